@@ -1,0 +1,56 @@
+namespace Orleans.Chat.Runtime.Storage;
+
+/// <summary>
+/// One entry of an append-only log (a conversation's messages). <see cref="Sequence"/> is assigned by the
+/// log's single writer (its grain) and is unique per log; <see cref="IdempotencyKey"/> (the client's message id)
+/// is unique per log when present. <see cref="Payload"/> is the JSON the grain serialized.
+/// </summary>
+public sealed record LogEntry(
+    string LogId,
+    long Sequence,
+    string EntryId,
+    string? IdempotencyKey,
+    string AuthorId,
+    DateTimeOffset Timestamp,
+    string Payload);
+
+public enum LogDirection
+{
+    /// <summary>Ascending sequence numbers, starting after the given sequence.</summary>
+    Forward,
+
+    /// <summary>Descending sequence numbers, starting before the given sequence.</summary>
+    Backward,
+}
+
+/// <summary>
+/// Durable, append-only message log. An append returns only once the entry is committed to the store,
+/// so anything acknowledged from it survives a killed process.
+/// </summary>
+public interface IMessageLog
+{
+    /// <summary>
+    /// Appends the entry and returns the stored entry. If the log already holds an entry with the same
+    /// <see cref="LogEntry.IdempotencyKey"/>, nothing is written and that earlier entry is returned (compare
+    /// its <see cref="LogEntry.Sequence"/>). A sequence already taken by another entry throws
+    /// <see cref="InconsistentStateException"/>.
+    /// </summary>
+    ValueTask<LogEntry> AppendAsync(LogEntry entry, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> entries strictly after (<see cref="LogDirection.Forward"/>) or strictly
+    /// before (<see cref="LogDirection.Backward"/>) <paramref name="fromSequence"/>, in that direction's order.
+    /// Use 0 to read from the start and <see cref="long.MaxValue"/> to read from the end.
+    /// </summary>
+    ValueTask<IReadOnlyList<LogEntry>> ReadAsync(string logId, long fromSequence, LogDirection direction, int limit, CancellationToken cancellationToken = default);
+
+    ValueTask<LogEntry?> FindByIdAsync(string logId, string entryId, CancellationToken cancellationToken = default);
+
+    ValueTask<LogEntry?> FindByIdempotencyKeyAsync(string logId, string idempotencyKey, CancellationToken cancellationToken = default);
+
+    /// <summary>The highest sequence in the log, 0 when it is empty.</summary>
+    ValueTask<long> GetLastSequenceAsync(string logId, CancellationToken cancellationToken = default);
+
+    /// <summary>How many entries come after <paramref name="afterSequence"/> whose author is not <paramref name="excludedAuthorId"/>: an unread count.</summary>
+    ValueTask<int> CountAfterAsync(string logId, long afterSequence, string? excludedAuthorId, CancellationToken cancellationToken = default);
+}
