@@ -30,7 +30,11 @@ export function dataDirectory() {
   return mkdtempSync(join(tmpdir(), "orleans-chat-e2e-"));
 }
 
-export async function start(dataDir, { port } = {}) {
+/**
+ * Starts the server on the given data directory. `store` is "sqlite" (a file in dataDir) or "postgres"
+ * (the throwaway server scripts/test.sh starts, named by ORLEANS_CHAT_TEST_POSTGRES).
+ */
+export async function start(dataDir, { port, store = "sqlite" } = {}) {
   if (!existsSync(apiDll)) {
     throw new Error(`${apiDll} is missing: build the solution in Release first (scripts/test.sh does).`);
   }
@@ -40,9 +44,8 @@ export async function start(dataDir, { port } = {}) {
     `--urls=${url}`,
     `--contentRoot=${dirname(apiDll)}`,
     `--Admin:ApiKey=${adminKey}`,
-    "--Storage:Provider=Sqlite",
     `--Storage:DataDirectory=${dataDir}`,
-    `--Storage:Sqlite:Path=${join(dataDir, "chat.db")}`,
+    ...storeArguments(store, dataDir),
   ], { cwd: dataDir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ASPNETCORE_ENVIRONMENT: "Production" } });
   let output = "";
   child.stdout.on("data", (d) => { output += d; });
@@ -69,6 +72,20 @@ export async function start(dataDir, { port } = {}) {
     async kill() { child.kill("SIGKILL"); return exited; },
     async stop() { if (child.exitCode === null) child.kill("SIGTERM"); return exited; },
   };
+}
+
+function storeArguments(store, dataDir) {
+  if (store === "sqlite") {
+    return ["--Storage:Provider=Sqlite", `--Storage:Sqlite:Path=${join(dataDir, "chat.db")}`];
+  }
+  if (store === "postgres") {
+    const connectionString = process.env.ORLEANS_CHAT_TEST_POSTGRES;
+    if (!connectionString) {
+      throw new Error("ORLEANS_CHAT_TEST_POSTGRES is not set: run the tests through scripts/test.sh, which starts PostgreSQL.");
+    }
+    return ["--Storage:Provider=Postgres", `--ConnectionStrings:Postgres=${connectionString}`];
+  }
+  throw new Error(`unknown store ${store}`);
 }
 
 export function removeDataDirectory(dataDir) {
@@ -107,24 +124,34 @@ export function api(url, token) {
 
 let unique = 0;
 /** Provisions an organization with the given users through the admin API and signs each one in. */
-export async function provision(url, userNames) {
+export async function provision(url, userNames, { parallel = 1 } = {}) {
   const run = `${Date.now().toString(36)}${(unique++).toString(36)}`;
   const admin = api(url);
   const orgId = `org-${run}`;
   await admin.admin("POST", "/v1/admin/organizations", { id: orgId, name: `Org ${run}` });
   const users = {};
-  for (const name of userNames) {
+  await inBatches(userNames, parallel, async (name) => {
     const id = `${name}-${run}`;
     const password = `pw-${id}-secret`;
     await admin.admin("POST", "/v1/admin/users", { id, email: `${id}@example.test`, displayName: name, password });
     await admin.admin("PUT", `/v1/admin/organizations/${orgId}/members/${id}`);
-    users[name] = { id, password };
-  }
-  for (const user of Object.values(users)) {
-    user.token = await signIn(url, user.id, user.password, `udid-${user.id}`);
-    user.api = api(url, user.token);
-  }
+    const token = await signIn(url, id, password, `udid-${id}`);
+    users[name] = { id, password, token, api: api(url, token) };
+  });
   return { orgId, users };
+}
+
+/** Runs work over items with at most `parallel` in flight. */
+export async function inBatches(items, parallel, work) {
+  const queue = [...items];
+  const results = [];
+  await Promise.all(Array.from({ length: Math.min(parallel, queue.length) }, async () => {
+    while (queue.length > 0) {
+      const item = queue.shift();
+      results.push(await work(item));
+    }
+  }));
+  return results;
 }
 
 export async function signIn(url, userId, password, udid) {
