@@ -1,0 +1,46 @@
+namespace Orleans.Chat.Persistence.Sqlite;
+
+/// <summary>
+/// Versioned schema: migration <c>i</c> takes the database from <c>PRAGMA user_version = i</c> to <c>i + 1</c>.
+/// Append new migrations; never edit one that has shipped.
+/// </summary>
+internal static class SqliteSchema
+{
+    public static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE grain_state (
+            state_name TEXT NOT NULL,
+            grain_type TEXT NOT NULL,
+            grain_key TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            data BLOB NULL,
+            PRIMARY KEY (state_name, grain_type, grain_key)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE reminders (
+            grain_type TEXT NOT NULL,
+            grain_key TEXT NOT NULL,
+            reminder_name TEXT NOT NULL,
+            start_at_ticks INTEGER NOT NULL,
+            period_ticks INTEGER NOT NULL,
+            etag TEXT NOT NULL,
+            PRIMARY KEY (grain_type, grain_key, reminder_name)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE message_log (
+            log_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            entry_id TEXT NOT NULL,
+            idempotency_key TEXT NULL,
+            author_id TEXT NOT NULL,
+            timestamp_ticks INTEGER NOT NULL,
+            payload TEXT NOT NULL,
+            PRIMARY KEY (log_id, seq)
+        ) WITHOUT ROWID;
+
+        CREATE UNIQUE INDEX ux_message_log_idempotency ON message_log (log_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+        CREATE INDEX ix_message_log_entry ON message_log (log_id, entry_id);
+        """,
+    ];
+}

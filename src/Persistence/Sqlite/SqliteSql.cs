@@ -1,0 +1,109 @@
+using Microsoft.Data.Sqlite;
+using Orleans.Chat.Runtime;
+using Orleans.Chat.Runtime.Storage;
+
+namespace Orleans.Chat.Persistence.Sqlite;
+
+/// <summary>Every SQL statement of the SQLite store; values always go in as parameters.</summary>
+internal static class SqliteSql
+{
+    private const string StateKey = "state_name = @state AND grain_type = @type AND grain_key = @key";
+
+    public const string ReadState = $"SELECT version, data FROM grain_state WHERE {StateKey} AND data IS NOT NULL";
+
+    public const string CurrentStateVersion = $"SELECT version FROM grain_state WHERE {StateKey} AND data IS NOT NULL";
+
+    // A cleared record stays as a tombstone (data NULL) with its version, so an ETag from before the clear never matches again.
+    public const string InsertState = """
+        INSERT INTO grain_state (state_name, grain_type, grain_key, version, data) VALUES (@state, @type, @key, 1, @data)
+        ON CONFLICT (state_name, grain_type, grain_key) DO UPDATE SET version = grain_state.version + 1, data = excluded.data
+        WHERE grain_state.data IS NULL
+        RETURNING version
+        """;
+
+    public const string UpdateState = $"UPDATE grain_state SET version = version + 1, data = @data WHERE {StateKey} AND version = @version AND data IS NOT NULL RETURNING version";
+
+    public const string ClearState = $"UPDATE grain_state SET version = version + 1, data = NULL WHERE {StateKey} AND version = @version AND data IS NOT NULL RETURNING version";
+
+    private const string ReminderColumns = "grain_type, grain_key, reminder_name, start_at_ticks, period_ticks, etag";
+
+    public const string ReadAllReminders = $"SELECT {ReminderColumns} FROM reminders";
+
+    public const string ReadGrainReminders = $"SELECT {ReminderColumns} FROM reminders WHERE grain_type = @type AND grain_key = @key";
+
+    public const string ReadReminder = $"SELECT {ReminderColumns} FROM reminders WHERE grain_type = @type AND grain_key = @key AND reminder_name = @name";
+
+    public const string UpsertReminder = $"""
+        INSERT INTO reminders ({ReminderColumns}) VALUES (@type, @key, @name, @start, @period, @etag)
+        ON CONFLICT (grain_type, grain_key, reminder_name) DO UPDATE SET start_at_ticks = excluded.start_at_ticks, period_ticks = excluded.period_ticks, etag = excluded.etag
+        """;
+
+    public const string RemoveReminder = "DELETE FROM reminders WHERE grain_type = @type AND grain_key = @key AND reminder_name = @name AND etag = @etag";
+
+    private const string LogColumns = "log_id, seq, entry_id, idempotency_key, author_id, timestamp_ticks, payload";
+
+    public const string AppendEntry = $"INSERT INTO message_log ({LogColumns}) VALUES (@log, @seq, @id, @key, @author, @ts, @payload) ON CONFLICT DO NOTHING";
+
+    public const string ReadForward = $"SELECT {LogColumns} FROM message_log WHERE log_id = @log AND seq > @from ORDER BY seq LIMIT @limit";
+
+    public const string ReadBackward = $"SELECT {LogColumns} FROM message_log WHERE log_id = @log AND seq < @from ORDER BY seq DESC LIMIT @limit";
+
+    public const string FindEntryById = $"SELECT {LogColumns} FROM message_log WHERE log_id = @log AND entry_id = @id ORDER BY seq LIMIT 1";
+
+    public const string FindEntryByKey = $"SELECT {LogColumns} FROM message_log WHERE log_id = @log AND idempotency_key = @key";
+
+    public const string LastSequence = "SELECT COALESCE(MAX(seq), 0) FROM message_log WHERE log_id = @log";
+
+    public const string CountAfter = "SELECT COUNT(*) FROM message_log WHERE log_id = @log AND seq > @after AND (@author IS NULL OR author_id <> @author)";
+
+    public static long? CurrentVersion(SqliteSession session, string stateName, GrainId grainId)
+    {
+        var command = session.Command(CurrentStateVersion);
+        SqliteStore.AddStateKey(command, stateName, grainId);
+        return command.ExecuteScalar() is { } value ? Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) : null;
+    }
+
+    public static LogEntry? FindByIdempotencyKey(SqliteSession session, string logId, string idempotencyKey)
+    {
+        var command = session.Command(FindEntryByKey);
+        command.Parameters.AddWithValue("@log", logId);
+        command.Parameters.AddWithValue("@key", idempotencyKey);
+        return ReadEntries(command, 1) is [var entry] ? entry : null;
+    }
+
+    public static List<LogEntry> ReadEntries(SqliteCommand command, int capacity)
+    {
+        var entries = new List<LogEntry>(Math.Min(capacity, 1024));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            entries.Add(new LogEntry(
+                reader.GetString(0),
+                reader.GetInt64(1),
+                reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetString(4),
+                new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero),
+                reader.GetString(6)));
+        }
+
+        return entries;
+    }
+
+    public static List<ReminderEntry> ReadReminders(SqliteCommand command)
+    {
+        var entries = new List<ReminderEntry>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            entries.Add(new ReminderEntry(
+                new GrainId(reader.GetString(0), reader.GetString(1)),
+                reader.GetString(2),
+                new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero),
+                TimeSpan.FromTicks(reader.GetInt64(4)),
+                reader.GetString(5)));
+        }
+
+        return entries;
+    }
+}

@@ -1,0 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Orleans.Chat.Persistence.Sqlite;
+
+/// <summary>Options of the SQLite store (configuration section <c>Storage:Sqlite</c>).</summary>
+public sealed class SqliteStorageOptions
+{
+    public const string SectionName = "Storage:Sqlite";
+
+    /// <summary>The database file; its directory is created when missing.</summary>
+    [Required]
+    public string Path { get; set; } = "data/chat.db";
+
+    /// <summary>When false, every write commits on its own (a batch of one): only for benchmarks and comparison.</summary>
+    public bool GroupCommit { get; set; } = true;
+
+    /// <summary>The most writes committed in one transaction.</summary>
+    [Range(1, 100_000)]
+    public int MaxBatchSize { get; set; } = 2_000;
+
+    /// <summary>How many writes may wait for the writer before callers wait to enqueue.</summary>
+    [Range(1, 1_000_000)]
+    public int QueueCapacity { get; set; } = 20_000;
+
+    /// <summary>Connections kept open for reads (WAL lets them read while the writer writes).</summary>
+    [Range(1, 64)]
+    public int ReadConnections { get; set; } = 4;
+
+    [Range(0, 600_000)]
+    public int BusyTimeoutMilliseconds { get; set; } = 10_000;
+}

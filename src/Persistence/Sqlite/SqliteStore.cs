@@ -1,0 +1,301 @@
+using System.Globalization;
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Orleans.Chat.Persistence.GroupCommit;
+using Orleans.Chat.Runtime;
+using Orleans.Chat.Runtime.Storage;
+
+namespace Orleans.Chat.Persistence.Sqlite;
+
+/// <summary>
+/// The SQLite database behind the three SQLite providers: one file in WAL mode with <c>synchronous=FULL</c>,
+/// one writer connection fed by a group-commit queue, and a small pool of read connections.
+/// The schema is created or migrated when the store opens.
+/// </summary>
+public sealed partial class SqliteStore : IAsyncDisposable
+{
+    private readonly SqliteStorageOptions _options;
+    private readonly ILogger<SqliteStore> _logger;
+    private readonly SqliteSession _writeSession;
+    private readonly GroupCommitWriter<PendingWrite> _writer;
+    private readonly Channel<SqliteSession> _readers;
+    private readonly SqliteSession[] _allReaders;
+    private int _disposed;
+
+    public SqliteStore(IOptions<SqliteStorageOptions> options, ILogger<SqliteStore>? logger = null)
+    {
+        _options = options.Value;
+        _logger = logger ?? NullLogger<SqliteStore>.Instance;
+        FilePath = System.IO.Path.GetFullPath(_options.Path);
+        var directory = System.IO.Path.GetDirectoryName(FilePath);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = FilePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString();
+
+        _writeSession = new SqliteSession(connectionString, _options.BusyTimeoutMilliseconds, writer: true);
+        try
+        {
+            Migrate();
+            _allReaders = new SqliteSession[_options.ReadConnections];
+            _readers = Channel.CreateBounded<SqliteSession>(_options.ReadConnections);
+            for (var i = 0; i < _allReaders.Length; i++)
+            {
+                _allReaders[i] = new SqliteSession(connectionString, _options.BusyTimeoutMilliseconds, writer: false);
+                _readers.Writer.TryWrite(_allReaders[i]);
+            }
+        }
+        catch
+        {
+            _writeSession.Dispose();
+            throw;
+        }
+
+        _writer = new GroupCommitWriter<PendingWrite>(
+            "sqlite",
+            partitions: 1,
+            _options.QueueCapacity,
+            _options.GroupCommit ? _options.MaxBatchSize : 1,
+            ExecuteBatch,
+            _logger);
+        LogOpened(_logger, FilePath, SqliteSchema.Migrations.Length);
+    }
+
+    /// <summary>The full path of the database file.</summary>
+    public string FilePath { get; }
+
+    /// <summary>How many transactions the writer committed and how many writes they carried.</summary>
+    public GroupCommitStatistics WriterStatistics => _writer.Statistics;
+
+    internal Task<TResult> WriteAsync<TResult>(StorageWrite<TResult> write) => _writer.WriteAsync(write);
+
+    /// <summary>Runs <paramref name="read"/> on a pooled read connection.</summary>
+    internal async ValueTask<TResult> ReadAsync<TState, TResult>(TState state, Func<SqliteSession, TState, TResult> read, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var session = await _readers.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return read(session, state);
+        }
+        finally
+        {
+            _readers.Writer.TryWrite(session);
+        }
+    }
+
+    /// <summary>A trivial query on a read connection, for the health check.</summary>
+    internal ValueTask<long> PingAsync(CancellationToken cancellationToken) =>
+        ReadAsync(0, static (session, _) => (long)session.Command("SELECT 1").ExecuteScalar()!, cancellationToken);
+
+    private void Migrate()
+    {
+        using var transaction = _writeSession.Connection.BeginTransaction(deferred: false);
+        _writeSession.Transaction = transaction;
+        var version = Convert.ToInt32(_writeSession.Command("PRAGMA user_version").ExecuteScalar(), CultureInfo.InvariantCulture);
+        for (var i = version; i < SqliteSchema.Migrations.Length; i++)
+        {
+            _writeSession.Command(SqliteSchema.Migrations[i]).ExecuteNonQuery();
+            _writeSession.Command(string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version = {i + 1}")).ExecuteNonQuery();
+            LogMigrated(_logger, i + 1);
+        }
+
+        transaction.Commit();
+        _writeSession.Transaction = null;
+        if (version > SqliteSchema.Migrations.Length)
+        {
+            throw new InvalidOperationException($"The database '{FilePath}' has schema version {version}, newer than this build knows ({SqliteSchema.Migrations.Length}).");
+        }
+    }
+
+    private Task ExecuteBatch(IReadOnlyList<PendingWrite> batch, CancellationToken cancellationToken)
+    {
+        var session = _writeSession;
+        using var transaction = session.Connection.BeginTransaction(deferred: false);
+        session.Transaction = transaction;
+        try
+        {
+            foreach (var write in batch)
+            {
+                try
+                {
+                    switch (write)
+                    {
+                        case LogAppend append:
+                            Append(session, append);
+                            break;
+                        case GrainStateWrite state:
+                            WriteState(session, state);
+                            break;
+                        case ReminderUpsert upsert:
+                            UpsertReminder(session, upsert);
+                            break;
+                        case ReminderRemove remove:
+                            RemoveReminder(session, remove);
+                            break;
+                        default:
+                            throw new InvalidOperationException($"Unknown write {write.GetType().Name}.");
+                    }
+                }
+                catch (InconsistentStateException conflict)
+                {
+                    // Conflicts are found by conditional statements that changed nothing: the transaction stays usable.
+                    write.StageFailure(conflict);
+                }
+            }
+
+            transaction.Commit();
+        }
+        finally
+        {
+            session.Transaction = null;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static void Append(SqliteSession session, LogAppend append)
+    {
+        var entry = append.Entry;
+        var insert = session.Command(SqliteSql.AppendEntry);
+        insert.Parameters.AddWithValue("@log", entry.LogId);
+        insert.Parameters.AddWithValue("@seq", entry.Sequence);
+        insert.Parameters.AddWithValue("@id", entry.EntryId);
+        insert.Parameters.AddWithValue("@key", (object?)entry.IdempotencyKey ?? DBNull.Value);
+        insert.Parameters.AddWithValue("@author", entry.AuthorId);
+        insert.Parameters.AddWithValue("@ts", entry.Timestamp.UtcTicks);
+        insert.Parameters.AddWithValue("@payload", entry.Payload);
+        if (insert.ExecuteNonQuery() == 1)
+        {
+            append.StageResult(entry);
+            return;
+        }
+
+        var earlier = entry.IdempotencyKey is null ? null : SqliteSql.FindByIdempotencyKey(session, entry.LogId, entry.IdempotencyKey);
+        if (earlier is null)
+        {
+            throw StorageConflicts.Sequence(entry);
+        }
+
+        append.StageResult(earlier);
+    }
+
+    private static void WriteState(SqliteSession session, GrainStateWrite write)
+    {
+        object? version;
+        if (write.ETag is null && write.Data is null)
+        {
+            // Clearing a record the caller believes absent: fine when it is absent, a conflict when it exists.
+            var current = SqliteSql.CurrentVersion(session, write.StateName, write.GrainId);
+            if (current is not null)
+            {
+                throw StorageConflicts.GrainState(write.StateName, write.GrainId, null, current.Value.ToString(CultureInfo.InvariantCulture));
+            }
+
+            write.StageResult(null);
+            return;
+        }
+
+        if (write.ETag is null)
+        {
+            var insert = session.Command(SqliteSql.InsertState);
+            AddStateKey(insert, write.StateName, write.GrainId);
+            insert.Parameters.AddWithValue("@data", write.Data);
+            version = insert.ExecuteScalar();
+        }
+        else if (long.TryParse(write.ETag, NumberStyles.None, CultureInfo.InvariantCulture, out var expected))
+        {
+            var update = session.Command(write.Data is null ? SqliteSql.ClearState : SqliteSql.UpdateState);
+            AddStateKey(update, write.StateName, write.GrainId);
+            update.Parameters.AddWithValue("@version", expected);
+            if (write.Data is not null)
+            {
+                update.Parameters.AddWithValue("@data", write.Data);
+            }
+
+            version = update.ExecuteScalar();
+        }
+        else
+        {
+            version = null;
+        }
+
+        if (version is null)
+        {
+            var stored = SqliteSql.CurrentVersion(session, write.StateName, write.GrainId);
+            throw StorageConflicts.GrainState(write.StateName, write.GrainId, write.ETag, stored?.ToString(CultureInfo.InvariantCulture));
+        }
+
+        write.StageResult(write.Data is null ? null : Convert.ToInt64(version, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture));
+    }
+
+    internal static void AddStateKey(SqliteCommand command, string stateName, GrainId grainId)
+    {
+        command.Parameters.AddWithValue("@state", stateName);
+        command.Parameters.AddWithValue("@type", grainId.Type);
+        command.Parameters.AddWithValue("@key", grainId.Key);
+    }
+
+    private static void UpsertReminder(SqliteSession session, ReminderUpsert upsert)
+    {
+        var entry = upsert.Entry;
+        var command = session.Command(SqliteSql.UpsertReminder);
+        command.Parameters.AddWithValue("@type", entry.GrainId.Type);
+        command.Parameters.AddWithValue("@key", entry.GrainId.Key);
+        command.Parameters.AddWithValue("@name", entry.ReminderName);
+        command.Parameters.AddWithValue("@start", entry.StartAt.UtcTicks);
+        command.Parameters.AddWithValue("@period", entry.Period.Ticks);
+        command.Parameters.AddWithValue("@etag", upsert.NewETag);
+        command.ExecuteNonQuery();
+        upsert.StageResult(upsert.NewETag);
+    }
+
+    private static void RemoveReminder(SqliteSession session, ReminderRemove remove)
+    {
+        var command = session.Command(SqliteSql.RemoveReminder);
+        command.Parameters.AddWithValue("@type", remove.GrainId.Type);
+        command.Parameters.AddWithValue("@key", remove.GrainId.Key);
+        command.Parameters.AddWithValue("@name", remove.ReminderName);
+        command.Parameters.AddWithValue("@etag", remove.ETag);
+        remove.StageResult(command.ExecuteNonQuery() == 1);
+    }
+
+    /// <summary>Stops taking writes, commits everything queued, then closes every connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _writer.DisposeAsync().ConfigureAwait(false);
+        _writeSession.Dispose();
+        for (var i = 0; i < _allReaders.Length; i++)
+        {
+            // Wait for readers in use to come back before closing them.
+            var session = await _readers.Reader.ReadAsync().ConfigureAwait(false);
+            session.Dispose();
+        }
+
+        LogClosed(_logger, FilePath);
+    }
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "SQLite store opened at {Path} (schema version {Version})")]
+    private static partial void LogOpened(ILogger logger, string path, int version);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "SQLite schema migrated to version {Version}")]
+    private static partial void LogMigrated(ILogger logger, int version);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "SQLite store at {Path} closed")]
+    private static partial void LogClosed(ILogger logger, string path);
+}

@@ -1,0 +1,276 @@
+using Orleans.Chat.Runtime.Storage;
+
+namespace Orleans.Chat.Persistence.Tests.Contract;
+
+public abstract partial class StorageContractTests
+{
+    [Fact]
+    public async Task AppendAsync_NewEntry_ReturnsItAndItCanBeFoundByIdAndKey()
+    {
+        var logId = TestData.NewKey();
+        var entry = NewEntry(logId, 1, "client-1");
+
+        var stored = await Log.AppendAsync(entry);
+
+        Assert.Equal(entry, stored);
+        Assert.Equal(entry, await Log.FindByIdAsync(logId, entry.EntryId));
+        Assert.Equal(entry, await Log.FindByIdempotencyKeyAsync(logId, "client-1"));
+        Assert.Equal(1, await Log.GetLastSequenceAsync(logId));
+    }
+
+    [Fact]
+    public async Task AppendAsync_TimestampAndNullKey_RoundTripExactly()
+    {
+        var logId = TestData.NewKey();
+        var entry = NewEntry(logId, 1) with { Timestamp = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero).AddTicks(6_789_123) };
+
+        await Log.AppendAsync(entry);
+
+        var read = Assert.Single(await Log.ReadAsync(logId, 0, LogDirection.Forward, 10));
+        Assert.Equal(entry, read);
+        Assert.Equal(entry.Timestamp.UtcTicks, read.Timestamp.UtcTicks);
+        Assert.Null(read.IdempotencyKey);
+    }
+
+    [Fact]
+    public async Task AppendAsync_SameIdempotencyKey_ReturnsEarlierEntryAndWritesNothing()
+    {
+        var logId = TestData.NewKey();
+        var first = await Log.AppendAsync(NewEntry(logId, 1, "client-x", payload: "first"));
+
+        var retry = await Log.AppendAsync(NewEntry(logId, 2, "client-x", payload: "retry"));
+
+        Assert.Equal(first, retry);
+        Assert.Equal(1, await Log.GetLastSequenceAsync(logId));
+        Assert.Single(await Log.ReadAsync(logId, 0, LogDirection.Forward, 10));
+    }
+
+    [Fact]
+    public async Task AppendAsync_SameIdempotencyKeyConcurrently_StoresExactlyOne()
+    {
+        var logId = TestData.NewKey();
+
+        var results = await Task.WhenAll(Enumerable.Range(1, 20).Select(async i =>
+        {
+            await Task.Yield();
+            return await Log.AppendAsync(NewEntry(logId, i, "same-key", payload: $"attempt {i}"));
+        }));
+
+        var stored = Assert.Single(await Log.ReadAsync(logId, 0, LogDirection.Forward, 100));
+        Assert.All(results, result => Assert.Equal(stored, result));
+    }
+
+    [Fact]
+    public async Task AppendAsync_SameIdempotencyKeyInAnotherLog_StoresBoth()
+    {
+        var first = TestData.NewKey();
+        var second = TestData.NewKey();
+
+        await Log.AppendAsync(NewEntry(first, 1, "shared-key"));
+        await Log.AppendAsync(NewEntry(second, 1, "shared-key"));
+
+        Assert.Equal(1, await Log.GetLastSequenceAsync(first));
+        Assert.Equal(1, await Log.GetLastSequenceAsync(second));
+    }
+
+    [Fact]
+    public async Task AppendAsync_SequenceTakenByAnotherEntry_ThrowsAndKeepsTheFirst()
+    {
+        var logId = TestData.NewKey();
+        var first = await Log.AppendAsync(NewEntry(logId, 1, "client-1"));
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Log.AppendAsync(NewEntry(logId, 1, "client-2")).AsTask());
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Log.AppendAsync(NewEntry(logId, 1)).AsTask());
+
+        Assert.Equal([first], await Log.ReadAsync(logId, 0, LogDirection.Forward, 10));
+        Assert.Null(await Log.FindByIdempotencyKeyAsync(logId, "client-2"));
+    }
+
+    [Fact]
+    public async Task AppendAsync_ConflictInSameBatch_FailsOnlyThatAppend()
+    {
+        var logId = TestData.NewKey();
+
+        var attempts = Enumerable.Range(1, 50)
+            .Select(i => Log.AppendAsync(NewEntry(logId, i % 25 == 0 ? 1 : i, $"client-{i}")).AsTask())
+            .ToArray();
+        var outcomes = await Task.WhenAll(attempts.Select(async attempt =>
+        {
+            try
+            {
+                await attempt;
+                return true;
+            }
+            catch (InconsistentStateException)
+            {
+                return false;
+            }
+        }));
+
+        // Sequences 1..49 except 25 once each, and one of the three claims on sequence 1 (i = 1, 25, 50) wins.
+        Assert.Equal(48, outcomes.Count(ok => ok));
+        var stored = await Log.ReadAsync(logId, 0, LogDirection.Forward, 100);
+        Assert.Equal(48, stored.Count);
+        Assert.Equal(stored.Select(e => e.Sequence).Distinct().Count(), stored.Count);
+    }
+
+    [Fact]
+    public async Task ReadAsync_ForwardFromZero_ReturnsAscendingFromTheStart()
+    {
+        var logId = TestData.NewKey();
+        var entries = await AppendRangeAsync(logId, 10);
+
+        var page = await Log.ReadAsync(logId, 0, LogDirection.Forward, 4);
+
+        Assert.Equal(entries.Take(4), page);
+    }
+
+    [Fact]
+    public async Task ReadAsync_BackwardFromMaxValue_ReturnsDescendingFromTheEnd()
+    {
+        var logId = TestData.NewKey();
+        var entries = await AppendRangeAsync(logId, 10);
+
+        var page = await Log.ReadAsync(logId, long.MaxValue, LogDirection.Backward, 3);
+
+        Assert.Equal([entries[9], entries[8], entries[7]], page);
+    }
+
+    [Fact]
+    public async Task ReadAsync_ForwardAfterSequence_IsStrictlyAfterAndLimited()
+    {
+        var logId = TestData.NewKey();
+        var entries = await AppendRangeAsync(logId, 10);
+
+        Assert.Equal(entries.Skip(5).Take(2), await Log.ReadAsync(logId, 5, LogDirection.Forward, 2));
+        Assert.Equal(entries.Skip(5), await Log.ReadAsync(logId, 5, LogDirection.Forward, 100));
+        Assert.Equal([entries[9]], await Log.ReadAsync(logId, 9, LogDirection.Forward, 100));
+    }
+
+    [Fact]
+    public async Task ReadAsync_BackwardBeforeSequence_IsStrictlyBeforeAndLimited()
+    {
+        var logId = TestData.NewKey();
+        var entries = await AppendRangeAsync(logId, 10);
+
+        Assert.Equal([entries[4], entries[3]], await Log.ReadAsync(logId, 6, LogDirection.Backward, 2));
+        Assert.Equal(entries.Take(5).Reverse(), await Log.ReadAsync(logId, 6, LogDirection.Backward, 100));
+        Assert.Equal([entries[0]], await Log.ReadAsync(logId, 2, LogDirection.Backward, 100));
+    }
+
+    [Fact]
+    public async Task ReadAsync_PastEitherEnd_ReturnsEmpty()
+    {
+        var logId = TestData.NewKey();
+        await AppendRangeAsync(logId, 3);
+
+        Assert.Empty(await Log.ReadAsync(logId, 3, LogDirection.Forward, 10));
+        Assert.Empty(await Log.ReadAsync(logId, long.MaxValue, LogDirection.Forward, 10));
+        Assert.Empty(await Log.ReadAsync(logId, 1, LogDirection.Backward, 10));
+        Assert.Empty(await Log.ReadAsync(logId, 0, LogDirection.Backward, 10));
+    }
+
+    [Fact]
+    public async Task ReadAsync_UnknownLogOrZeroLimit_ReturnsEmpty()
+    {
+        var logId = TestData.NewKey();
+        await AppendRangeAsync(logId, 3);
+
+        Assert.Empty(await Log.ReadAsync(TestData.NewKey(), 0, LogDirection.Forward, 10));
+        Assert.Empty(await Log.ReadAsync(TestData.NewKey(), long.MaxValue, LogDirection.Backward, 10));
+        Assert.Empty(await Log.ReadAsync(logId, 0, LogDirection.Forward, 0));
+    }
+
+    [Fact]
+    public async Task ReadAsync_UnicodeAnd64KiBPayloads_RoundTrip()
+    {
+        var logId = TestData.NewKey();
+        var large = TestData.LargeUnicode();
+        var small = "héllo 🌍 — 你好 — שלום";
+        await Log.AppendAsync(NewEntry(logId, 1, "ключ-🔑", author: "автор-✍️", payload: large));
+        await Log.AppendAsync(NewEntry(logId, 2, "k2", payload: small));
+
+        var read = await Log.ReadAsync(logId, 0, LogDirection.Forward, 10);
+
+        Assert.Equal(large, read[0].Payload);
+        Assert.Equal("автор-✍️", read[0].AuthorId);
+        Assert.Equal(small, read[1].Payload);
+        Assert.Equal(read[0], await Log.FindByIdempotencyKeyAsync(logId, "ключ-🔑"));
+    }
+
+    [Fact]
+    public async Task FindAsync_UnknownIdOrKey_ReturnsNull()
+    {
+        var logId = TestData.NewKey();
+        await AppendRangeAsync(logId, 2);
+
+        Assert.Null(await Log.FindByIdAsync(logId, "missing"));
+        Assert.Null(await Log.FindByIdempotencyKeyAsync(logId, "missing"));
+        Assert.Null(await Log.FindByIdempotencyKeyAsync(TestData.NewKey(), "client-1"));
+    }
+
+    [Fact]
+    public async Task GetLastSequenceAsync_EmptyAndFilledLogs_ReturnsZeroAndHighest()
+    {
+        var logId = TestData.NewKey();
+        Assert.Equal(0, await Log.GetLastSequenceAsync(logId));
+
+        await Log.AppendAsync(NewEntry(logId, 3));
+        await Log.AppendAsync(NewEntry(logId, 7));
+        await Log.AppendAsync(NewEntry(logId, 5));
+
+        Assert.Equal(7, await Log.GetLastSequenceAsync(logId));
+    }
+
+    [Fact]
+    public async Task CountAfterAsync_ExcludedAuthor_CountsOthersStrictlyAfter()
+    {
+        var logId = TestData.NewKey();
+        await AppendRangeAsync(logId, 10, sequence => sequence % 3 == 0 ? "bob" : "alice");
+
+        Assert.Equal(3, await Log.CountAfterAsync(logId, 0, "alice"));
+        Assert.Equal(7, await Log.CountAfterAsync(logId, 0, "bob"));
+        Assert.Equal(10, await Log.CountAfterAsync(logId, 0, null));
+        Assert.Equal(3, await Log.CountAfterAsync(logId, 5, "bob"));
+        Assert.Equal(1, await Log.CountAfterAsync(logId, 6, "alice"));
+        Assert.Equal(0, await Log.CountAfterAsync(logId, 10, null));
+        Assert.Equal(0, await Log.CountAfterAsync(TestData.NewKey(), 0, null));
+    }
+
+    [Fact]
+    public async Task AppendAsync_ConcurrentAppendersToManyLogs_EveryLogIsCompleteAndOrdered()
+    {
+        const int Logs = 50;
+        const int PerLog = 40;
+        var logIds = Enumerable.Range(0, Logs).Select(_ => TestData.NewKey()).ToArray();
+
+        // One sequential appender per log (as a conversation grain is), all logs at once.
+        await Task.WhenAll(logIds.Select(async logId =>
+        {
+            await Task.Yield();
+            for (var sequence = 1; sequence <= PerLog; sequence++)
+            {
+                await Log.AppendAsync(NewEntry(logId, sequence, $"k{sequence}", payload: $"{logId}:{sequence}"));
+            }
+        }));
+
+        foreach (var logId in logIds)
+        {
+            var entries = await Log.ReadAsync(logId, 0, LogDirection.Forward, 1000);
+            Assert.Equal(Enumerable.Range(1, PerLog).Select(i => (long)i), entries.Select(e => e.Sequence));
+            Assert.All(entries, e => Assert.Equal($"{logId}:{e.Sequence}", e.Payload));
+            Assert.Equal(PerLog, await Log.GetLastSequenceAsync(logId));
+        }
+    }
+
+    [Fact]
+    public async Task AppendAsync_ManyConcurrentAppendsToOneLog_AllStoredWithoutGaps()
+    {
+        var logId = TestData.NewKey();
+
+        await Task.WhenAll(Enumerable.Range(1, 300).Select(i => Log.AppendAsync(NewEntry(logId, i, $"k{i}")).AsTask()));
+
+        var entries = await Log.ReadAsync(logId, 0, LogDirection.Forward, 1000);
+        Assert.Equal(Enumerable.Range(1, 300).Select(i => (long)i), entries.Select(e => e.Sequence));
+    }
+}

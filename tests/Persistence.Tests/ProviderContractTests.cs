@@ -1,0 +1,9 @@
+using Orleans.Chat.Persistence.Tests.Contract;
+
+namespace Orleans.Chat.Persistence.Tests;
+
+public sealed class InMemoryStorageContractTests(InMemoryStorageFixture fixture)
+    : StorageContractTests(fixture), IClassFixture<InMemoryStorageFixture>;
+
+public sealed class SqliteStorageContractTests(SqliteStorageFixture fixture)
+    : StorageContractTests(fixture), IClassFixture<SqliteStorageFixture>;
