@@ -1,0 +1,159 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Chat.Runtime.Catalog;
+using Orleans.Chat.Runtime.Hosting;
+using Orleans.Chat.Runtime.Invocation;
+using Orleans.Chat.Runtime.Observers;
+using Orleans.Chat.Runtime.Scheduling;
+
+namespace Orleans.Chat.Runtime.Messaging;
+
+/// <summary>
+/// Delivers every call a reference makes. Fast path: when the target activation is idle, the call runs inline
+/// on the caller's thread with the activation's context installed, and costs no allocation if it completes
+/// synchronously. Otherwise the call becomes a <see cref="RequestMessage{TRequest,TResult}"/> queued to the
+/// activation, and the caller awaits it under the shared timeout sweep.
+/// </summary>
+internal sealed class Dispatcher(GrainCatalog catalog, TimeoutSweeper timeouts, ILogger<Dispatcher> logger)
+{
+    private const int MaxInlineDepth = 8;
+
+    [ThreadStatic]
+    private static int t_inlineDepth;
+
+    public GrainCatalog Catalog => catalog;
+
+    public TimeoutSweeper Timeouts => timeouts;
+
+    public ValueTask<TResult> InvokeAsync<TRequest, TResult>(GrainReference reference, ref TRequest request)
+        where TRequest : struct, IInvokable<TResult>
+    {
+        if (reference.Observer is { } observer)
+        {
+            return InvokeObserver<TRequest, TResult>(observer, ref request);
+        }
+
+        var activation = reference.CachedActivation;
+        if (activation is null || activation.Scheduler.IsClosed)
+        {
+            try
+            {
+                activation = catalog.GetOrCreate(reference.GrainId);
+            }
+            catch (Exception exception)
+            {
+                return ValueTask.FromException<TResult>(exception);
+            }
+
+            reference.CachedActivation = activation;
+        }
+
+        return InvokeOnActivation<TRequest, TResult>(activation, ref request);
+    }
+
+    /// <summary>A call addressed by grain id alone (reminders).</summary>
+    public ValueTask<TResult> InvokeAsync<TRequest, TResult>(GrainId grainId, TRequest request)
+        where TRequest : struct, IInvokable<TResult>
+    {
+        ActivationData activation;
+        try
+        {
+            activation = catalog.GetOrCreate(grainId);
+        }
+        catch (Exception exception)
+        {
+            return ValueTask.FromException<TResult>(exception);
+        }
+
+        return InvokeOnActivation<TRequest, TResult>(activation, ref request);
+    }
+
+    private ValueTask<TResult> InvokeOnActivation<TRequest, TResult>(ActivationData activation, ref TRequest request)
+        where TRequest : struct, IInvokable<TResult>
+    {
+        var flags = request.Flags;
+        var scheduler = activation.Scheduler;
+        if ((flags & InvokeFlags.OneWay) == 0 && t_inlineDepth < MaxInlineDepth && scheduler.TryEnterInline(flags))
+        {
+            return InvokeInline<TRequest, TResult>(activation.GrainId, scheduler, ref request);
+        }
+
+        var oneWay = (flags & InvokeFlags.OneWay) != 0;
+        var message = new RequestMessage<TRequest, TResult>(activation.GrainId, request, oneWay ? OnOneWayFailed : null);
+        if (!oneWay)
+        {
+            message.TrackTimeout(timeouts);
+        }
+
+        catalog.Send(activation, message);
+        return oneWay ? default : message.AsValueTask();
+    }
+
+    private ValueTask<TResult> InvokeInline<TRequest, TResult>(GrainId grainId, ActivationScheduler scheduler, ref TRequest request)
+        where TRequest : struct, IInvokable<TResult>
+    {
+        var previous = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(scheduler.SynchronizationContext);
+        t_inlineDepth++;
+        ValueTask<TResult> task;
+        try
+        {
+            task = request.Invoke(scheduler.Target!);
+        }
+        catch (Exception exception)
+        {
+            task = ValueTask.FromException<TResult>(exception);
+        }
+
+        if (task.IsCompleted)
+        {
+            t_inlineDepth--;
+            SynchronizationContext.SetSynchronizationContext(previous);
+            scheduler.ExitInline(request.Flags, finished: true);
+            return task;
+        }
+
+        // The grain awaited something: the rest of the call runs on the activation; the caller awaits a message.
+        var message = new RequestMessage<TRequest, TResult>(grainId, request, null) { Scheduler = scheduler };
+        message.TrackTimeout(timeouts);
+        try
+        {
+            message.Track(task);
+        }
+        finally
+        {
+            t_inlineDepth--;
+            SynchronizationContext.SetSynchronizationContext(previous);
+            scheduler.ExitInline(request.Flags, finished: false);
+        }
+
+        return message.AsValueTask();
+    }
+
+    private ValueTask<TResult> InvokeObserver<TRequest, TResult>(ObserverTarget observer, ref TRequest request)
+        where TRequest : struct, IInvokable<TResult>
+    {
+        if (observer.CheckFailure() is { } failure)
+        {
+            return ValueTask.FromException<TResult>(failure);
+        }
+
+        // An observer call that returns no value is delivered without making the caller wait.
+        var fireAndForget = (request.Flags & (InvokeFlags.Void | InvokeFlags.OneWay)) != 0;
+        var message = new RequestMessage<TRequest, TResult>(observer.Id, request, fireAndForget ? observer.OnDeliveryFailed : null);
+        if (!fireAndForget)
+        {
+            message.TrackTimeout(timeouts);
+        }
+
+        if (!observer.Scheduler.Enqueue(message))
+        {
+            return ValueTask.FromException<TResult>(ObserverTarget.Deleted(observer.Id));
+        }
+
+        return fireAndForget ? default : message.AsValueTask();
+    }
+
+    private void OnOneWayFailed<TRequest, TResult>(RequestMessage<TRequest, TResult> message, Exception exception)
+        where TRequest : struct, IInvokable<TResult> =>
+        RuntimeLog.OneWayCallFailed(logger, exception, message.MethodDescription, message.TargetId);
+}

@@ -1,0 +1,46 @@
+using Orleans.Chat.Runtime.Invocation;
+using Orleans.Chat.Runtime.Scheduling;
+
+namespace Orleans.Chat.Runtime.Messaging;
+
+/// <summary>
+/// Work addressed to an activation that waits for its turn: a grain call (an invokable and the caller's
+/// completion), a timer tick, a reminder. <see cref="Start"/> runs on the activation's scheduler.
+/// </summary>
+internal abstract class Message
+{
+    protected Message(GrainId targetId, InvokeFlags flags)
+    {
+        TargetId = targetId;
+        Flags = flags;
+    }
+
+    public GrainId TargetId { get; }
+
+    public InvokeFlags Flags { get; }
+
+    /// <summary>The scheduler that accepted the message; set when it is queued.</summary>
+    public ActivationScheduler? Scheduler { get; set; }
+
+    /// <summary>Whether finishing this message counts as activity for idle collection.</summary>
+    public virtual bool KeepAlive => true;
+
+    /// <summary>Whether the message may move to the grain's next activation when this one closes before it started.</summary>
+    public virtual bool CanForward => true;
+
+    /// <summary>The caller has its answer (or gave up waiting).</summary>
+    public abstract bool IsCompleted { get; }
+
+    public abstract string MethodDescription { get; }
+
+    /// <summary>Runs the work on <see cref="Scheduler"/>; must call <see cref="ActivationScheduler.OnRequestFinished"/> when done.</summary>
+    public abstract void Start();
+
+    /// <summary>Fails the caller without running the work (activation failed, silo stopping).</summary>
+    public abstract void Fail(Exception exception);
+
+    /// <summary>Fails the caller with a timeout if it is still waiting.</summary>
+    public void TimeOut(TimeSpan timeout) =>
+        Fail(new TimeoutException(
+            $"Response did not arrive on time in {timeout} for the call to {MethodDescription} on grain {TargetId}."));
+}
