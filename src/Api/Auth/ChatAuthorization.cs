@@ -1,0 +1,87 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+
+namespace Orleans.Chat.Api.Auth;
+
+/// <summary>
+/// Authentication and authorization: user access tokens from ASP.NET Core's bearer token handler (data protection,
+/// keys persisted so tokens survive a restart), a session check on every request, and the admin key scheme.
+/// </summary>
+public static class ChatAuthorization
+{
+    public const string AdminPolicy = "admin";
+    public const string AdminRole = "admin";
+    public const string UserScheme = BearerTokenDefaults.AuthenticationScheme;
+
+    /// <summary>Where hub connections may pass the access token as a query parameter (WebSockets cannot set headers).</summary>
+    public const string HubPathPrefix = "/hubs";
+
+    /// <summary>
+    /// Where the data-protection keys (which protect access tokens) are kept, so tokens survive a restart:
+    /// <c>DataProtection:KeysPath</c>, else <c>{Storage:DataDirectory}/keys</c>, else <c>data/keys</c> (relative to the
+    /// working directory, like the SQLite file).
+    /// </summary>
+    public static string KeysPath(IConfiguration configuration)
+    {
+        var path = configuration["DataProtection:KeysPath"];
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            var dataDirectory = configuration["Storage:DataDirectory"];
+            path = Path.Combine(string.IsNullOrWhiteSpace(dataDirectory) ? "data" : dataDirectory, "keys");
+        }
+
+        return Path.GetFullPath(path);
+    }
+
+    public static IHostApplicationBuilder AddChatAuthentication(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddDataProtection()
+            .SetApplicationName("Orleans.Chat")
+            .PersistKeysToFileSystem(new DirectoryInfo(KeysPath(builder.Configuration)));
+
+        services.AddAuthentication(UserScheme)
+            .AddBearerToken(UserScheme, options =>
+            {
+                options.BearerTokenExpiration = TimeSpan.FromHours(1);
+                options.Events.OnMessageReceived = context =>
+                {
+                    if (string.IsNullOrEmpty(context.Token)
+                        && context.Request.Path.StartsWithSegments(HubPathPrefix, StringComparison.OrdinalIgnoreCase)
+                        && context.Request.Query.TryGetValue("access_token", out var token))
+                    {
+                        context.Token = token.ToString();
+                    }
+
+                    return Task.CompletedTask;
+                };
+            })
+            .AddScheme<AuthenticationSchemeOptions, AdminKeyAuthenticationHandler>(AdminKeyAuthenticationHandler.SchemeName, configureOptions: null);
+
+        // Auth:AccessTokenLifetime, e.g. "01:00:00".
+        services.AddOptions<BearerTokenOptions>(UserScheme).Configure(options =>
+        {
+            if (builder.Configuration["Auth:AccessTokenLifetime"] is { Length: > 0 } lifetime)
+            {
+                options.BearerTokenExpiration = TimeSpan.Parse(lifetime, CultureInfo.InvariantCulture);
+            }
+        });
+
+        services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IPostConfigureOptions<AdminOptions>, AdminKeyGenerator>();
+
+        // No scheme on the user policies: they must see the principal as SessionValidationMiddleware left it.
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(AdminPolicy, policy => policy
+                .AddAuthenticationSchemes(AdminKeyAuthenticationHandler.SchemeName)
+                .RequireAuthenticatedUser()
+                .RequireRole(AdminRole));
+
+        services.AddSingleton<AccessTokenIssuer>();
+        return builder;
+    }
+}

@@ -1,0 +1,69 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.SignalR;
+using Orleans.Chat.Api.Auth;
+using Orleans.Chat.Api.Endpoints;
+using Orleans.Chat.Api.Errors;
+using Orleans.Chat.Api.Realtime;
+using Orleans.Chat.Grains;
+
+namespace Orleans.Chat.Api;
+
+/// <summary>Registration and pipeline of the Api host, so Program.cs stays a short list.</summary>
+public static class ChatApiHostingExtensions
+{
+    /// <summary>Problem details, auth, rate limits, JSON, SignalR with the observer bridge, OpenAPI and health checks.</summary>
+    public static IHostApplicationBuilder AddChatApi(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        builder.AddChatProblemDetails();
+        builder.AddChatAuthentication();
+
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, ChatJsonContext.Default));
+        services.AddValidation();
+
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.AddPolicy(AuthApi.SignInRateLimitPolicy, context =>
+            {
+                var limits = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<RateLimitOptions>>().Value;
+                return RateLimitPartition.GetFixedWindowLimiter(
+                    context.Connection.RemoteIpAddress?.ToString() ?? "local",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = limits.SignInPerMinute, Window = TimeSpan.FromMinutes(1) });
+            });
+        });
+
+        services.AddSignalR(options => options.AddFilter<ChatHubFilter>())
+            .AddJsonProtocol(options => options.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, ChatJsonContext.Default));
+        services.AddSingleton<ChatHubFilter>();
+        services.AddSingleton<UserConnections>();
+        services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHostedService<UserSubscriptionRenewal>();
+
+        services.AddOpenApi();
+        services.AddHealthChecks();
+        return builder;
+    }
+
+    /// <summary>The middleware pipeline and every endpoint: REST under /v1, the hub, /openapi/v1.json and /health.</summary>
+    public static WebApplication UseChatApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseMiddleware<SessionValidationMiddleware>();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+
+        app.MapAdminApi();
+        app.MapAuthApi();
+        app.MapUsersApi();
+        app.MapMessagesApi();
+        app.MapHub<ChatHub>(ChatHub.Path, options => options.CloseOnAuthenticationExpiration = true);
+        app.MapOpenApi().AllowAnonymous();
+        app.MapHealthChecks("/health").AllowAnonymous();
+        return app;
+    }
+}

@@ -1,0 +1,90 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Orleans.Chat.Api.Auth;
+using Orleans.Chat.Grains.Conversations;
+using Orleans.Chat.Grains.Errors;
+using Orleans.Chat.Grains.Messages;
+using Orleans.Chat.Grains.Users;
+using Orleans.Chat.Runtime;
+
+namespace Orleans.Chat.Api.Endpoints;
+
+/// <summary>1-1 messages, my conversations and unread counts, history pages and read receipts.</summary>
+public static class MessagesApi
+{
+    public static IEndpointRouteBuilder MapMessagesApi(this IEndpointRouteBuilder routes)
+    {
+        var api = routes.MapGroup("/v1").WithTags("Messages");
+        api.MapPost("/messages", SendMessageAsync)
+            .WithName("SendMessage")
+            .WithSummary("Send a 1-1 message; a retry with the same clientMessageId returns the stored message (200)");
+        api.MapGet("/organizations/{organizationId}/conversations", ListConversationsAsync)
+            .WithName("ListConversations")
+            .WithSummary("My conversations in the organization, most recent first, with unread counts");
+        api.MapGet("/organizations/{organizationId}/unread", GetUnreadAsync)
+            .WithName("GetUnread")
+            .WithSummary("My unread message and conversation counts in the organization");
+        api.MapGet("/conversations/{conversationId}", GetConversationAsync)
+            .WithName("GetConversation")
+            .WithSummary("One of my conversations");
+        api.MapGet("/conversations/{conversationId}/messages", GetMessagesAsync)
+            .WithName("GetMessages")
+            .WithSummary("A page of history by sortNumber: before/after (exclusive), limit 1-200 (default 50), order newest|oldest");
+        api.MapPost("/conversations/{conversationId}/read", MarkReadAsync)
+            .WithName("MarkRead")
+            .WithSummary("Mark messages up to sortNumber as read: moves my read cursor and tells the sender");
+        return routes;
+    }
+
+    /// <summary>The path of a conversation's messages.</summary>
+    public static string MessagesPath(string conversationId) => $"/v1/conversations/{Uri.EscapeDataString(conversationId)}/messages";
+
+    private static async Task<Results<Created<Message>, Ok<Message>>> SendMessageAsync(
+        SendMessageRequest request, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var senderId = user.GetUserId();
+        var key = ConversationKey.For(request.OrganizationId, senderId, request.RecipientId);
+        var result = await grains.GetGrain<IConversationGrain>(key.ToGrainKey())
+            .SendAsync(new SendMessageCommand(senderId, request.Body, request.ClientMessageId, user.GetSessionId()));
+        return result.Created
+            ? TypedResults.Created(MessagesPath(result.Message.ConversationId), result.Message)
+            : TypedResults.Ok(result.Message);
+    }
+
+    private static async Task<Ok<IReadOnlyList<ConversationView>>> ListConversationsAsync(string organizationId, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetGrain<IUserGrain>(user.GetUserId()).GetConversationsAsync(Validate.Id(organizationId, "organizationId")));
+
+    private static async Task<Ok<UnreadSummary>> GetUnreadAsync(string organizationId, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetGrain<IUserGrain>(user.GetUserId()).GetUnreadAsync(Validate.Id(organizationId, "organizationId")));
+
+    private static async Task<Ok<ConversationView>> GetConversationAsync(string conversationId, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var key = ConversationKey.Parse(conversationId);
+        return TypedResults.Ok(await grains.GetGrain<IConversationGrain>(key.ToGrainKey()).GetViewAsync(user.GetUserId()));
+    }
+
+    private static async Task<Ok<IReadOnlyList<Message>>> GetMessagesAsync(
+        string conversationId, long? before, long? after, int? limit, string? order, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var key = ConversationKey.Parse(conversationId);
+        var query = new HistoryQuery(user.GetUserId(), before, after, Validate.Limit(limit), ParseOrder(order));
+        var page = await grains.GetGrain<IConversationGrain>(key.ToGrainKey()).GetHistoryAsync(query);
+        return TypedResults.Ok(page.Messages);
+    }
+
+    private static async Task<Ok<ConversationView>> MarkReadAsync(
+        string conversationId, MarkReadRequest request, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var key = ConversationKey.Parse(conversationId);
+        return TypedResults.Ok(await grains.GetGrain<IConversationGrain>(key.ToGrainKey())
+            .MarkReadAsync(user.GetUserId(), Validate.SortNumber(request.SortNumber, "sortNumber")));
+    }
+
+    /// <summary><c>newest</c> (default) or <c>oldest</c>; <c>desc</c>/<c>asc</c> and the enum names are accepted too.</summary>
+    internal static HistoryOrder ParseOrder(string? order) => order?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "newest" or "desc" or "newestfirst" or "newest-first" => HistoryOrder.NewestFirst,
+        "oldest" or "asc" or "oldestfirst" or "oldest-first" => HistoryOrder.OldestFirst,
+        _ => throw new InvalidArgumentException("'order' must be 'newest' or 'oldest'.", "order"),
+    };
+}

@@ -1,0 +1,69 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Orleans.Chat.Api.Auth;
+using Orleans.Chat.Grains.Errors;
+using Orleans.Chat.Grains.Users;
+using Orleans.Chat.Runtime;
+
+namespace Orleans.Chat.Api.Endpoints;
+
+/// <summary>
+/// Me and other users. Another user is visible only when they share an organization with the caller, and then only
+/// the shared organizations are shown; an invisible user is answered as not found.
+/// </summary>
+public static class UsersApi
+{
+    public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder routes)
+    {
+        var api = routes.MapGroup("/v1").WithTags("Users");
+        api.MapGet("/me", GetMeAsync)
+            .WithName("GetMe")
+            .WithSummary("My profile and organizations");
+        api.MapGet("/users/{userId}", GetUserAsync)
+            .WithName("GetUser")
+            .WithSummary("A user sharing an organization with me");
+        api.MapGet("/users", FindUserAsync)
+            .WithName("FindUser")
+            .WithSummary("Find a user sharing an organization with me by email or phone");
+        return routes;
+    }
+
+    private static async Task<Ok<UserProfile>> GetMeAsync(ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetGrain<IUserGrain>(user.GetUserId()).GetProfileAsync());
+
+    private static async Task<Ok<UserProfile>> GetUserAsync(string userId, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await GetVisibleAsync(grains, user.GetUserId(), Validate.Id(userId, "userId")));
+
+    private static async Task<Ok<UserProfile>> FindUserAsync(string? email, string? phone, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        if (string.IsNullOrEmpty(email) == string.IsNullOrEmpty(phone))
+        {
+            throw new InvalidArgumentException("Give exactly one of 'email' or 'phone'.");
+        }
+
+        var key = string.IsNullOrEmpty(email) ? UserLookupKey.ForPhone(phone) : UserLookupKey.ForEmail(email);
+        var userId = await grains.GetGrain<IUserLookupGrain>(key.ToGrainKey()).GetUserIdAsync()
+            ?? throw new NotFoundException("No visible user has this email or phone.");
+        return TypedResults.Ok(await GetVisibleAsync(grains, user.GetUserId(), userId));
+    }
+
+    private static async Task<UserProfile> GetVisibleAsync(IGrainFactory grains, string callerId, string userId)
+    {
+        if (string.Equals(callerId, userId, StringComparison.Ordinal))
+        {
+            return await grains.GetGrain<IUserGrain>(callerId).GetProfileAsync();
+        }
+
+        var profiles = await Task.WhenAll(
+            grains.GetGrain<IUserGrain>(callerId).GetProfileAsync().AsTask(),
+            grains.GetGrain<IUserGrain>(userId).GetProfileAsync().AsTask());
+        var (me, other) = (profiles[0], profiles[1]);
+        var shared = me.Organizations.Intersect(other.Organizations, StringComparer.Ordinal).ToList();
+        if (shared.Count == 0)
+        {
+            throw new NotFoundException($"User '{userId}' does not exist or shares no organization with you.");
+        }
+
+        return other with { Organizations = shared };
+    }
+}

@@ -1,0 +1,21 @@
+using Microsoft.AspNetCore.SignalR;
+using Orleans.Chat.Grains.Messages;
+using Orleans.Chat.Grains.Users;
+
+namespace Orleans.Chat.Api.Realtime;
+
+/// <summary>The events the server pushes to hub clients; the wire names are the <see cref="HubMethodNameAttribute"/> values.</summary>
+public interface IChatClient
+{
+    /// <summary><c>message</c>: a message to me, or one I sent from another device.</summary>
+    [HubMethodName("message")]
+    Task Message(Message message);
+
+    /// <summary><c>conversation:change</c>: one of my roster entries changed, with my organization's unread totals.</summary>
+    [HubMethodName("conversation:change")]
+    Task ConversationChange(ConversationChanged change);
+
+    /// <summary><c>message:read</c>: the other member read my messages up to a sortNumber.</summary>
+    [HubMethodName("message:read")]
+    Task MessageRead(MessageRead read);
+}

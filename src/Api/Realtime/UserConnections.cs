@@ -1,0 +1,249 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR;
+using Orleans.Chat.Grains.Messages;
+using Orleans.Chat.Grains.Users;
+using Orleans.Chat.Runtime;
+
+namespace Orleans.Chat.Api.Realtime;
+
+/// <summary>
+/// The bridge from grains to hub connections: ONE observer per user per Api process (not per connection). It is
+/// created and subscribed to the user grain on the user's first connection, renewed by
+/// <see cref="UserSubscriptionRenewal"/>, and removed after the user's last connection closes. Events go to the
+/// SignalR group of the user, minus the connections of the device that caused them where that matters.
+/// </summary>
+public sealed partial class UserConnections(
+    IGrainFactory grains,
+    IHubContext<ChatHub, IChatClient> hub,
+    ILogger<UserConnections> logger)
+{
+    private readonly ConcurrentDictionary<string, UserLink> _users = new(StringComparer.Ordinal);
+
+    private IHubClients<IChatClient> Clients => hub.Clients;
+
+    /// <summary>How many users have a live observer here (for tests and metrics).</summary>
+    public int ObservedUserCount => _users.Count;
+
+    /// <summary>How many connections of the user are open here.</summary>
+    public int ConnectionCount(string userId) => _users.TryGetValue(userId, out var link) ? link.Count : 0;
+
+    public async Task AddAsync(string userId, string sessionId, HubCallerContext connection, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var link = _users.GetOrAdd(userId, static id => new UserLink(id));
+            await link.Gate.WaitAsync(cancellationToken);
+            try
+            {
+                if (link.Closed)
+                {
+                    continue; // Its last connection left while we waited: take a fresh link.
+                }
+
+                link.Add(connection.ConnectionId, sessionId, connection);
+                if (link.Reference is null)
+                {
+                    var observer = new Observer(this, userId);
+                    var reference = grains.CreateObjectReference<IUserObserver>(observer);
+                    try
+                    {
+                        await grains.GetGrain<IUserGrain>(userId).SubscribeAsync(reference);
+                    }
+                    catch
+                    {
+                        grains.DeleteObjectReference<IUserObserver>(observer);
+                        link.Remove(connection.ConnectionId);
+                        throw;
+                    }
+
+                    link.Observer = observer;
+                    link.Reference = reference;
+                    LogObserverCreated(logger, userId);
+                }
+
+                return;
+            }
+            finally
+            {
+                link.Gate.Release();
+            }
+        }
+    }
+
+    public async Task RemoveAsync(string userId, string connectionId)
+    {
+        if (!_users.TryGetValue(userId, out var link))
+        {
+            return;
+        }
+
+        await link.Gate.WaitAsync();
+        try
+        {
+            if (!link.Remove(connectionId) || link.Count > 0 || link.Closed)
+            {
+                return;
+            }
+
+            link.Closed = true;
+            _users.TryRemove(new KeyValuePair<string, UserLink>(userId, link));
+            if (link.Reference is { } reference)
+            {
+                try
+                {
+                    await grains.GetGrain<IUserGrain>(userId).UnsubscribeAsync(reference);
+                }
+                catch (Exception exception)
+                {
+                    // The subscription expires by itself; nothing else depends on this call.
+                    LogUnsubscribeFailed(logger, exception, userId);
+                }
+                finally
+                {
+                    grains.DeleteObjectReference<IUserObserver>(link.Observer!);
+                }
+            }
+
+            LogObserverRemoved(logger, userId);
+        }
+        finally
+        {
+            link.Gate.Release();
+        }
+    }
+
+    /// <summary>Renews every user's subscription (re-subscribes after the user grain was collected).</summary>
+    public async Task RenewAllAsync(CancellationToken cancellationToken)
+    {
+        foreach (var link in _users.Values)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (link.Reference is { } reference && !link.Closed)
+            {
+                try
+                {
+                    await grains.GetGrain<IUserGrain>(link.UserId).SubscribeAsync(reference);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    LogRenewFailed(logger, exception, link.UserId);
+                }
+            }
+        }
+    }
+
+    private IReadOnlyList<string> ConnectionsOfSession(string userId, string? sessionId) =>
+        sessionId is not null && _users.TryGetValue(userId, out var link) ? link.ConnectionsOf(sessionId) : [];
+
+    private void AbortSession(string userId, string sessionId)
+    {
+        if (_users.TryGetValue(userId, out var link))
+        {
+            foreach (var connection in link.ContextsOf(sessionId))
+            {
+                LogSessionConnectionAborted(logger, userId, sessionId, connection.ConnectionId);
+                connection.Abort();
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 4401, Level = LogLevel.Debug, Message = "Observer of user {UserId} created and subscribed")]
+    private static partial void LogObserverCreated(ILogger logger, string userId);
+
+    [LoggerMessage(EventId = 4402, Level = LogLevel.Debug, Message = "Observer of user {UserId} removed after the last connection closed")]
+    private static partial void LogObserverRemoved(ILogger logger, string userId);
+
+    [LoggerMessage(EventId = 4403, Level = LogLevel.Warning, Message = "Could not unsubscribe the observer of user {UserId}")]
+    private static partial void LogUnsubscribeFailed(ILogger logger, Exception exception, string userId);
+
+    [LoggerMessage(EventId = 4404, Level = LogLevel.Warning, Message = "Could not renew the observer subscription of user {UserId}")]
+    private static partial void LogRenewFailed(ILogger logger, Exception exception, string userId);
+
+    [LoggerMessage(EventId = 4405, Level = LogLevel.Information, Message = "Closing connection {ConnectionId} of user {UserId}: session {SessionId} ended")]
+    private static partial void LogSessionConnectionAborted(ILogger logger, string userId, string sessionId, string connectionId);
+
+    /// <summary>The connections of one user in this process, and their observer.</summary>
+    private sealed class UserLink(string userId)
+    {
+        private readonly Dictionary<string, (string SessionId, HubCallerContext Context)> _connections = new(StringComparer.Ordinal);
+
+        public string UserId { get; } = userId;
+
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public bool Closed { get; set; }
+
+        public Observer? Observer { get; set; }
+
+        public IUserObserver? Reference { get; set; }
+
+        public int Count
+        {
+            get
+            {
+                lock (_connections)
+                {
+                    return _connections.Count;
+                }
+            }
+        }
+
+        public void Add(string connectionId, string sessionId, HubCallerContext context)
+        {
+            lock (_connections)
+            {
+                _connections[connectionId] = (sessionId, context);
+            }
+        }
+
+        public bool Remove(string connectionId)
+        {
+            lock (_connections)
+            {
+                return _connections.Remove(connectionId);
+            }
+        }
+
+        public IReadOnlyList<string> ConnectionsOf(string sessionId)
+        {
+            lock (_connections)
+            {
+                return [.. _connections.Where(c => string.Equals(c.Value.SessionId, sessionId, StringComparison.Ordinal)).Select(c => c.Key)];
+            }
+        }
+
+        public IReadOnlyList<HubCallerContext> ContextsOf(string sessionId)
+        {
+            lock (_connections)
+            {
+                return [.. _connections.Values.Where(c => string.Equals(c.SessionId, sessionId, StringComparison.Ordinal)).Select(c => c.Context)];
+            }
+        }
+    }
+
+    /// <summary>The grain observer of one user: pushes each event to that user's SignalR group.</summary>
+    private sealed class Observer(UserConnections owner, string userId) : IUserObserver
+    {
+        private readonly string _group = ChatHub.UserGroup(userId);
+
+        public async ValueTask OnMessageSentAsync(MessageSent message)
+        {
+            // The sending device has the message as its call result: skip its connections; other devices get it.
+            var except = owner.ConnectionsOfSession(userId, message.OriginSessionId);
+            var clients = except.Count == 0 ? owner.Clients.Group(_group) : owner.Clients.GroupExcept(_group, except);
+            await clients.Message(message.Message);
+        }
+
+        public async ValueTask OnConversationChangedAsync(ConversationChanged change) =>
+            await owner.Clients.Group(_group).ConversationChange(change);
+
+        public async ValueTask OnMessageReadAsync(MessageRead read) =>
+            await owner.Clients.Group(_group).MessageRead(read);
+
+        public ValueTask OnSessionRevokedAsync(SessionRevoked revoked)
+        {
+            owner.AbortSession(userId, revoked.SessionId);
+            return ValueTask.CompletedTask;
+        }
+    }
+}

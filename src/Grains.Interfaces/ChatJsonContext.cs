@@ -1,0 +1,53 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Orleans.Chat.Grains.Conversations;
+using Orleans.Chat.Grains.Messages;
+using Orleans.Chat.Grains.Organizations;
+using Orleans.Chat.Grains.Users;
+
+namespace Orleans.Chat.Grains;
+
+/// <summary>
+/// The one System.Text.Json source-generated context for everything that crosses a grain boundary, every observer
+/// event and every grain state record. A test checks that every grain and observer method's parameter and result
+/// types are listed, so any call can be serialized between processes.
+/// </summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    UseStringEnumConverter = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(bool))]
+[JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(long))]
+[JsonSerializable(typeof(long?))]
+[JsonSerializable(typeof(DateTimeOffset))]
+// Messages
+[JsonSerializable(typeof(Message))]
+[JsonSerializable(typeof(HistoryOrder))]
+[JsonSerializable(typeof(HistoryQuery))]
+[JsonSerializable(typeof(MessagePage))]
+[JsonSerializable(typeof(MessageSent))]
+[JsonSerializable(typeof(MessageRead))]
+// Conversations
+[JsonSerializable(typeof(ConversationView))]
+[JsonSerializable(typeof(ConversationUpdate))]
+[JsonSerializable(typeof(IReadOnlyList<ConversationView>))]
+[JsonSerializable(typeof(SendMessageCommand))]
+[JsonSerializable(typeof(SendMessageResult))]
+[JsonSerializable(typeof(ConversationState))]
+// Users
+[JsonSerializable(typeof(UserProfile))]
+[JsonSerializable(typeof(CreateUserCommand))]
+[JsonSerializable(typeof(SignInCommand))]
+[JsonSerializable(typeof(UserSession))]
+[JsonSerializable(typeof(UnreadSummary))]
+[JsonSerializable(typeof(ConversationChanged))]
+[JsonSerializable(typeof(SessionRevoked))]
+[JsonSerializable(typeof(UserState))]
+[JsonSerializable(typeof(UserLookupState))]
+// Organizations
+[JsonSerializable(typeof(CreateOrganizationCommand))]
+[JsonSerializable(typeof(OrganizationInfo))]
+[JsonSerializable(typeof(OrganizationState))]
+public sealed partial class ChatJsonContext : JsonSerializerContext;

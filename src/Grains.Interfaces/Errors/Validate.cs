@@ -1,0 +1,118 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Orleans.Chat.Grains.Errors;
+
+/// <summary>Input rules shared by grains (the domain boundary) and the API (which checks first for better errors).</summary>
+public static partial class Validate
+{
+    public const int MaxIdLength = 64;
+    public const string IdPattern = "^[A-Za-z0-9_.@-]{1,64}$";
+    public const int MaxNameLength = 200;
+    public const int MaxEmailLength = 254;
+    public const int MaxPhoneLength = 32;
+    public const int MinPasswordLength = 8;
+    public const int MaxPasswordLength = 256;
+    public const int MaxUdidLength = 128;
+    public const int MaxBodyBytes = 64 * 1024;
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 200;
+
+    [GeneratedRegex(IdPattern, RegexOptions.CultureInvariant)]
+    private static partial Regex IdRegex();
+
+    public static bool IsId([NotNullWhen(true)] string? value) => value is not null && IdRegex().IsMatch(value);
+
+    /// <summary>Throws <see cref="InvalidArgumentException"/> unless <paramref name="value"/> matches <see cref="IdPattern"/>.</summary>
+    public static string Id([NotNull] string? value, string parameterName)
+    {
+        if (!IsId(value))
+        {
+            throw new InvalidArgumentException($"'{parameterName}' must be 1 to {MaxIdLength} characters of A-Z, a-z, 0-9, '_', '.', '@' or '-'.", parameterName);
+        }
+
+        return value;
+    }
+
+    /// <summary>A required, trimmed text of at most <paramref name="maxLength"/> characters.</summary>
+    public static string Text(string? value, string parameterName, int maxLength = MaxNameLength)
+    {
+        var trimmed = value?.Trim();
+        if (string.IsNullOrEmpty(trimmed) || trimmed.Length > maxLength)
+        {
+            throw new InvalidArgumentException($"'{parameterName}' must be 1 to {maxLength} characters.", parameterName);
+        }
+
+        return trimmed;
+    }
+
+    /// <summary>An optional trimmed text: null or blank becomes null.</summary>
+    public static string? OptionalText(string? value, string parameterName, int maxLength = MaxNameLength)
+    {
+        var trimmed = value?.Trim();
+        if (string.IsNullOrEmpty(trimmed))
+        {
+            return null;
+        }
+
+        if (trimmed.Length > maxLength)
+        {
+            throw new InvalidArgumentException($"'{parameterName}' must be at most {maxLength} characters.", parameterName);
+        }
+
+        return trimmed;
+    }
+
+    /// <summary>A message body: not blank, at most 64 KiB as UTF-8.</summary>
+    public static string Body([NotNull] string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new InvalidArgumentException("'body' must not be empty.", "body");
+        }
+
+        if (value.Length > MaxBodyBytes || Encoding.UTF8.GetByteCount(value) > MaxBodyBytes)
+        {
+            throw new InvalidArgumentException($"'body' must be at most {MaxBodyBytes} bytes as UTF-8.", "body");
+        }
+
+        return value;
+    }
+
+    public static string Password([NotNull] string? value)
+    {
+        if (value is null || value.Length < MinPasswordLength || value.Length > MaxPasswordLength)
+        {
+            throw new InvalidArgumentException($"'password' must be {MinPasswordLength} to {MaxPasswordLength} characters.", "password");
+        }
+
+        return value;
+    }
+
+    /// <summary>A page size: null means <see cref="DefaultPageSize"/>; otherwise 1..<see cref="MaxPageSize"/>.</summary>
+    public static int Limit(int? value)
+    {
+        if (value is null)
+        {
+            return DefaultPageSize;
+        }
+
+        if (value < 1 || value > MaxPageSize)
+        {
+            throw new InvalidArgumentException($"'limit' must be between 1 and {MaxPageSize}.", "limit");
+        }
+
+        return value.Value;
+    }
+
+    public static long SortNumber(long value, string parameterName)
+    {
+        if (value < 0)
+        {
+            throw new InvalidArgumentException($"'{parameterName}' must not be negative.", parameterName);
+        }
+
+        return value;
+    }
+}

@@ -1,0 +1,25 @@
+using Orleans.Chat.Runtime;
+
+namespace Orleans.Chat.Grains.Organizations;
+
+/// <summary>
+/// An organization, keyed by organization id. Only the admin API calls the changing methods. Membership itself is
+/// held by each user grain (a user belongs to a few organizations; an organization may have very many users), so
+/// the organization keeps only its count.
+/// </summary>
+public interface IOrganizationGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the organization; <c>conflict</c> if it exists.</summary>
+    ValueTask<OrganizationInfo> CreateAsync(CreateOrganizationCommand command);
+
+    /// <summary><c>not-found</c> if it does not exist.</summary>
+    [ReadOnly]
+    ValueTask<OrganizationInfo> GetAsync();
+
+    /// <summary>Adds an existing user; idempotent. <c>not-found</c> if the organization or the user does not exist.</summary>
+    ValueTask<OrganizationInfo> AddMemberAsync(string userId);
+}
+
+public sealed record CreateOrganizationCommand(string Name);
+
+public sealed record OrganizationInfo(string Id, string Name, int MemberCount, DateTimeOffset CreatedAt);

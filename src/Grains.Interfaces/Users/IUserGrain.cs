@@ -1,0 +1,47 @@
+using Orleans.Chat.Grains.Conversations;
+using Orleans.Chat.Runtime;
+
+namespace Orleans.Chat.Grains.Users;
+
+/// <summary>A user, keyed by user id: profile, password, organizations, sessions, roster and realtime subscribers.</summary>
+public interface IUserGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the user; <c>conflict</c> if the id, email or phone is taken.</summary>
+    ValueTask<UserProfile> CreateAsync(CreateUserCommand command);
+
+    /// <summary>The profile; <c>not-found</c> if the user does not exist.</summary>
+    [ReadOnly]
+    ValueTask<UserProfile> GetProfileAsync();
+
+    /// <summary>Checks the password and starts a session for the device; <c>unauthenticated</c> if they do not match.</summary>
+    ValueTask<UserSession> SignInAsync(SignInCommand command);
+
+    /// <summary>Ends the session; false if it was not active.</summary>
+    ValueTask<bool> SignOutAsync(string sessionId);
+
+    /// <summary>Whether the session exists and was not revoked. Called on every authenticated request.</summary>
+    [ReadOnly]
+    ValueTask<bool> IsSessionActiveAsync(string sessionId);
+
+    /// <summary>Adds the organization to the user's organizations; false if it was already there.</summary>
+    ValueTask<bool> JoinOrganizationAsync(string organizationId);
+
+    [ReadOnly]
+    ValueTask<bool> IsMemberOfAsync(string organizationId);
+
+    /// <summary>Applies a conversation's absolute view to the roster (ignored if older than what is held) and notifies observers.</summary>
+    ValueTask ApplyConversationUpdateAsync(ConversationUpdate update);
+
+    /// <summary>My conversations in the organization, most recent first; <c>permission-denied</c> if I am not a member.</summary>
+    [ReadOnly]
+    ValueTask<IReadOnlyList<ConversationView>> GetConversationsAsync(string organizationId);
+
+    /// <summary>Unread totals in the organization; <c>permission-denied</c> if I am not a member.</summary>
+    [ReadOnly]
+    ValueTask<UnreadSummary> GetUnreadAsync(string organizationId);
+
+    /// <summary>Subscribes (or renews) an observer; subscriptions expire unless renewed.</summary>
+    ValueTask SubscribeAsync(IUserObserver observer);
+
+    ValueTask UnsubscribeAsync(IUserObserver observer);
+}

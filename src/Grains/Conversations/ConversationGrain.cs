@@ -1,0 +1,303 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Orleans.Chat.Grains.Errors;
+using Orleans.Chat.Grains.Messages;
+using Orleans.Chat.Grains.Users;
+using Orleans.Chat.Runtime;
+using Orleans.Chat.Runtime.Storage;
+
+namespace Orleans.Chat.Grains.Conversations;
+
+/// <summary>
+/// A 1-1 conversation. Messages go to the message log (durable before a send returns); the state keeps only the
+/// last sortNumber, the last message and the members' cursors. Unread counts are recomputed from the log when the
+/// grain activates and kept up to date from then on. Both members' user grains get absolute views with a growing
+/// revision, so pushing the same view twice (a retry, a reactivation) changes nothing.
+/// </summary>
+public sealed partial class ConversationGrain(
+    [PersistentState("conversation")] IPersistentState<ConversationState> state,
+    IMessageLog messageLog,
+    TimeProvider timeProvider,
+    ILogger<ConversationGrain> logger) : Grain, IConversationGrain
+{
+    /// <summary>How many recent sends are remembered for the fast path of a retry; older retries go to the log's idempotency.</summary>
+    internal const int RecentSendCapacity = 256;
+
+    private readonly Dictionary<string, Message> _recentSends = new(StringComparer.Ordinal);
+    private readonly Queue<string> _recentOrder = new();
+    private readonly Dictionary<string, int> _unread = new(StringComparer.Ordinal);
+    private ConversationKey _key;
+    private string _id = "";
+    private bool _membersVerified;
+
+    private ConversationState S => state.State;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _key = ConversationKey.Parse(GetPrimaryKeyString());
+        _id = _key.ToGrainKey();
+        foreach (var member in new[] { _key.FirstUserId, _key.SecondUserId })
+        {
+            if (!S.Members.ContainsKey(member))
+            {
+                S.Members[member] = new ConversationMemberState();
+            }
+        }
+
+        // Reconcile with the log: a message appended just before a crash may be missing from the state.
+        var lastInLog = await messageLog.GetLastSequenceAsync(_id, cancellationToken);
+        if (lastInLog > S.LastSortNumber)
+        {
+            var tail = await messageLog.ReadAsync(_id, long.MaxValue, LogDirection.Backward, 1, cancellationToken);
+            var last = Deserialize(tail[0]);
+            LogReconciled(logger, _id, S.LastSortNumber, lastInLog);
+            S.LastSortNumber = lastInLog;
+            S.LastMessage = last;
+            S.UpdatedAt = last.CreatedAt;
+            S.Revision++;
+            await state.WriteStateAsync(cancellationToken);
+        }
+        else if (lastInLog < S.LastSortNumber)
+        {
+            LogLogBehindState(logger, _id, S.LastSortNumber, lastInLog);
+        }
+
+        foreach (var (member, cursor) in S.Members)
+        {
+            _unread[member] = S.LastSortNumber <= cursor.ReadSortNumber
+                ? 0
+                : await messageLog.CountAfterAsync(_id, cursor.ReadSortNumber, member, cancellationToken);
+        }
+
+        if (S.LastSortNumber > 0)
+        {
+            // Absolute values: harmless if the rosters already have them, a repair if a roster write was lost.
+            await PushAsync(sent: null, read: null);
+        }
+    }
+
+    public async ValueTask<SendMessageResult> SendAsync(SendMessageCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var sender = Validate.Id(command.SenderId, "senderId");
+        var recipient = CounterpartyOf(sender);
+        var body = Validate.Body(command.Body);
+        var clientMessageId = Validate.Id(command.ClientMessageId, "clientMessageId");
+        var origin = Validate.OptionalText(command.OriginSessionId, "originSessionId", Validate.MaxIdLength);
+        await EnsureMembersAsync();
+
+        // Client message ids are the sender's own: two members may pick the same one without colliding.
+        var idempotencyKey = sender + ":" + clientMessageId;
+        if (_recentSends.TryGetValue(idempotencyKey, out var known))
+        {
+            await PushAsync(new MessageSent(known, origin), read: null);
+            return new SendMessageResult(known, Created: false);
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var sortNumber = S.LastSortNumber + 1;
+        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, sortNumber, sender, recipient, body, clientMessageId, now);
+        var entry = new LogEntry(_id, sortNumber, message.Id, idempotencyKey, sender, now, JsonSerializer.Serialize(message, ChatJsonContext.Default.Message));
+        var stored = await messageLog.AppendAsync(entry);
+        if (!string.Equals(stored.EntryId, entry.EntryId, StringComparison.Ordinal))
+        {
+            // A retry of a send that was stored earlier (maybe by a previous activation): the log kept the first one.
+            var earlier = Deserialize(stored);
+            Remember(idempotencyKey, earlier);
+            await PushAsync(new MessageSent(earlier, origin), read: null);
+            return new SendMessageResult(earlier, Created: false);
+        }
+
+        S.LastSortNumber = sortNumber;
+        S.LastMessage = message;
+        S.UpdatedAt = now;
+        S.Revision++;
+        _unread[recipient] = _unread.GetValueOrDefault(recipient) + 1;
+        await WriteStateAsync();
+        Remember(idempotencyKey, message);
+        LogMessageStored(logger, _id, sortNumber, sender);
+
+        // Before returning: an acknowledged send has updated both rosters and notified both users.
+        await PushAsync(new MessageSent(message, origin), read: null);
+        return new SendMessageResult(message, Created: true);
+    }
+
+    public async ValueTask<MessagePage> GetHistoryAsync(HistoryQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        CounterpartyOf(Validate.Id(query.RequesterId, "requesterId"));
+        var limit = Validate.Limit(query.Limit);
+        var before = query.Before is { } b ? Validate.SortNumber(b, "before") : long.MaxValue;
+        var after = query.After is { } a ? Validate.SortNumber(a, "after") : 0;
+        await EnsureMembersAsync();
+        if (before <= after + 1)
+        {
+            return new MessagePage([], HasMore: false);
+        }
+
+        // Read one more than asked to know whether the range holds more.
+        IReadOnlyList<LogEntry> entries;
+        if (query.Order == HistoryOrder.OldestFirst)
+        {
+            entries = await messageLog.ReadAsync(_id, after, LogDirection.Forward, limit + 1);
+            entries = [.. entries.Where(e => e.Sequence < before)];
+        }
+        else
+        {
+            entries = await messageLog.ReadAsync(_id, before, LogDirection.Backward, limit + 1);
+            entries = [.. entries.Where(e => e.Sequence > after)];
+        }
+
+        var hasMore = entries.Count > limit;
+        return new MessagePage([.. entries.Take(limit).Select(Deserialize)], hasMore);
+    }
+
+    public async ValueTask<ConversationView> MarkReadAsync(string readerId, long sortNumber)
+    {
+        Validate.Id(readerId, "readerId");
+        CounterpartyOf(readerId);
+        Validate.SortNumber(sortNumber, "sortNumber");
+        await EnsureMembersAsync();
+
+        var cursor = S.Members[readerId];
+        var upTo = Math.Min(sortNumber, S.LastSortNumber);
+        if (upTo <= cursor.ReadSortNumber)
+        {
+            return View(readerId);
+        }
+
+        cursor.ReadSortNumber = upTo;
+        cursor.DeliveredSortNumber = Math.Max(cursor.DeliveredSortNumber, upTo);
+        _unread[readerId] = upTo >= S.LastSortNumber ? 0 : await messageLog.CountAfterAsync(_id, upTo, readerId);
+        S.Revision++;
+        await WriteStateAsync();
+        await PushAsync(sent: null, read: new MessageRead(_id, _key.OrganizationId, readerId, upTo));
+        return View(readerId);
+    }
+
+    public async ValueTask<ConversationView> MarkDeliveredAsync(string memberId, long sortNumber)
+    {
+        Validate.Id(memberId, "memberId");
+        CounterpartyOf(memberId);
+        Validate.SortNumber(sortNumber, "sortNumber");
+        await EnsureMembersAsync();
+
+        var cursor = S.Members[memberId];
+        var upTo = Math.Min(sortNumber, S.LastSortNumber);
+        if (upTo <= cursor.DeliveredSortNumber)
+        {
+            return View(memberId);
+        }
+
+        cursor.DeliveredSortNumber = upTo;
+        S.Revision++;
+        await WriteStateAsync();
+        await PushAsync(sent: null, read: null);
+        return View(memberId);
+    }
+
+    public async ValueTask<ConversationView> GetViewAsync(string memberId)
+    {
+        Validate.Id(memberId, "memberId");
+        CounterpartyOf(memberId);
+        await EnsureMembersAsync();
+        return View(memberId);
+    }
+
+    private string CounterpartyOf(string userId) =>
+        _key.Contains(userId) ? _key.CounterpartyOf(userId) : throw new PermissionDeniedException("You are not a member of this conversation.");
+
+    /// <summary>Both members must belong to the conversation's organization; checked once per activation.</summary>
+    private async ValueTask EnsureMembersAsync()
+    {
+        if (_membersVerified)
+        {
+            return;
+        }
+
+        var first = GrainFactory.GetGrain<IUserGrain>(_key.FirstUserId).IsMemberOfAsync(_key.OrganizationId).AsTask();
+        var second = GrainFactory.GetGrain<IUserGrain>(_key.SecondUserId).IsMemberOfAsync(_key.OrganizationId).AsTask();
+        var members = await Task.WhenAll(first, second);
+        if (!members[0] || !members[1])
+        {
+            throw new PermissionDeniedException($"Both users must be members of organization '{_key.OrganizationId}'.");
+        }
+
+        _membersVerified = true;
+    }
+
+    private async ValueTask WriteStateAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception exception)
+        {
+            // The in-memory state is now ahead of the stored one: start over from storage and the log next time.
+            LogStateWriteFailed(logger, exception, _id);
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    /// <summary>Pushes both members' absolute views (and the event, if any) to their user grains, in parallel.</summary>
+    private async Task PushAsync(MessageSent? sent, MessageRead? read)
+    {
+        var first = Update(_key.FirstUserId, sent, read);
+        var second = Update(_key.SecondUserId, sent, read);
+        await Task.WhenAll(
+            GrainFactory.GetGrain<IUserGrain>(first.UserId).ApplyConversationUpdateAsync(first).AsTask(),
+            GrainFactory.GetGrain<IUserGrain>(second.UserId).ApplyConversationUpdateAsync(second).AsTask());
+    }
+
+    private ConversationUpdate Update(string userId, MessageSent? sent, MessageRead? read) =>
+        new(userId, View(userId), sent, read is not null && !string.Equals(read.ReaderId, userId, StringComparison.Ordinal) ? read : null);
+
+    private ConversationView View(string memberId)
+    {
+        var counterparty = _key.CounterpartyOf(memberId);
+        var mine = S.Members[memberId];
+        var theirs = S.Members[counterparty];
+        return new ConversationView(
+            _id,
+            _key.OrganizationId,
+            counterparty,
+            S.LastMessage,
+            S.LastSortNumber,
+            _unread.GetValueOrDefault(memberId),
+            mine.ReadSortNumber,
+            theirs.ReadSortNumber,
+            theirs.DeliveredSortNumber,
+            S.UpdatedAt,
+            S.Revision);
+    }
+
+    private void Remember(string idempotencyKey, Message message)
+    {
+        if (_recentSends.TryAdd(idempotencyKey, message))
+        {
+            _recentOrder.Enqueue(idempotencyKey);
+            if (_recentOrder.Count > RecentSendCapacity)
+            {
+                _recentSends.Remove(_recentOrder.Dequeue());
+            }
+        }
+    }
+
+    private static Message Deserialize(LogEntry entry) =>
+        JsonSerializer.Deserialize(entry.Payload, ChatJsonContext.Default.Message)
+        ?? throw new InvalidOperationException($"Log entry {entry.LogId}/{entry.Sequence} holds no message.");
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Conversation {ConversationId} stored message {SortNumber} from {SenderId}")]
+    private static partial void LogMessageStored(ILogger logger, string conversationId, long sortNumber, string senderId);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Conversation {ConversationId} reconciled from the log: state had {StateSortNumber}, log has {LogSortNumber}")]
+    private static partial void LogReconciled(ILogger logger, string conversationId, long stateSortNumber, long logSortNumber);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "Conversation {ConversationId}: state has sortNumber {StateSortNumber} but the log ends at {LogSortNumber}")]
+    private static partial void LogLogBehindState(ILogger logger, string conversationId, long stateSortNumber, long logSortNumber);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "Conversation {ConversationId} could not write its state; deactivating")]
+    private static partial void LogStateWriteFailed(ILogger logger, Exception exception, string conversationId);
+}

@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Chat.Grains.Errors;
+using Orleans.Chat.Grains.Users;
+using Orleans.Chat.Runtime;
+
+namespace Orleans.Chat.Grains.Organizations;
+
+/// <inheritdoc cref="IOrganizationGrain"/>
+public sealed partial class OrganizationGrain(
+    [PersistentState("organization")] IPersistentState<OrganizationState> state,
+    TimeProvider timeProvider,
+    ILogger<OrganizationGrain> logger) : Grain, IOrganizationGrain
+{
+    public async ValueTask<OrganizationInfo> CreateAsync(CreateOrganizationCommand command)
+    {
+        var id = Validate.Id(GetPrimaryKeyString(), "id");
+        var name = Validate.Text(command?.Name, "name");
+        if (state.State.Created)
+        {
+            throw new ConflictException($"Organization '{id}' already exists.");
+        }
+
+        state.State = new OrganizationState { Created = true, Name = name, CreatedAt = timeProvider.GetUtcNow() };
+        await state.WriteStateAsync();
+        LogCreated(logger, id);
+        return ToInfo();
+    }
+
+    public ValueTask<OrganizationInfo> GetAsync()
+    {
+        EnsureCreated();
+        return ValueTask.FromResult(ToInfo());
+    }
+
+    public async ValueTask<OrganizationInfo> AddMemberAsync(string userId)
+    {
+        EnsureCreated();
+        Validate.Id(userId, "userId");
+        var organizationId = GetPrimaryKeyString();
+
+        // The user grain holds the membership (and throws not-found for an unknown user); this grain keeps the count.
+        var added = await GrainFactory.GetGrain<IUserGrain>(userId).JoinOrganizationAsync(organizationId);
+        if (added)
+        {
+            state.State.MemberCount++;
+            await state.WriteStateAsync();
+            LogMemberAdded(logger, organizationId, userId);
+        }
+
+        return ToInfo();
+    }
+
+    private void EnsureCreated()
+    {
+        if (!state.State.Created)
+        {
+            throw new NotFoundException($"Organization '{GetPrimaryKeyString()}' does not exist.");
+        }
+    }
+
+    private OrganizationInfo ToInfo() => new(GetPrimaryKeyString(), state.State.Name, state.State.MemberCount, state.State.CreatedAt);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Organization {OrganizationId} created")]
+    private static partial void LogCreated(ILogger logger, string organizationId);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "User {UserId} joined organization {OrganizationId}")]
+    private static partial void LogMemberAdded(ILogger logger, string organizationId, string userId);
+}

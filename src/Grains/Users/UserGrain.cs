@@ -1,0 +1,288 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Logging;
+using Orleans.Chat.Grains.Conversations;
+using Orleans.Chat.Grains.Errors;
+using Orleans.Chat.Grains.Messages;
+using Orleans.Chat.Runtime;
+using Orleans.Chat.Runtime.Observers;
+
+namespace Orleans.Chat.Grains.Users;
+
+/// <inheritdoc cref="IUserGrain"/>
+public sealed partial class UserGrain(
+    [PersistentState("user")] IPersistentState<UserState> state,
+    IPasswordHasher<UserState> passwordHasher,
+    TimeProvider timeProvider,
+    ILogger<UserGrain> logger) : Grain, IUserGrain
+{
+    /// <summary>Devices per user; signing in on one more device ends the oldest session.</summary>
+    internal const int MaxSessions = 50;
+
+    private readonly ObserverManager<IUserObserver> _observers = new(UserObserverSubscription.Expiration, logger);
+
+    private UserState S => state.State;
+
+    public async ValueTask<UserProfile> CreateAsync(CreateUserCommand command)
+    {
+        var id = Validate.Id(GetPrimaryKeyString(), "id");
+        ArgumentNullException.ThrowIfNull(command);
+        var displayName = Validate.Text(command.DisplayName, "displayName");
+        var firstName = Validate.OptionalText(command.FirstName, "firstName");
+        var lastName = Validate.OptionalText(command.LastName, "lastName");
+        var password = Validate.Password(command.Password);
+        UserLookupKey? email = string.IsNullOrWhiteSpace(command.Email) ? null : UserLookupKey.ForEmail(command.Email);
+        UserLookupKey? phone = string.IsNullOrWhiteSpace(command.Phone) ? null : UserLookupKey.ForPhone(command.Phone);
+        if (S.Created)
+        {
+            throw new ConflictException($"User '{id}' already exists.");
+        }
+
+        // Claim the unique lookups first: a second user with the same email or phone fails here with conflict.
+        var claimed = new List<IUserLookupGrain>(2);
+        try
+        {
+            foreach (var key in new[] { email, phone })
+            {
+                if (key is { } k)
+                {
+                    var lookup = GrainFactory.GetGrain<IUserLookupGrain>(k.ToGrainKey());
+                    await lookup.ClaimAsync(id);
+                    claimed.Add(lookup);
+                }
+            }
+
+            var created = new UserState
+            {
+                Created = true,
+                Email = email?.Value,
+                Phone = phone?.Value,
+                DisplayName = displayName,
+                FirstName = firstName,
+                LastName = lastName,
+                CreatedAt = timeProvider.GetUtcNow(),
+            };
+            created.PasswordHash = passwordHasher.HashPassword(created, password);
+            state.State = created;
+            await state.WriteStateAsync();
+        }
+        catch (Exception)
+        {
+            state.State = new UserState();
+            foreach (var lookup in claimed)
+            {
+                await lookup.ReleaseAsync(id);
+            }
+
+            throw;
+        }
+
+        LogCreated(logger, id);
+        return ToProfile();
+    }
+
+    public ValueTask<UserProfile> GetProfileAsync()
+    {
+        EnsureCreated();
+        return ValueTask.FromResult(ToProfile());
+    }
+
+    public async ValueTask<UserSession> SignInAsync(SignInCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var udid = Validate.Text(command.Udid, "udid", Validate.MaxUdidLength);
+        if (!S.Created || string.IsNullOrEmpty(command.Password) || command.Password.Length > Validate.MaxPasswordLength)
+        {
+            throw new UnauthenticatedException("Wrong user or password.");
+        }
+
+        var userId = GetPrimaryKeyString();
+        var verification = passwordHasher.VerifyHashedPassword(S, S.PasswordHash, command.Password);
+        if (verification == PasswordVerificationResult.Failed)
+        {
+            LogSignInFailed(logger, userId);
+            throw new UnauthenticatedException("Wrong user or password.");
+        }
+
+        if (verification == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            S.PasswordHash = passwordHasher.HashPassword(S, command.Password);
+        }
+
+        // One session per device: signing in again on the same udid replaces (revokes) the old session.
+        var revoked = S.Sessions.Where(s => string.Equals(s.Value.Udid, udid, StringComparison.Ordinal)).Select(s => s.Key).ToList();
+        var overflow = S.Sessions.Count - revoked.Count - (MaxSessions - 1);
+        if (overflow > 0)
+        {
+            revoked.AddRange(S.Sessions.Where(s => !revoked.Contains(s.Key)).OrderBy(s => s.Value.CreatedAt).Take(overflow).Select(s => s.Key));
+        }
+
+        foreach (var sessionId in revoked)
+        {
+            S.Sessions.Remove(sessionId);
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var session = new UserSession(Guid.NewGuid().ToString("N"), userId, udid, now);
+        S.Sessions[session.SessionId] = new UserSessionState { Udid = udid, CreatedAt = now };
+        await state.WriteStateAsync();
+        LogSignedIn(logger, userId, session.SessionId);
+
+        foreach (var sessionId in revoked)
+        {
+            var notice = new SessionRevoked(userId, sessionId);
+            _observers.Notify(o => o.OnSessionRevokedAsync(notice));
+        }
+
+        return session;
+    }
+
+    public async ValueTask<bool> SignOutAsync(string sessionId)
+    {
+        if (string.IsNullOrEmpty(sessionId) || !S.Sessions.Remove(sessionId))
+        {
+            return false;
+        }
+
+        await state.WriteStateAsync();
+        var userId = GetPrimaryKeyString();
+        LogSignedOut(logger, userId, sessionId);
+        var notice = new SessionRevoked(userId, sessionId);
+        _observers.Notify(o => o.OnSessionRevokedAsync(notice));
+        return true;
+    }
+
+    public ValueTask<bool> IsSessionActiveAsync(string sessionId) =>
+        ValueTask.FromResult(S.Created && sessionId is not null && S.Sessions.ContainsKey(sessionId));
+
+    public async ValueTask<bool> JoinOrganizationAsync(string organizationId)
+    {
+        EnsureCreated();
+        Validate.Id(organizationId, "organizationId");
+        if (S.Organizations.Contains(organizationId, StringComparer.Ordinal))
+        {
+            return false;
+        }
+
+        S.Organizations.Add(organizationId);
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    public ValueTask<bool> IsMemberOfAsync(string organizationId) =>
+        ValueTask.FromResult(S.Created && S.Organizations.Contains(organizationId, StringComparer.Ordinal));
+
+    public async ValueTask ApplyConversationUpdateAsync(ConversationUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        if (!S.Created)
+        {
+            var userId = GetPrimaryKeyString();
+            LogUpdateForMissingUser(logger, userId, update.View.Id);
+            return;
+        }
+
+        var view = update.View;
+        if (S.Conversations.TryGetValue(view.Id, out var known) && known.Revision >= view.Revision)
+        {
+            // A replay (retry, reactivation): the roster already has this or a newer view; events were sent then.
+            return;
+        }
+
+        S.Conversations[view.Id] = view;
+        await state.WriteStateAsync();
+
+        if (update.Message is { } sent)
+        {
+            _observers.Notify(o => o.OnMessageSentAsync(sent));
+        }
+
+        if (update.Read is { } read)
+        {
+            _observers.Notify(o => o.OnMessageReadAsync(read));
+        }
+
+        var change = new ConversationChanged(view, Summarize(view.OrganizationId));
+        _observers.Notify(o => o.OnConversationChangedAsync(change));
+    }
+
+    public ValueTask<IReadOnlyList<ConversationView>> GetConversationsAsync(string organizationId)
+    {
+        EnsureMember(organizationId);
+        IReadOnlyList<ConversationView> roster = [.. S.Conversations.Values
+            .Where(c => string.Equals(c.OrganizationId, organizationId, StringComparison.Ordinal))
+            .OrderByDescending(c => c.UpdatedAt)
+            .ThenByDescending(c => c.Id, StringComparer.Ordinal)];
+        return ValueTask.FromResult(roster);
+    }
+
+    public ValueTask<UnreadSummary> GetUnreadAsync(string organizationId)
+    {
+        EnsureMember(organizationId);
+        return ValueTask.FromResult(Summarize(organizationId));
+    }
+
+    public ValueTask SubscribeAsync(IUserObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        _observers.Subscribe(observer);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask UnsubscribeAsync(IUserObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        _observers.Unsubscribe(observer);
+        return ValueTask.CompletedTask;
+    }
+
+    private UnreadSummary Summarize(string organizationId)
+    {
+        int unread = 0, conversations = 0;
+        foreach (var c in S.Conversations.Values)
+        {
+            if (c.UnreadCount > 0 && string.Equals(c.OrganizationId, organizationId, StringComparison.Ordinal))
+            {
+                unread += c.UnreadCount;
+                conversations++;
+            }
+        }
+
+        return new UnreadSummary(organizationId, unread, conversations);
+    }
+
+    private void EnsureCreated()
+    {
+        if (!S.Created)
+        {
+            throw new NotFoundException($"User '{GetPrimaryKeyString()}' does not exist.");
+        }
+    }
+
+    private void EnsureMember(string organizationId)
+    {
+        EnsureCreated();
+        Validate.Id(organizationId, "organizationId");
+        if (!S.Organizations.Contains(organizationId, StringComparer.Ordinal))
+        {
+            throw new PermissionDeniedException($"You are not a member of organization '{organizationId}'.");
+        }
+    }
+
+    private UserProfile ToProfile() =>
+        new(GetPrimaryKeyString(), S.Email, S.Phone, S.DisplayName, S.FirstName, S.LastName, [.. S.Organizations], S.CreatedAt);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "User {UserId} created")]
+    private static partial void LogCreated(ILogger logger, string userId);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "User {UserId} signed in, session {SessionId}")]
+    private static partial void LogSignedIn(ILogger logger, string userId, string sessionId);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "User {UserId} signed out, session {SessionId}")]
+    private static partial void LogSignedOut(ILogger logger, string userId, string sessionId);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Failed sign-in for user {UserId}")]
+    private static partial void LogSignInFailed(ILogger logger, string userId);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Conversation {ConversationId} updated user {UserId}, who does not exist")]
+    private static partial void LogUpdateForMissingUser(ILogger logger, string userId, string conversationId);
+}

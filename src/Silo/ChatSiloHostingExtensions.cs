@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Orleans.Chat.Grains;
+using Orleans.Chat.Grains.Users;
+using Orleans.Chat.Persistence;
+using Orleans.Chat.Runtime.Hosting;
+
+namespace Orleans.Chat.Silo;
+
+/// <summary>Hosts the chat silo in any .NET host: the grain runtime, the chat grains and the configured store.</summary>
+public static class ChatSiloHostingExtensions
+{
+    /// <summary>
+    /// Adds an in-process silo running the chat grains (<c>Orleans.Chat.Grains</c>) with
+    /// <see cref="ChatJsonContext"/> for serialization, and the store chosen by <c>Storage:Provider</c>
+    /// (Sqlite by default, file <c>data/chat.db</c>; or InMemory). Grain collection and messaging options bind from
+    /// <c>Silo:GrainCollection</c> and <c>Silo:Messaging</c>.
+    /// </summary>
+    public static IHostApplicationBuilder AddChatSilo(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddSilo(silo => silo
+            .AddGrains(typeof(UserGrain).Assembly)
+            .AddJsonTypeInfoResolver(ChatJsonContext.Default));
+        services.AddStorage(builder.Configuration);
+        services.AddOptions<GrainCollectionOptions>().BindConfiguration("Silo:GrainCollection");
+        services.AddOptions<SiloMessagingOptions>().BindConfiguration("Silo:Messaging");
+        services.AddOptions<PasswordHasherOptions>().BindConfiguration("Silo:PasswordHasher");
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IPasswordHasher<UserState>, PasswordHasher<UserState>>();
+        return builder;
+    }
+}
