@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Chat.Persistence.InMemory;
+using Orleans.Chat.Persistence.Postgres;
 using Orleans.Chat.Persistence.Sqlite;
 using Orleans.Chat.Runtime.Storage;
 
@@ -45,6 +46,25 @@ public static class StorageServiceCollectionExtensions
         return services.AddStorageHealthCheck();
     }
 
+    /// <summary>The PostgreSQL providers; the connection string is <see cref="PostgresStorageOptions.ConnectionString"/>.</summary>
+    public static IServiceCollection AddPostgresStorage(this IServiceCollection services, Action<PostgresStorageOptions>? configure = null)
+    {
+        var options = services.AddOptions<PostgresStorageOptions>().ValidateDataAnnotations().ValidateOnStart();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.AddSingleton<PostgresStore>();
+        services.AddSingleton<PostgresStoreLifetime>();
+        services.AddHostedService(static sp => sp.GetRequiredService<PostgresStoreLifetime>());
+        services.AddSingleton<IStorageProbe>(static sp => sp.GetRequiredService<PostgresStoreLifetime>());
+        services.AddSingleton<IGrainStorage, PostgresGrainStorage>();
+        services.AddSingleton<IReminderTable, PostgresReminderTable>();
+        services.AddSingleton<IMessageLog, PostgresMessageLog>();
+        return services.AddStorageHealthCheck();
+    }
+
     /// <summary>
     /// Picks the store from configuration: <c>Storage:Provider</c> = <c>Sqlite</c> (default) | <c>Postgres</c> | <c>InMemory</c>.
     /// SQLite reads <c>ConnectionStrings:Sqlite</c> (its Data Source) or <c>Storage:Sqlite:Path</c>, and the rest of
@@ -69,7 +89,16 @@ public static class StorageServiceCollectionExtensions
 
         if (provider.Equals("Postgres", StringComparison.OrdinalIgnoreCase) || provider.Equals("PostgreSQL", StringComparison.OrdinalIgnoreCase))
         {
-            throw new NotSupportedException("The PostgreSQL provider is not built yet (issue 3).");
+            services.AddOptions<PostgresStorageOptions>()
+                .Bind(configuration.GetSection(PostgresStorageOptions.SectionName))
+                .Configure(options =>
+                {
+                    if (configuration.GetConnectionString("Postgres") is { Length: > 0 } connectionString)
+                    {
+                        options.ConnectionString = connectionString;
+                    }
+                });
+            return services.AddPostgresStorage();
         }
 
         if (provider.Equals("InMemory", StringComparison.OrdinalIgnoreCase))

@@ -7,3 +7,6 @@ public sealed class InMemoryStorageContractTests(InMemoryStorageFixture fixture)
 
 public sealed class SqliteStorageContractTests(SqliteStorageFixture fixture)
     : StorageContractTests(fixture), IClassFixture<SqliteStorageFixture>;
+
+public sealed class PostgresStorageContractTests(PostgresStorageFixture fixture)
+    : StorageContractTests(fixture), IClassFixture<PostgresStorageFixture>;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace Orleans.Chat.Persistence.Sqlite;
@@ -12,10 +13,28 @@ internal sealed class SqliteSession : IDisposable
         Connection = new SqliteConnection(connectionString);
         Connection.Open();
         using var pragma = Connection.CreateCommand();
-        pragma.CommandText = writer
-            ? $"PRAGMA busy_timeout = {busyTimeoutMilliseconds}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-            : $"PRAGMA busy_timeout = {busyTimeoutMilliseconds}; PRAGMA query_only = ON;";
+        pragma.CommandText = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {busyTimeoutMilliseconds}");
         pragma.ExecuteNonQuery();
+        if (writer)
+        {
+            // WAL lets readers run beside the writer; FULL syncs the WAL on every commit, so an acknowledged write survives a crash.
+            pragma.CommandText = "PRAGMA journal_mode = WAL";
+            var journalMode = pragma.ExecuteScalar() as string;
+            pragma.CommandText = "PRAGMA synchronous = FULL";
+            pragma.ExecuteNonQuery();
+            pragma.CommandText = "PRAGMA synchronous";
+            var synchronous = Convert.ToInt64(pragma.ExecuteScalar(), CultureInfo.InvariantCulture);
+            if (!string.Equals(journalMode, "wal", StringComparison.OrdinalIgnoreCase) || synchronous != 2)
+            {
+                Connection.Dispose();
+                throw new InvalidOperationException($"SQLite refused WAL mode with synchronous=FULL (journal_mode={journalMode}, synchronous={synchronous}).");
+            }
+        }
+        else
+        {
+            pragma.CommandText = "PRAGMA query_only = ON";
+            pragma.ExecuteNonQuery();
+        }
     }
 
     public SqliteConnection Connection { get; }

@@ -1,0 +1,103 @@
+using Npgsql;
+using NpgsqlTypes;
+using Orleans.Chat.Runtime;
+using Orleans.Chat.Runtime.Storage;
+
+namespace Orleans.Chat.Persistence.Postgres;
+
+/// <summary>Every SQL statement of the PostgreSQL store, with positional parameters ($1, $2, ...).</summary>
+internal static class PostgresSql
+{
+    private const string StateKey = "state_name = $1 AND grain_type = $2 AND grain_key = $3";
+
+    public const string ReadState = $"SELECT version, data FROM grain_state WHERE {StateKey} AND data IS NOT NULL";
+
+    /// <summary>Returns a row when the state is live (a conflict for "clear a record I believe absent").</summary>
+    public const string CurrentStateVersion = $"SELECT version FROM grain_state WHERE {StateKey} AND data IS NOT NULL";
+
+    // A cleared record stays as a tombstone (data NULL) with its version, so an ETag from before the clear never matches again.
+    public const string InsertState = """
+        INSERT INTO grain_state (state_name, grain_type, grain_key, version, data) VALUES ($1, $2, $3, 1, $4)
+        ON CONFLICT (state_name, grain_type, grain_key) DO UPDATE SET version = grain_state.version + 1, data = excluded.data
+        WHERE grain_state.data IS NULL
+        RETURNING version
+        """;
+
+    public const string UpdateState = $"UPDATE grain_state SET version = version + 1, data = $4 WHERE {StateKey} AND version = $5 AND data IS NOT NULL RETURNING version";
+
+    public const string ClearState = $"UPDATE grain_state SET version = version + 1, data = NULL WHERE {StateKey} AND version = $4 AND data IS NOT NULL RETURNING version";
+
+    private const string ReminderColumns = "grain_type, grain_key, reminder_name, start_at_ticks, period_ticks, etag";
+
+    public const string ReadAllReminders = $"SELECT {ReminderColumns} FROM reminders";
+
+    public const string ReadGrainReminders = $"SELECT {ReminderColumns} FROM reminders WHERE grain_type = $1 AND grain_key = $2";
+
+    public const string ReadReminder = $"SELECT {ReminderColumns} FROM reminders WHERE grain_type = $1 AND grain_key = $2 AND reminder_name = $3";
+
+    public const string UpsertReminder = $"""
+        INSERT INTO reminders ({ReminderColumns}) VALUES ($1, $2, $3, $4, $5, $6)
+        ON CONFLICT (grain_type, grain_key, reminder_name) DO UPDATE SET start_at_ticks = excluded.start_at_ticks, period_ticks = excluded.period_ticks, etag = excluded.etag
+        RETURNING etag
+        """;
+
+    public const string RemoveReminder = "DELETE FROM reminders WHERE grain_type = $1 AND grain_key = $2 AND reminder_name = $3 AND etag = $4 RETURNING etag";
+
+    private const string LogColumns = "log_id, seq, entry_id, idempotency_key, author_id, timestamp_ticks, payload";
+
+    /// <summary>Many appends in one statement; returns the (log, sequence) of each row actually inserted.</summary>
+    public const string AppendEntries = $"""
+        INSERT INTO message_log ({LogColumns})
+        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[])
+        ON CONFLICT DO NOTHING
+        RETURNING log_id, seq
+        """;
+
+    public const string FindEntriesByKeys = $"""
+        SELECT {LogColumns} FROM message_log
+        WHERE (log_id, idempotency_key) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+        """;
+
+    public const string ReadForward = $"SELECT {LogColumns} FROM message_log WHERE log_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
+
+    public const string ReadBackward = $"SELECT {LogColumns} FROM message_log WHERE log_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3";
+
+    public const string FindEntryById = $"SELECT {LogColumns} FROM message_log WHERE log_id = $1 AND entry_id = $2 ORDER BY seq LIMIT 1";
+
+    public const string FindEntryByKey = $"SELECT {LogColumns} FROM message_log WHERE log_id = $1 AND idempotency_key = $2";
+
+    public const string LastSequence = "SELECT COALESCE(MAX(seq), 0) FROM message_log WHERE log_id = $1";
+
+    public const string CountAfter = "SELECT COUNT(*) FROM message_log WHERE log_id = $1 AND seq > $2 AND ($3::text IS NULL OR author_id <> $3)";
+
+    public static void AddStateKey(NpgsqlParameterCollection parameters, string stateName, GrainId grainId)
+    {
+        parameters.Add(Text(stateName));
+        parameters.Add(Text(grainId.Type));
+        parameters.Add(Text(grainId.Key));
+    }
+
+    public static NpgsqlParameter Text(string? value) => new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)value ?? DBNull.Value };
+
+    public static NpgsqlParameter<long> Bigint(long value) => new() { TypedValue = value };
+
+    public static NpgsqlParameter<int> Integer(int value) => new() { TypedValue = value };
+
+    public static LogEntry ReadEntry(NpgsqlDataReader reader) =>
+        new(
+            reader.GetString(0),
+            reader.GetInt64(1),
+            reader.GetString(2),
+            reader.IsDBNull(3) ? null : reader.GetString(3),
+            reader.GetString(4),
+            new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero),
+            reader.GetString(6));
+
+    public static ReminderEntry ReadReminderRow(NpgsqlDataReader reader) =>
+        new(
+            new GrainId(reader.GetString(0), reader.GetString(1)),
+            reader.GetString(2),
+            new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero),
+            TimeSpan.FromTicks(reader.GetInt64(4)),
+            reader.GetString(5));
+}

@@ -1,0 +1,445 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+using Orleans.Chat.Persistence.GroupCommit;
+using Orleans.Chat.Runtime.Storage;
+
+namespace Orleans.Chat.Persistence.Postgres;
+
+/// <summary>
+/// The PostgreSQL database behind the three PostgreSQL providers: an <see cref="NpgsqlDataSource"/> (pooling, automatic
+/// preparation), versioned migrations applied once under an advisory lock, and group commit through partitioned
+/// writer queues: each partition sends all of its pending writes in one round trip and one transaction, and acknowledges
+/// them only after COMMIT returns.
+/// </summary>
+public sealed partial class PostgresStore : IAsyncDisposable
+{
+    private readonly PostgresStorageOptions _options;
+    private readonly ILogger<PostgresStore> _logger;
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly GroupCommitWriter<PendingWrite> _writer;
+    private readonly Lock _migrationLock = new();
+    private Task? _migration;
+    private int _disposed;
+
+    public PostgresStore(IOptions<PostgresStorageOptions> options, ILogger<PostgresStore>? logger = null)
+    {
+        _options = options.Value;
+        _logger = logger ?? NullLogger<PostgresStore>.Instance;
+        var connection = new NpgsqlConnectionStringBuilder(_options.ConnectionString)
+        {
+            SearchPath = _options.Schema,
+        };
+        if (connection.MaxAutoPrepare == 0)
+        {
+            connection.MaxAutoPrepare = 64;
+            connection.AutoPrepareMinUsages = 2;
+        }
+
+        connection.ApplicationName ??= "Orleans.Chat";
+        _dataSource = new NpgsqlDataSourceBuilder(connection.ConnectionString).Build();
+        _writer = new GroupCommitWriter<PendingWrite>(
+            "postgres",
+            _options.WriterPartitions,
+            _options.QueueCapacity,
+            _options.GroupCommit ? _options.MaxBatchSize : 1,
+            ExecuteBatchAsync,
+            _logger);
+    }
+
+    /// <summary>The schema that holds the tables.</summary>
+    public string Schema => _options.Schema;
+
+    /// <summary>How many transactions the writers committed and how many writes they carried.</summary>
+    public GroupCommitStatistics WriterStatistics => _writer.Statistics;
+
+    internal NpgsqlDataSource DataSource => _dataSource;
+
+    /// <summary>Applies pending migrations (once; a failed attempt is retried on the next call).</summary>
+    public Task MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return EnsureMigratedAsync(cancellationToken);
+    }
+
+    private Task EnsureMigratedAsync(CancellationToken cancellationToken)
+    {
+        var migration = Volatile.Read(ref _migration);
+        if (migration is { IsCompletedSuccessfully: true })
+        {
+            return Task.CompletedTask;
+        }
+
+        lock (_migrationLock)
+        {
+            if (_migration is null || _migration.IsFaulted || _migration.IsCanceled)
+            {
+                _migration = RunMigrationsAsync();
+            }
+
+            return _migration.WaitAsync(cancellationToken);
+        }
+    }
+
+    internal Task<TResult> WriteAsync<TResult>(StorageWrite<TResult> write) => _writer.WriteAsync(write);
+
+    /// <summary>A command on a pooled connection that opens on execution and closes with its reader.</summary>
+    internal async ValueTask<NpgsqlCommand> CommandAsync(string sql, CancellationToken cancellationToken)
+    {
+        await MigrateAsync(cancellationToken).ConfigureAwait(false);
+        return _dataSource.CreateCommand(sql);
+    }
+
+    internal async ValueTask PingAsync(CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT 1");
+        await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RunMigrationsAsync()
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
+        await ExecuteAsync(connection, "SELECT pg_advisory_lock(hashtext($1))", "orleans-chat:migrations:" + _options.Schema).ConfigureAwait(false);
+        try
+        {
+            // The schema name is validated as a plain lower-case identifier by PostgresStorageOptions.
+            await ExecuteAsync(connection, $"CREATE SCHEMA IF NOT EXISTS \"{_options.Schema}\"").ConfigureAwait(false);
+            await ExecuteAsync(connection, "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())").ConfigureAwait(false);
+            int current;
+            await using (var command = new NpgsqlCommand("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", connection))
+            {
+                current = Convert.ToInt32(await command.ExecuteScalarAsync().ConfigureAwait(false), CultureInfo.InvariantCulture);
+            }
+
+            if (current > PostgresSchema.Migrations.Length)
+            {
+                throw new InvalidOperationException($"Schema '{_options.Schema}' is at version {current}, newer than this build knows ({PostgresSchema.Migrations.Length}).");
+            }
+
+            for (var version = current + 1; version <= PostgresSchema.Migrations.Length; version++)
+            {
+                await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+                await using (var migrate = new NpgsqlCommand(PostgresSchema.Migrations[version - 1], connection, transaction))
+                {
+                    await migrate.ExecuteNonQueryAsync().ConfigureAwait(false);
+                }
+
+                await using (var record = new NpgsqlCommand("INSERT INTO schema_migrations (version) VALUES ($1)", connection, transaction))
+                {
+                    record.Parameters.Add(PostgresSql.Integer(version));
+                    await record.ExecuteNonQueryAsync().ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync().ConfigureAwait(false);
+                LogMigrated(_logger, _options.Schema, version);
+            }
+        }
+        finally
+        {
+            await ExecuteAsync(connection, "SELECT pg_advisory_unlock(hashtext($1))", "orleans-chat:migrations:" + _options.Schema).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, string? parameter = null)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        if (parameter is not null)
+        {
+            command.Parameters.Add(PostgresSql.Text(parameter));
+        }
+
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    private async Task ExecuteBatchAsync(IReadOnlyList<PendingWrite> batch, CancellationToken cancellationToken)
+    {
+        await EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var commands = new NpgsqlBatch(connection, transaction);
+
+        // Every command of the batch returns zero or one row per write, or the inserted keys of one round of appends.
+        var singles = new List<PendingWrite>();
+        var rounds = new List<AppendRound>();
+        var staleStates = new List<GrainStateWrite>();
+        foreach (var write in batch)
+        {
+            switch (write)
+            {
+                case LogAppend append:
+                    AddToRound(rounds, append);
+                    break;
+                case GrainStateWrite state when state.ETag is not null && !long.TryParse(state.ETag, NumberStyles.None, CultureInfo.InvariantCulture, out _):
+                    staleStates.Add(state);
+                    break;
+                default:
+                    commands.BatchCommands.Add(SingleCommand(write));
+                    singles.Add(write);
+                    break;
+            }
+        }
+
+        foreach (var round in rounds)
+        {
+            commands.BatchCommands.Add(AppendCommand(round));
+        }
+
+        var unresolvedAppends = new List<LogAppend>();
+        await using (var reader = await commands.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var write in singles)
+            {
+                var row = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.GetValue(0) : null;
+                if (ApplySingleResult(write, row) is { } stale)
+                {
+                    staleStates.Add(stale);
+                }
+
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var round in rounds)
+            {
+                var inserted = new HashSet<(string, long)>();
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    inserted.Add((reader.GetString(0), reader.GetInt64(1)));
+                }
+
+                foreach (var append in round)
+                {
+                    if (inserted.Contains((append.Entry.LogId, append.Entry.Sequence)))
+                    {
+                        append.StageResult(append.Entry);
+                    }
+                    else
+                    {
+                        unresolvedAppends.Add(append);
+                    }
+                }
+
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (unresolvedAppends.Count > 0)
+        {
+            await ResolveAppendConflictsAsync(connection, transaction, unresolvedAppends, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var stale in staleStates)
+        {
+            await using var command = new NpgsqlCommand(PostgresSql.CurrentStateVersion, connection, transaction);
+            PostgresSql.AddStateKey(command.Parameters, stale.StateName, stale.GrainId);
+            var stored = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            stale.StageFailure(StorageConflicts.GrainState(stale.StateName, stale.GrainId, stale.ETag, stored is long version ? version.ToString(CultureInfo.InvariantCulture) : null));
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Puts the append in the first round where no other append has its sequence or idempotency key, so one statement never inserts both.</summary>
+    private static void AddToRound(List<AppendRound> rounds, LogAppend append)
+    {
+        foreach (var round in rounds)
+        {
+            if (round.TryAdd(append))
+            {
+                return;
+            }
+        }
+
+        var next = new AppendRound();
+        next.TryAdd(append);
+        rounds.Add(next);
+    }
+
+    private sealed class AppendRound : List<LogAppend>
+    {
+        private readonly HashSet<(string, long)> _sequences = [];
+        private readonly HashSet<(string, string)> _keys = [];
+
+        public bool TryAdd(LogAppend append)
+        {
+            var entry = append.Entry;
+            if (_sequences.Contains((entry.LogId, entry.Sequence)) || (entry.IdempotencyKey is { } key && _keys.Contains((entry.LogId, key))))
+            {
+                return false;
+            }
+
+            _sequences.Add((entry.LogId, entry.Sequence));
+            if (entry.IdempotencyKey is { } newKey)
+            {
+                _keys.Add((entry.LogId, newKey));
+            }
+
+            Add(append);
+            return true;
+        }
+    }
+
+    private static NpgsqlBatchCommand AppendCommand(AppendRound round)
+    {
+        var count = round.Count;
+        var logs = new string[count];
+        var sequences = new long[count];
+        var ids = new string[count];
+        var keys = new string?[count];
+        var authors = new string[count];
+        var timestamps = new long[count];
+        var payloads = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            var entry = round[i].Entry;
+            logs[i] = entry.LogId;
+            sequences[i] = entry.Sequence;
+            ids[i] = entry.EntryId;
+            keys[i] = entry.IdempotencyKey;
+            authors[i] = entry.AuthorId;
+            timestamps[i] = entry.Timestamp.UtcTicks;
+            payloads[i] = entry.Payload;
+        }
+
+        var command = new NpgsqlBatchCommand(PostgresSql.AppendEntries);
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = logs });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = sequences });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
+        command.Parameters.Add(new NpgsqlParameter { Value = keys, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = authors });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = timestamps });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = payloads });
+        return command;
+    }
+
+    /// <summary>An append that inserted nothing is a retry (its idempotency key is stored: return that entry) or a sequence conflict.</summary>
+    private static async Task ResolveAppendConflictsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<LogAppend> appends, CancellationToken cancellationToken)
+    {
+        var keyed = appends.Where(a => a.Entry.IdempotencyKey is not null).ToArray();
+        var earlier = new Dictionary<(string, string), LogEntry>();
+        if (keyed.Length > 0)
+        {
+            await using var command = new NpgsqlCommand(PostgresSql.FindEntriesByKeys, connection, transaction);
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. keyed.Select(a => a.Entry.LogId)] });
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. keyed.Select(a => a.Entry.IdempotencyKey!)] });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var entry = PostgresSql.ReadEntry(reader);
+                earlier[(entry.LogId, entry.IdempotencyKey!)] = entry;
+            }
+        }
+
+        foreach (var append in appends)
+        {
+            if (append.Entry.IdempotencyKey is { } key && earlier.TryGetValue((append.Entry.LogId, key), out var entry))
+            {
+                append.StageResult(entry);
+            }
+            else
+            {
+                append.StageFailure(StorageConflicts.Sequence(append.Entry));
+            }
+        }
+    }
+
+    private static NpgsqlBatchCommand SingleCommand(PendingWrite write)
+    {
+        NpgsqlBatchCommand command;
+        switch (write)
+        {
+            case GrainStateWrite { ETag: null, Data: null } state:
+                command = new NpgsqlBatchCommand(PostgresSql.CurrentStateVersion);
+                PostgresSql.AddStateKey(command.Parameters, state.StateName, state.GrainId);
+                break;
+            case GrainStateWrite { ETag: null } state:
+                command = new NpgsqlBatchCommand(PostgresSql.InsertState);
+                PostgresSql.AddStateKey(command.Parameters, state.StateName, state.GrainId);
+                command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = state.Data });
+                break;
+            case GrainStateWrite { Data: null } state:
+                command = new NpgsqlBatchCommand(PostgresSql.ClearState);
+                PostgresSql.AddStateKey(command.Parameters, state.StateName, state.GrainId);
+                command.Parameters.Add(PostgresSql.Bigint(long.Parse(state.ETag!, NumberStyles.None, CultureInfo.InvariantCulture)));
+                break;
+            case GrainStateWrite state:
+                command = new NpgsqlBatchCommand(PostgresSql.UpdateState);
+                PostgresSql.AddStateKey(command.Parameters, state.StateName, state.GrainId);
+                command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = state.Data });
+                command.Parameters.Add(PostgresSql.Bigint(long.Parse(state.ETag!, NumberStyles.None, CultureInfo.InvariantCulture)));
+                break;
+            case ReminderUpsert upsert:
+                command = new NpgsqlBatchCommand(PostgresSql.UpsertReminder);
+                command.Parameters.Add(PostgresSql.Text(upsert.Entry.GrainId.Type));
+                command.Parameters.Add(PostgresSql.Text(upsert.Entry.GrainId.Key));
+                command.Parameters.Add(PostgresSql.Text(upsert.Entry.ReminderName));
+                command.Parameters.Add(PostgresSql.Bigint(upsert.Entry.StartAt.UtcTicks));
+                command.Parameters.Add(PostgresSql.Bigint(upsert.Entry.Period.Ticks));
+                command.Parameters.Add(PostgresSql.Text(upsert.NewETag));
+                break;
+            case ReminderRemove remove:
+                command = new NpgsqlBatchCommand(PostgresSql.RemoveReminder);
+                command.Parameters.Add(PostgresSql.Text(remove.GrainId.Type));
+                command.Parameters.Add(PostgresSql.Text(remove.GrainId.Key));
+                command.Parameters.Add(PostgresSql.Text(remove.ReminderName));
+                command.Parameters.Add(PostgresSql.Text(remove.ETag));
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown write {write.GetType().Name}.");
+        }
+
+        return command;
+    }
+
+    /// <summary>Stages the outcome of a single-row command; returns the state write when it lost and needs the stored ETag for its error.</summary>
+    private static GrainStateWrite? ApplySingleResult(PendingWrite write, object? row)
+    {
+        switch (write)
+        {
+            case GrainStateWrite { ETag: null, Data: null } state:
+                if (row is long current)
+                {
+                    state.StageFailure(StorageConflicts.GrainState(state.StateName, state.GrainId, null, current.ToString(CultureInfo.InvariantCulture)));
+                }
+                else
+                {
+                    state.StageResult(null);
+                }
+
+                return null;
+            case GrainStateWrite state:
+                if (row is long version)
+                {
+                    state.StageResult(state.Data is null ? null : version.ToString(CultureInfo.InvariantCulture));
+                    return null;
+                }
+
+                return state;
+            case ReminderUpsert upsert:
+                upsert.StageResult(upsert.NewETag);
+                return null;
+            case ReminderRemove remove:
+                remove.StageResult(row is not null);
+                return null;
+            default:
+                throw new InvalidOperationException($"Unknown write {write.GetType().Name}.");
+        }
+    }
+
+    /// <summary>Stops taking writes, commits everything queued, then closes the pool.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _writer.DisposeAsync().ConfigureAwait(false);
+        await _dataSource.DisposeAsync().ConfigureAwait(false);
+    }
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "PostgreSQL schema {Schema} migrated to version {Version}")]
+    private static partial void LogMigrated(ILogger logger, string schema, int version);
+}

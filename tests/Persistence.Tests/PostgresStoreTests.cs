@@ -1,0 +1,229 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Orleans.Chat.Persistence.Postgres;
+using Orleans.Chat.Runtime;
+using Orleans.Chat.Runtime.Storage;
+
+namespace Orleans.Chat.Persistence.Tests;
+
+/// <summary>What only the PostgreSQL store promises: migrations under an advisory lock, group commit, durability across reopening.</summary>
+public sealed class PostgresStoreTests : IAsyncLifetime
+{
+    private readonly List<string> _schemas = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var schema in _schemas)
+        {
+            await PostgresTestDatabase.DropSchemaAsync(schema);
+        }
+    }
+
+    private string NewSchema()
+    {
+        var schema = PostgresTestDatabase.NewSchema();
+        _schemas.Add(schema);
+        return schema;
+    }
+
+    private static PostgresStore NewStore(string schema, Action<PostgresStorageOptions>? configure = null)
+    {
+        var options = new PostgresStorageOptions { ConnectionString = PostgresTestDatabase.ConnectionString, Schema = schema };
+        configure?.Invoke(options);
+        return new PostgresStore(Options.Create(options), NullLogger<PostgresStore>.Instance);
+    }
+
+    private static ServiceProvider Open(string schema, Action<PostgresStorageOptions>? configure = null)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IGrainStateSerializer, TestGrainStateSerializer>();
+        services.AddPostgresStorage(options =>
+        {
+            options.ConnectionString = PostgresTestDatabase.ConnectionString;
+            options.Schema = schema;
+            configure?.Invoke(options);
+        });
+        return services.BuildServiceProvider();
+    }
+
+    private static async Task<List<(int Version, int Count)>> MigrationRowsAsync(string schema)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(PostgresTestDatabase.ConnectionString);
+        await using var command = dataSource.CreateCommand($"SELECT version, COUNT(*)::int FROM \"{schema}\".schema_migrations GROUP BY version ORDER BY version");
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<(int, int)>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetInt32(0), reader.GetInt32(1)));
+        }
+
+        return rows;
+    }
+
+    [Fact]
+    public async Task MigrateAsync_SeveralProcessesStartAtOnceOnAnEmptySchema_EachMigrationAppliedOnce()
+    {
+        var schema = NewSchema();
+        var stores = Enumerable.Range(0, 6).Select(_ => NewStore(schema)).ToArray();
+        try
+        {
+            // Separate stores have separate pools, as separate processes would; only the advisory lock keeps them apart.
+            using var start = new Barrier(stores.Length);
+            await Task.WhenAll(stores.Select(store => Task.Run(async () =>
+            {
+                start.SignalAndWait();
+                await store.MigrateAsync();
+            })));
+
+            Assert.Equal(Enumerable.Range(1, PostgresSchema.Migrations.Length).Select(v => (v, 1)), await MigrationRowsAsync(schema));
+            var log = new ServiceCollection().AddSingleton(stores[0]).AddSingleton<IMessageLog, PostgresMessageLog>().BuildServiceProvider().GetRequiredService<IMessageLog>();
+            var entry = new LogEntry("log", 1, "e", "k", "a", DateTimeOffset.UnixEpoch, "p");
+            Assert.Equal(entry, await log.AppendAsync(entry));
+        }
+        finally
+        {
+            foreach (var store in stores)
+            {
+                await store.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task MigrateAsync_SchemaAlreadyCurrent_AppliesNothing()
+    {
+        var schema = NewSchema();
+        await using (var first = NewStore(schema))
+        {
+            await first.MigrateAsync();
+        }
+
+        await using var second = NewStore(schema);
+        await second.MigrateAsync();
+
+        Assert.Equal(Enumerable.Range(1, PostgresSchema.Migrations.Length).Select(v => (v, 1)), await MigrationRowsAsync(schema));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_SchemaNewerThanBuild_Throws()
+    {
+        var schema = NewSchema();
+        await using (var first = NewStore(schema))
+        {
+            await first.MigrateAsync();
+        }
+
+        await using (var dataSource = NpgsqlDataSource.Create(PostgresTestDatabase.ConnectionString))
+        await using (var command = dataSource.CreateCommand($"INSERT INTO \"{schema}\".schema_migrations (version) VALUES (999)"))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await using var second = NewStore(schema);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => second.MigrateAsync());
+    }
+
+    [Fact]
+    public async Task AppendAsync_1000ConcurrentAppends_ShareFarFewerCommits()
+    {
+        await using var services = Open(NewSchema());
+        var store = services.GetRequiredService<PostgresStore>();
+        var log = services.GetRequiredService<IMessageLog>();
+        await store.MigrateAsync();
+        var before = store.WriterStatistics;
+
+        // 1,000 callers waiting at once (each call returns as soon as its write is queued).
+        await Task.WhenAll(Enumerable.Range(1, 1_000).Select(i =>
+            log.AppendAsync(new LogEntry(TestData.NewKey(), 1, $"m{i}", $"k{i}", "alice", DateTimeOffset.UnixEpoch, "hello")).AsTask()));
+
+        var after = store.WriterStatistics;
+        Assert.Equal(1_000, after.Writes - before.Writes);
+        Assert.True(after.Commits - before.Commits <= 100, $"1,000 concurrent appends took {after.Commits - before.Commits} commits.");
+    }
+
+    [Fact]
+    public async Task AppendAsync_GroupCommitOff_CommitsEveryWriteAlone()
+    {
+        await using var services = Open(NewSchema(), options => options.GroupCommit = false);
+        var store = services.GetRequiredService<PostgresStore>();
+        var log = services.GetRequiredService<IMessageLog>();
+
+        await Task.WhenAll(Enumerable.Range(1, 50).Select(i =>
+            log.AppendAsync(new LogEntry(TestData.NewKey(), 1, $"m{i}", null, "alice", DateTimeOffset.UnixEpoch, "hello")).AsTask()));
+
+        Assert.Equal(new Orleans.Chat.Persistence.GroupCommit.GroupCommitStatistics(50, 50, 1), store.WriterStatistics);
+    }
+
+    [Fact]
+    public async Task Reopen_AfterDispose_AcknowledgedWritesAreThere()
+    {
+        var schema = NewSchema();
+        var logId = TestData.NewKey();
+        var grainId = new GrainId("user", TestData.NewKey());
+        Task[] appends;
+        await using (var services = Open(schema))
+        {
+            var log = services.GetRequiredService<IMessageLog>();
+            var state = new TestGrainState<TestState>(new TestState("durable", 1, []));
+            await services.GetRequiredService<IGrainStorage>().WriteStateAsync("s", grainId, state);
+            appends = [.. Enumerable.Range(1, 1_000).Select(i => log.AppendAsync(new LogEntry(logId, i, $"m{i}", $"k{i}", "a", DateTimeOffset.UnixEpoch, $"p{i}")).AsTask())];
+        }
+
+        await Task.WhenAll(appends);
+        await using (var services = Open(schema))
+        {
+            var entries = await services.GetRequiredService<IMessageLog>().ReadAsync(logId, 0, LogDirection.Forward, 2_000);
+            Assert.Equal(Enumerable.Range(1, 1_000).Select(i => (long)i), entries.Select(e => e.Sequence));
+            var state = new TestGrainState<TestState>(new TestState());
+            await services.GetRequiredService<IGrainStorage>().ReadStateAsync("s", grainId, state);
+            Assert.Equal("durable", state.State.Name);
+        }
+    }
+
+    [Fact]
+    public async Task AppendAsync_TwoStoresOnOneDatabase_SameIdempotencyKeyStoredOnce()
+    {
+        // Two silos (separate pools and writers) retrying the same client message at once.
+        var schema = NewSchema();
+        await using var first = Open(schema);
+        await using var second = Open(schema);
+        var logId = TestData.NewKey();
+
+        var results = await Task.WhenAll(Enumerable.Range(1, 10).Select(i =>
+            (i % 2 == 0 ? first : second).GetRequiredService<IMessageLog>()
+                .AppendAsync(new LogEntry(logId, i, $"m{i}", "same", "a", DateTimeOffset.UnixEpoch, $"p{i}")).AsTask()));
+
+        var stored = Assert.Single(await first.GetRequiredService<IMessageLog>().ReadAsync(logId, 0, LogDirection.Forward, 100));
+        Assert.All(results, result => Assert.Equal(stored, result));
+    }
+
+    [Fact]
+    public async Task HealthCheck_Postgres_IsHealthy()
+    {
+        await using var services = Open(NewSchema());
+
+        var report = await services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+
+        Assert.Equal(HealthStatus.Healthy, report.Entries[StorageServiceCollectionExtensions.HealthCheckName].Status);
+    }
+
+    [Fact]
+    public void Options_InvalidSchemaName_FailValidation()
+    {
+        var services = new ServiceCollection();
+        services.AddPostgresStorage(options =>
+        {
+            options.ConnectionString = "Host=localhost";
+            options.Schema = "bad; DROP TABLE x";
+        });
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<PostgresStorageOptions>>().Value);
+    }
+}
