@@ -1,0 +1,60 @@
+// The markdown summary of a suite run: machine, one section per step, targets met or missed.
+import { writeFileSync } from "node:fs";
+
+const ms = (us) => (us == null ? "–" : (us / 1000).toFixed(us < 10_000 ? 2 : 1));
+const n = (x) => (x == null ? "–" : typeof x === "number" ? x.toLocaleString("en-US") : String(x));
+
+export function renderMarkdown(report, chartFile) {
+  const m = report.machine;
+  const lines = [];
+  lines.push(`# Orleans.Chat load benchmark — ${report.date.slice(0, 16).replace("T", " ")} UTC`, "");
+  lines.push(`Preset \`${report.preset}\`, ${report.seconds} s in all. Machine: ${m.cores} × ${m.cpuModel}, ${m.memoryGB} GB, Linux ${m.kernel}; .NET SDK ${m.dotnet}, Node ${m.node}; commit ${m.commit}${m.dirty ? " (with uncommitted changes)" : ""}.`);
+  lines.push(`Generator: ${m.generator}. Each step runs against a fresh embedded server (Release build, SQLite in a temp directory) on 127.0.0.1.`, "");
+  if (chartFile) lines.push(`![latency percentiles](${chartFile})`, "");
+
+  const targets = report.results.flatMap((r) => (r.targets ?? []).map((t) => ({ step: r.name, ...t })));
+  if (targets.length) {
+    lines.push("## Targets", "", "| step | target | measured | |", "|---|---|---|---|");
+    for (const t of targets) {
+      lines.push(`| ${t.step} | ${t.label} ${t.op} ${n(t.limit)}${t.unit ? ` ${t.unit}` : ""} | ${n(t.value)}${t.unit && t.value != null ? ` ${t.unit}` : ""} | ${t.met ? "met" : "**missed**"} |`);
+    }
+    lines.push("");
+  }
+
+  for (const r of report.results) {
+    lines.push(`## ${r.name} (${r.workload}) — ${r.ok ? "ok" : "FAILED"}`, "");
+    lines.push(`Parameters: ${Object.entries(r.params ?? {}).map(([k, v]) => `\`${k}=${v}\``).join(" ")}${r.serverArgs?.length ? `; server: \`${r.serverArgs.join(" ")}\`` : ""}. Took ${r.seconds} s.`, "");
+    if (r.failure) lines.push("```", r.failure.slice(0, 2000), "```", "");
+    if (r.memory) {
+      const c = r.connections;
+      lines.push("| connected | connect time | connects/s | connect p50 / p99 / max | server RSS empty → provisioned → connected | per idle user above empty | per connection above provisioned | server CPU idle |", "|---|---|---|---|---|---|---|---|");
+      const l = r.latencyUs.connect;
+      lines.push(`| ${n(c.connected)} (${n(c.stillConnectedAfterHold)} after hold) | ${c.connectSeconds} s | ${n(c.connectsPerSec)} | ${ms(l.p50)} / ${ms(l.p99)} / ${ms(l.max)} ms | ${r.memory.rssEmptyMB} → ${r.memory.rssProvisionedMB} → ${r.memory.rssConnectedMB} MB | ${r.memory.perUserAboveEmptyKB} KB | ${r.memory.perConnectionAboveProvisionedKB} KB | ${r.server.idleCpuCores ?? "–"} cores |`, "");
+      lines.push(`Provisioning: ${r.provisioning.createSeconds} s to create, ${r.provisioning.signInSeconds} s to sign in. Probe messages delivered: ${r.probes.delivered}/${r.probes.sent}.`, "");
+    }
+    if (r.throughput) {
+      const t = r.throughput;
+      const v = r.verification;
+      const mm = r.messages;
+      lines.push("| offered | acked/s | delivered/s | ack p50 / p90 / p99 / max | end-to-end p50 / p90 / p99 / max | server CPU | server RSS max | generator CPU |", "|---|---|---|---|---|---|---|---|");
+      const a = r.latencyUs.ack;
+      const e = r.latencyUs.e2e;
+      lines.push(`| ${t.targetPerSec ? `${n(t.targetPerSec)}/s` : "saturation"} | ${n(t.ackedPerSec)} | ${n(t.deliveredPerSec)} | ${ms(a.p50)} / ${ms(a.p90)} / ${ms(a.p99)} / ${ms(a.max)} ms | ${ms(e.p50)} / ${ms(e.p90)} / ${ms(e.p99)} / ${ms(e.max)} ms | ${r.server.cpuCores ?? "–"} cores | ${n(r.server.rssMaxMB)} MB | ${r.generator.cpuCores ?? "–"} cores (event loop p99 delay ${r.generator.eventLoopDelayP99Ms} ms) |`, "");
+      lines.push(`Books: ${n(mm.sent)} sent, ${n(mm.acked)} acknowledged, ${n(mm.deliveredLive)} delivered live${mm.caughtUpFromHistory ? `, ${n(mm.caughtUpFromHistory)} caught up from history` : ""}; **lost ${n(v.lost)}, duplicated ${n(v.duplicated)}**${v.history.checked ? `; history read back: ${n(v.history.messages)} messages in ${n(v.history.conversations)} conversations, ${n(v.history.missing)} acknowledged but not stored, ${n(v.history.gaps)} sort-number gaps` : ""}.`);
+      if (r.connections?.drops) lines.push(`Connections: ${n(r.connections.drops)} dropped and ${n(r.connections.reconnects)} reopened by the workload, ${n(mm.interrupted)} sends cut and ${n(mm.retries)} retried with the same client message id.`);
+      if (mm.shortfall) lines.push(`The generator could not offer ${n(mm.shortfall)} sends (outstanding cap reached or no connected sender).`);
+      lines.push("");
+    }
+    if (r.errors?.count) {
+      lines.push(`Errors (${n(r.errors.count)}):`, "");
+      for (const [k, v] of Object.entries(r.errors.kinds)) lines.push(`- ${v} × ${k}`);
+      lines.push("");
+    }
+  }
+  lines.push("Latencies come from log-linear bucket histograms (HdrHistogram-style, 0.1% resolution), one clock in the generator: acknowledgement = `SendMessage` invoke to its completion; end-to-end = invoke to the recipient's `message` event. CPU and RSS are read from /proc for the server's process id.");
+  return `${lines.join("\n")}\n`;
+}
+
+export function writeMarkdown(path, report, chartFile) {
+  writeFileSync(path, renderMarkdown(report, chartFile));
+}
