@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Orleans.Chat.Runtime.Benchmarks.GrainCallBenchmarks).Assembly).Run(args);
