@@ -1,0 +1,128 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Chat.Grains.Messages;
+using Orleans.Chat.Grains.Organizations;
+using Orleans.Chat.Grains.Users;
+using Orleans.Chat.Runtime;
+using Orleans.Chat.Runtime.Storage;
+using Orleans.Chat.Silo;
+
+namespace Orleans.Chat.Grains.Tests;
+
+/// <summary>An in-process silo with the chat grains on in-memory storage, shared by a test collection.</summary>
+public class ClusterFixture : IAsyncLifetime
+{
+    private IHost? _host;
+
+    public IGrainFactory GrainFactory => Services.GetRequiredService<IGrainFactory>();
+
+    public IMessageLog MessageLog => Services.GetRequiredService<IMessageLog>();
+
+    public IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("Not started.");
+
+    public async Task InitializeAsync()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(Settings());
+        builder.AddChatSilo();
+        _host = builder.Build();
+        await _host.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.StopAsync();
+            _host.Dispose();
+        }
+    }
+
+    /// <summary>A key no other test uses.</summary>
+    public static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    /// <summary>An organization with the given number of member users (ids returned in order).</summary>
+    public async Task<(string OrganizationId, string[] Users)> OrganizationWithMembersAsync(int members)
+    {
+        var organizationId = NewId("org");
+        var organization = GrainFactory.GetGrain<IOrganizationGrain>(organizationId);
+        await organization.CreateAsync(new CreateOrganizationCommand("Test org"));
+        var users = new string[members];
+        for (var i = 0; i < members; i++)
+        {
+            users[i] = await CreateUserAsync();
+            await organization.AddMemberAsync(users[i]);
+        }
+
+        return (organizationId, users);
+    }
+
+    public async Task<string> CreateUserAsync(string? email = null, string? phone = null, string password = "correct horse")
+    {
+        var id = NewId("user");
+        await GrainFactory.GetGrain<IUserGrain>(id).CreateAsync(new CreateUserCommand("Test user", password, email, phone));
+        return id;
+    }
+
+    protected virtual IEnumerable<KeyValuePair<string, string?>> Settings() =>
+    [
+        new("Storage:Provider", "InMemory"),
+        new("Silo:PasswordHasher:IterationCount", "1000"),
+    ];
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}
+
+/// <summary>A user observer that records every event, for assertions.</summary>
+public sealed class RecordingObserver : IUserObserver
+{
+    private readonly Channel<object> _events = Channel.CreateUnbounded<object>();
+
+    public List<object> Received { get; } = [];
+
+    public ValueTask OnMessageSentAsync(MessageSent message) => Record(message);
+
+    public ValueTask OnConversationChangedAsync(ConversationChanged change) => Record(change);
+
+    public ValueTask OnMessageReadAsync(MessageRead read) => Record(read);
+
+    public ValueTask OnSessionRevokedAsync(SessionRevoked revoked) => Record(revoked);
+
+    /// <summary>The next event of type <typeparamref name="T"/> matching <paramref name="match"/> (waits up to 5 s).</summary>
+    public async Task<T> NextAsync<T>(Func<T, bool>? match = null)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        lock (Received)
+        {
+            if (Received.OfType<T>().FirstOrDefault(e => match?.Invoke(e) ?? true) is { } past)
+            {
+                return past;
+            }
+        }
+
+        while (true)
+        {
+            var next = await _events.Reader.ReadAsync(timeout.Token);
+            if (next is T typed && (match?.Invoke(typed) ?? true))
+            {
+                return typed;
+            }
+        }
+    }
+
+    private ValueTask Record(object e)
+    {
+        lock (Received)
+        {
+            Received.Add(e);
+        }
+
+        return _events.Writer.WriteAsync(e);
+    }
+}

@@ -1,0 +1,347 @@
+using System.Text.Json;
+using Orleans.Chat.Grains.Conversations;
+using Orleans.Chat.Grains.Errors;
+using Orleans.Chat.Grains.Messages;
+using Orleans.Chat.Grains.Users;
+using Orleans.Chat.Runtime.Storage;
+
+namespace Orleans.Chat.Grains.Tests;
+
+[Collection(ClusterCollection.Name)]
+public sealed class ConversationTests(ClusterFixture cluster)
+{
+    [Fact]
+    public async Task Send_FirstMessage_StoresInLogAndUpdatesBothRosters()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
+        var (alice, bob) = (users[0], users[1]);
+        var conversation = Conversation(organizationId, alice, bob);
+
+        var result = await conversation.SendAsync(new SendMessageCommand(alice, "hello", "c-1"));
+
+        Assert.True(result.Created);
+        var message = result.Message;
+        Assert.Equal((1L, alice, bob, "hello", "c-1", organizationId), (message.SortNumber, message.SenderId, message.RecipientId, message.Body, message.ClientMessageId, message.OrganizationId));
+        Assert.Equal(ConversationKey.For(organizationId, alice, bob).ToGrainKey(), message.ConversationId);
+        Assert.Equal(1, await cluster.MessageLog.GetLastSequenceAsync(message.ConversationId));
+
+        var bobEntry = Assert.Single(await User(bob).GetConversationsAsync(organizationId));
+        Assert.Equal((message.ConversationId, alice, 1, message), (bobEntry.Id, bobEntry.CounterpartyId, bobEntry.UnreadCount, bobEntry.LastMessage));
+        Assert.Equal(new UnreadSummary(organizationId, 1, 1), await User(bob).GetUnreadAsync(organizationId));
+        var aliceEntry = Assert.Single(await User(alice).GetConversationsAsync(organizationId));
+        Assert.Equal((bob, 0), (aliceEntry.CounterpartyId, aliceEntry.UnreadCount));
+        Assert.Equal(new UnreadSummary(organizationId, 0, 0), await User(alice).GetUnreadAsync(organizationId));
+    }
+
+    [Fact]
+    public async Task Send_RetrySameClientMessageId_ReturnsStoredMessageAndStoresOnce()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
+        var conversation = Conversation(organizationId, users[0], users[1]);
+
+        var first = await conversation.SendAsync(new SendMessageCommand(users[0], "once", "retry-1"));
+        var retry = await conversation.SendAsync(new SendMessageCommand(users[0], "once (edited by a buggy client)", "retry-1"));
+
+        Assert.True(first.Created);
+        Assert.False(retry.Created);
+        Assert.Equal(first.Message, retry.Message);
+        Assert.Equal(1, await cluster.MessageLog.GetLastSequenceAsync(first.Message.ConversationId));
+        Assert.Equal(1, (await User(users[1]).GetUnreadAsync(organizationId)).UnreadCount);
+    }
+
+    [Fact]
+    public async Task Send_BothMembersUseSameClientMessageId_StoresTwoMessages()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
+        var conversation = Conversation(organizationId, users[0], users[1]);
+
+        var fromAlice = await conversation.SendAsync(new SendMessageCommand(users[0], "hi", "1"));
+        var fromBob = await conversation.SendAsync(new SendMessageCommand(users[1], "hi", "1"));
+
+        Assert.True(fromBob.Created);
+        Assert.Equal(2, fromBob.Message.SortNumber);
+        Assert.NotEqual(fromAlice.Message.Id, fromBob.Message.Id);
+    }
+
+    [Fact]
+    public async Task Send_RecipientNotInOrganization_ThrowsPermissionDeniedAndStoresNothing()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(1);
+        var outsider = await cluster.CreateUserAsync();
+        var conversation = Conversation(organizationId, users[0], outsider);
+
+        await Assert.ThrowsAsync<PermissionDeniedException>(async () => await conversation.SendAsync(new SendMessageCommand(users[0], "hi", "c")));
+        Assert.Equal(0, await cluster.MessageLog.GetLastSequenceAsync(ConversationKey.For(organizationId, users[0], outsider).ToGrainKey()));
+    }
+
+    [Fact]
+    public async Task Send_SenderInOtherOrganizationOnly_ThrowsPermissionDenied()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(1);
+        var (_, others) = await cluster.OrganizationWithMembersAsync(1);
+
+        await Assert.ThrowsAsync<PermissionDeniedException>(async () =>
+            await Conversation(organizationId, others[0], users[0]).SendAsync(new SendMessageCommand(others[0], "hi", "c")));
+    }
+
+    [Fact]
+    public async Task Send_SenderNotInConversation_ThrowsPermissionDenied()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(3);
+        var conversation = Conversation(organizationId, users[0], users[1]);
+
+        await Assert.ThrowsAsync<PermissionDeniedException>(async () => await conversation.SendAsync(new SendMessageCommand(users[2], "hi", "c")));
+        await Assert.ThrowsAsync<PermissionDeniedException>(async () => await conversation.GetHistoryAsync(new HistoryQuery(users[2])));
+        await Assert.ThrowsAsync<PermissionDeniedException>(async () => await conversation.MarkReadAsync(users[2], 1));
+    }
+
+    [Theory]
+    [InlineData("", "c")]
+    [InlineData("   ", "c")]
+    [InlineData("ok", "")]
+    [InlineData("ok", "bad id")]
+    public async Task Send_InvalidInput_ThrowsInvalidArgument(string body, string clientMessageId)
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
+
+        await Assert.ThrowsAsync<InvalidArgumentException>(async () =>
+            await Conversation(organizationId, users[0], users[1]).SendAsync(new SendMessageCommand(users[0], body, clientMessageId)));
+    }
+
+    [Fact]
+    public async Task Send_BodyOver64KiB_ThrowsInvalidArgument()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
+
+        await Assert.ThrowsAsync<InvalidArgumentException>(async () => await Conversation(organizationId, users[0], users[1])
+            .SendAsync(new SendMessageCommand(users[0], new string('x', Validate.MaxBodyBytes + 1), "c")));
+    }
+
+    [Fact]
+    public async Task Send_ConcurrentFromBothMembers_SortNumbersGapFreeAndUnique()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
+        var conversation = Conversation(organizationId, users[0], users[1]);
+
+        var sends = Enumerable.Range(0, 200).Select(i =>
+            conversation.SendAsync(new SendMessageCommand(users[i % 2], $"m{i}", $"c{i}")).AsTask());
+        var results = await Task.WhenAll(sends);
+
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), results.Select(r => r.Message.SortNumber).Order());
+        var log = await cluster.MessageLog.ReadAsync(results[0].Message.ConversationId, 0, LogDirection.Forward, 500);
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), log.Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task UnreadCounters_AfterConcurrentSendsAndReads_EqualWhatTheLogSays()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(3);
+        var (a, b, c) = (users[0], users[1], users[2]);
+        var ab = Conversation(organizationId, a, b);
+        var ac = Conversation(organizationId, a, c);
+
+        // Sends in both conversations and both directions, with reads racing them.
+        var work = new List<Task>();
+        for (var i = 0; i < 60; i++)
+        {
+            var n = i;
+            work.Add(ab.SendAsync(new SendMessageCommand(n % 3 == 0 ? b : a, $"ab{n}", $"ab{n}")).AsTask());
+            work.Add(ac.SendAsync(new SendMessageCommand(n % 2 == 0 ? c : a, $"ac{n}", $"ac{n}")).AsTask());
+            if (n % 7 == 0)
+            {
+                work.Add(ab.MarkReadAsync(b, n).AsTask());
+                work.Add(ac.MarkReadAsync(a, n / 2).AsTask());
+            }
+        }
+
+        await Task.WhenAll(work);
+
+        foreach (var user in users)
+        {
+            var roster = await User(user).GetConversationsAsync(organizationId);
+            var total = 0;
+            foreach (var entry in roster)
+            {
+                var expected = await cluster.MessageLog.CountAfterAsync(entry.Id, entry.ReadSortNumber, user);
+                Assert.Equal(expected, entry.UnreadCount);
+                Assert.Equal(entry, await cluster.GrainFactory.GetGrain<IConversationGrain>(entry.Id).GetViewAsync(user));
+                total += expected;
+            }
+
+            Assert.Equal(total, (await User(user).GetUnreadAsync(organizationId)).UnreadCount);
+        }
+
+        Assert.Equal(2, (await User(a).GetConversationsAsync(organizationId)).Count);
+    }
+
+    [Fact]
+    public async Task MarkRead_MovesCursorForwardOnly_LowersUnreadAndTellsSender()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
+        var (alice, bob) = (users[0], users[1]);
+        var conversation = Conversation(organizationId, alice, bob);
+        var aliceEvents = new RecordingObserver();
+        await User(alice).SubscribeAsync(cluster.GrainFactory.CreateObjectReference<IUserObserver>(aliceEvents));
+        for (var i = 1; i <= 5; i++)
+        {
+            await conversation.SendAsync(new SendMessageCommand(alice, $"m{i}", $"c{i}"));
+        }
+
+        var view = await conversation.MarkReadAsync(bob, 3);
+        Assert.Equal((3L, 2), (view.ReadSortNumber, view.UnreadCount));
+        var read = await aliceEvents.NextAsync<MessageRead>();
+        Assert.Equal((bob, 3L, view.Id), (read.ReaderId, read.SortNumber, read.ConversationId));
+
+        var backwards = await conversation.MarkReadAsync(bob, 1);
+        Assert.Equal((3L, 2), (backwards.ReadSortNumber, backwards.UnreadCount));
+
+        var beyond = await conversation.MarkReadAsync(bob, 1000);
+        Assert.Equal((5L, 0), (beyond.ReadSortNumber, beyond.UnreadCount));
+        Assert.Equal(new UnreadSummary(organizationId, 0, 0), await User(bob).GetUnreadAsync(organizationId));
+        Assert.Equal(5, (await conversation.GetViewAsync(alice)).CounterpartyReadSortNumber);
+        Assert.Equal(2, aliceEvents.Received.OfType<MessageRead>().Count());
+    }
+
+    [Fact]
+    public async Task MarkRead_OwnMessagesAfterCursor_AreNotUnread()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
+        var (alice, bob) = (users[0], users[1]);
+        var conversation = Conversation(organizationId, alice, bob);
+        await conversation.SendAsync(new SendMessageCommand(alice, "1", "1"));
+        await conversation.SendAsync(new SendMessageCommand(bob, "2", "2"));
+        await conversation.SendAsync(new SendMessageCommand(alice, "3", "3"));
+        await conversation.SendAsync(new SendMessageCommand(bob, "4", "4"));
+
+        var view = await conversation.MarkReadAsync(bob, 1);
+
+        Assert.Equal(1, view.UnreadCount); // only alice's message 3
+    }
+
+    [Fact]
+    public async Task Send_SubscribedObservers_GetMessageAndConversationChange()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
+        var (alice, bob) = (users[0], users[1]);
+        var bobEvents = new RecordingObserver();
+        var aliceEvents = new RecordingObserver();
+        await User(bob).SubscribeAsync(cluster.GrainFactory.CreateObjectReference<IUserObserver>(bobEvents));
+        await User(alice).SubscribeAsync(cluster.GrainFactory.CreateObjectReference<IUserObserver>(aliceEvents));
+
+        var sent = await Conversation(organizationId, alice, bob).SendAsync(new SendMessageCommand(alice, "hi", "c", "alice-phone"));
+
+        var received = await bobEvents.NextAsync<MessageSent>();
+        Assert.Equal(sent.Message, received.Message);
+        Assert.Equal("alice-phone", received.OriginSessionId);
+        var change = await bobEvents.NextAsync<ConversationChanged>();
+        Assert.Equal((1, 1, 1), (change.Conversation.UnreadCount, change.Unread.UnreadCount, change.Unread.UnreadConversationCount));
+        Assert.Equal(sent.Message, (await aliceEvents.NextAsync<MessageSent>()).Message);
+        Assert.Equal(0, (await aliceEvents.NextAsync<ConversationChanged>()).Unread.UnreadCount);
+    }
+
+    [Fact]
+    public async Task Send_Retry_NotifiesObserversOnlyOnce()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
+        var bobEvents = new RecordingObserver();
+        await User(users[1]).SubscribeAsync(cluster.GrainFactory.CreateObjectReference<IUserObserver>(bobEvents));
+        var conversation = Conversation(organizationId, users[0], users[1]);
+
+        await conversation.SendAsync(new SendMessageCommand(users[0], "hi", "c"));
+        await conversation.SendAsync(new SendMessageCommand(users[0], "hi", "c"));
+        await conversation.SendAsync(new SendMessageCommand(users[0], "second", "d"));
+        await bobEvents.NextAsync<MessageSent>(m => m.Message.Body == "second");
+
+        Assert.Equal(2, bobEvents.Received.OfType<MessageSent>().Count());
+    }
+
+    [Theory]
+    [InlineData(null, null, 3, HistoryOrder.NewestFirst, new long[] { 10, 9, 8 }, true)]
+    [InlineData(8L, null, 3, HistoryOrder.NewestFirst, new long[] { 7, 6, 5 }, true)]
+    [InlineData(4L, null, 50, HistoryOrder.NewestFirst, new long[] { 3, 2, 1 }, false)]
+    [InlineData(null, 2L, 3, HistoryOrder.OldestFirst, new long[] { 3, 4, 5 }, true)]
+    [InlineData(null, 7L, 50, HistoryOrder.OldestFirst, new long[] { 8, 9, 10 }, false)]
+    [InlineData(6L, 2L, 50, HistoryOrder.OldestFirst, new long[] { 3, 4, 5 }, false)]
+    [InlineData(6L, 2L, 2, HistoryOrder.NewestFirst, new long[] { 5, 4 }, true)]
+    [InlineData(3L, 2L, 50, HistoryOrder.NewestFirst, new long[0], false)]
+    [InlineData(null, 10L, 50, HistoryOrder.OldestFirst, new long[0], false)]
+    public async Task GetHistory_Pages_ReturnsExpectedSortNumbers(long? before, long? after, int limit, HistoryOrder order, long[] expected, bool hasMore)
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
+        var conversation = Conversation(organizationId, users[0], users[1]);
+        for (var i = 1; i <= 10; i++)
+        {
+            await conversation.SendAsync(new SendMessageCommand(users[i % 2], $"m{i}", $"c{i}"));
+        }
+
+        var page = await conversation.GetHistoryAsync(new HistoryQuery(users[1], before, after, limit, order));
+
+        Assert.Equal(expected, page.Messages.Select(m => m.SortNumber));
+        Assert.Equal(hasMore, page.HasMore);
+        Assert.All(page.Messages, m => Assert.Equal($"m{m.SortNumber}", m.Body));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(201)]
+    public async Task GetHistory_LimitOutOfRange_ThrowsInvalidArgument(int limit)
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
+
+        await Assert.ThrowsAsync<InvalidArgumentException>(async () =>
+            await Conversation(organizationId, users[0], users[1]).GetHistoryAsync(new HistoryQuery(users[0], Limit: limit)));
+    }
+
+    [Fact]
+    public async Task Activation_LogAheadOfLostState_ReconcilesCountersRostersAndNextSortNumber()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
+        var (alice, bob) = (users[0], users[1]);
+        var key = ConversationKey.For(organizationId, alice, bob);
+
+        // Messages appended just before a crash, whose state writes (and roster updates) were lost.
+        var lost = new List<Message>();
+        for (var i = 1; i <= 3; i++)
+        {
+            var message = new Message($"lost-{i}-{Guid.NewGuid():N}", key.ToGrainKey(), organizationId, i, alice, bob, $"lost {i}", $"lost-{i}", DateTimeOffset.UtcNow);
+            lost.Add(message);
+            await cluster.MessageLog.AppendAsync(new LogEntry(key.ToGrainKey(), i, message.Id, $"{alice}:lost-{i}", alice, message.CreatedAt,
+                JsonSerializer.Serialize(message, ChatJsonContext.Default.Message)));
+        }
+
+        var conversation = cluster.GrainFactory.GetGrain<IConversationGrain>(key.ToGrainKey());
+        var view = await conversation.GetViewAsync(bob);
+
+        Assert.Equal((3L, 3, lost[2]), (view.LastSortNumber, view.UnreadCount, view.LastMessage));
+        Assert.Equal(3, Assert.Single(await User(bob).GetConversationsAsync(organizationId)).UnreadCount);
+
+        // The client retries the lost send: the log's idempotency returns it, and the next send continues the numbering.
+        var retry = await conversation.SendAsync(new SendMessageCommand(alice, "lost 2", "lost-2"));
+        Assert.False(retry.Created);
+        Assert.Equal(lost[1], retry.Message);
+        var next = await conversation.SendAsync(new SendMessageCommand(alice, "new", "new-1"));
+        Assert.Equal(4, next.Message.SortNumber);
+        Assert.Equal(new UnreadSummary(organizationId, 4, 1), await User(bob).GetUnreadAsync(organizationId));
+    }
+
+    [Fact]
+    public async Task Roster_SeveralConversations_SortedByLastMessageAndCounted()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(3);
+        var (me, x, y) = (users[0], users[1], users[2]);
+        await Conversation(organizationId, me, x).SendAsync(new SendMessageCommand(x, "first", "1"));
+        await Task.Delay(5);
+        await Conversation(organizationId, me, y).SendAsync(new SendMessageCommand(y, "second", "1"));
+        await Conversation(organizationId, me, y).SendAsync(new SendMessageCommand(y, "third", "2"));
+
+        var roster = await User(me).GetConversationsAsync(organizationId);
+
+        Assert.Equal([y, x], roster.Select(c => c.CounterpartyId));
+        Assert.Equal(new UnreadSummary(organizationId, 3, 2), await User(me).GetUnreadAsync(organizationId));
+    }
+
+    private IConversationGrain Conversation(string organizationId, string one, string other) =>
+        cluster.GrainFactory.GetGrain<IConversationGrain>(ConversationKey.For(organizationId, one, other).ToGrainKey());
+
+    private IUserGrain User(string userId) => cluster.GrainFactory.GetGrain<IUserGrain>(userId);
+}
