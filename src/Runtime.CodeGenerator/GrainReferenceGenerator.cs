@@ -19,6 +19,9 @@ public sealed class GrainReferenceGenerator : IIncrementalGenerator
     private const string ObserverInterfaceName = "Orleans.Chat.Runtime.IGrainObserver";
     private const string Invocation = "global::Orleans.Chat.Runtime.Invocation";
 
+    private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+        .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
     private static readonly DiagnosticDescriptor UnsupportedMember = new(
         id: "OCHAT001",
         title: "Unsupported grain interface member",
@@ -128,7 +131,7 @@ public sealed class GrainReferenceGenerator : IIncrementalGenerator
             var kind = returnType.Name;
             var isGeneric = returnType.IsGenericType;
             var resultType = isGeneric
-                ? returnType.TypeArguments[0].ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)
+                ? returnType.TypeArguments[0].ToDisplayString(TypeFormat)
                 : Invocation + ".NoResult";
             var invokableName = $"{safeName}_{method.Name}_{index++}_Invokable";
 
@@ -157,10 +160,10 @@ public sealed class GrainReferenceGenerator : IIncrementalGenerator
             var flagsExpr = flags.Count == 0 ? Invocation + ".InvokeFlags.None" : string.Join(" | ", flags);
 
             var parameters = method.Parameters
-                .Select(p => $"{p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)} @{p.Name}")
+                .Select(p => $"{p.Type.ToDisplayString(TypeFormat)} @{p.Name}")
                 .ToList();
             var parameterNames = method.Parameters.Select(p => "@" + p.Name).ToList();
-            var returnTypeName = returnType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+            var returnTypeName = returnType.ToDisplayString(TypeFormat);
 
             // The reference: builds the invokable and hands it to the runtime.
             var invokeCall = $"InvokeAsync<{invokableName}, {resultType}>(new {invokableName}({string.Join(", ", parameterNames)}))";
@@ -191,7 +194,7 @@ public sealed class GrainReferenceGenerator : IIncrementalGenerator
             invokables.AppendLine("    {");
             for (var i = 0; i < method.Parameters.Length; i++)
             {
-                invokables.AppendLine($"        public {method.Parameters[i].Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)} Arg{i};");
+                invokables.AppendLine($"        public {method.Parameters[i].Type.ToDisplayString(TypeFormat)} Arg{i};");
             }
 
             invokables.AppendLine();
@@ -199,7 +202,7 @@ public sealed class GrainReferenceGenerator : IIncrementalGenerator
             invokables.AppendLine("        {");
             for (var i = 0; i < method.Parameters.Length; i++)
             {
-                invokables.AppendLine($"            Arg{i} = @{method.Parameters[i].Name};");
+                invokables.AppendLine($"            this.Arg{i} = @{method.Parameters[i].Name};");
             }
 
             invokables.AppendLine("        }");

@@ -124,4 +124,30 @@ public sealed class SchedulingTests
 
         Assert.Equal("pong from " + bKey, await a.PingAsync(bKey, 1));
     }
+
+    [Fact]
+    public async Task OneWay_GrainStillWorking_CallerReturnsAtOnce()
+    {
+        await using var silo = await TestSilo.StartAsync();
+        var key = Guid.NewGuid().ToString();
+        var grain = silo.GrainFactory.GetGrain<ICounterGrain>(key);
+
+        var call = grain.AddLaterAsync(key);
+
+        Assert.True(call.IsCompletedSuccessfully);
+        silo.Probe.Gate(key).SetResult();
+        Assert.Equal(1, await grain.GetAsync());
+    }
+
+    [Fact]
+    public async Task Reference_MethodInheritedFromRuntimeInterface_IsCallable()
+    {
+        await using var silo = await TestSilo.StartAsync();
+        var key = Guid.NewGuid().ToString();
+        IRemindable grain = silo.GrainFactory.GetGrain<IReminderGrain>(key);
+
+        await grain.ReceiveReminder("direct", new TickStatus(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1), DateTimeOffset.UtcNow));
+
+        Assert.Contains($"reminder:{key}:direct", silo.Probe.Events);
+    }
 }

@@ -9,11 +9,17 @@ namespace Orleans.Chat.Runtime.Messaging;
 /// </summary>
 internal abstract class Message
 {
+    private static long s_lastCorrelationId;
+
     protected Message(GrainId targetId, InvokeFlags flags)
     {
         TargetId = targetId;
         Flags = flags;
+        CorrelationId = Interlocked.Increment(ref s_lastCorrelationId);
     }
+
+    /// <summary>Matches a response to its request once calls cross processes; unique within the process.</summary>
+    public long CorrelationId { get; }
 
     public GrainId TargetId { get; }
 

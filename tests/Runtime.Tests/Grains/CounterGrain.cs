@@ -20,6 +20,9 @@ public interface ICounterGrain : IGrainWithStringKey
     Task<int> GetTaskAsync();
 
     Task DeactivateAsync();
+
+    [OneWay]
+    ValueTask AddLaterAsync(string gate);
 }
 
 public sealed class CounterState
@@ -73,6 +76,12 @@ public sealed class CounterGrain([PersistentState("counter")] IPersistentState<C
     {
         await Task.Yield();
         return _count;
+    }
+
+    public async ValueTask AddLaterAsync(string gate)
+    {
+        await probe.Gate(gate).Task;
+        _count++;
     }
 
     public Task DeactivateAsync()
