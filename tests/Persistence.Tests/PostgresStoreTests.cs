@@ -157,7 +157,8 @@ public sealed class PostgresStoreTests : IAsyncLifetime
         await Task.WhenAll(Enumerable.Range(1, 50).Select(i =>
             log.AppendAsync(new LogEntry(TestData.NewKey(), 1, $"m{i}", null, "alice", DateTimeOffset.UnixEpoch, "hello")).AsTask()));
 
-        Assert.Equal(new Orleans.Chat.Persistence.GroupCommit.GroupCommitStatistics(50, 50, 1), store.WriterStatistics);
+        var statistics = store.WriterStatistics;
+        Assert.Equal((50L, 50L, 1), (statistics.Commits, statistics.Writes, statistics.LargestBatch));
     }
 
     [Fact]

@@ -114,7 +114,8 @@ public sealed class SqliteStoreTests : IDisposable
         await Task.WhenAll(Enumerable.Range(1, 100).Select(i =>
             log.AppendAsync(new LogEntry(TestData.NewKey(), 1, $"m{i}", null, "alice", DateTimeOffset.UnixEpoch, "hello")).AsTask()));
 
-        Assert.Equal(new Orleans.Chat.Persistence.GroupCommit.GroupCommitStatistics(100, 100, 1), store.WriterStatistics);
+        var statistics = store.WriterStatistics;
+        Assert.Equal((100L, 100L, 1), (statistics.Commits, statistics.Writes, statistics.LargestBatch));
     }
 
     [Fact]

@@ -4,19 +4,23 @@ using Microsoft.Extensions.Logging;
 namespace Orleans.Chat.Persistence.GroupCommit;
 
 /// <summary>Counters of a group-commit writer, for tests, benchmarks and diagnostics.</summary>
-public readonly record struct GroupCommitStatistics(long Commits, long Writes, int LargestBatch);
+/// <param name="Commits">Transactions committed.</param>
+/// <param name="Writes">Writes those transactions carried (failed ones included).</param>
+/// <param name="LargestBatch">The most writes one transaction carried.</param>
+/// <param name="BusyTime">Time the writers spent executing and committing batches (summed over partitions).</param>
+public readonly record struct GroupCommitStatistics(long Commits, long Writes, int LargestBatch, TimeSpan BusyTime);
 
 /// <summary>
 /// Group commit: callers enqueue writes into bounded queues (one per partition); each partition has one
 /// writer loop that takes every pending write available (up to <c>maxBatchSize</c>), hands the batch to
-/// the executor, which runs it in one transaction and commits, and only then completes each caller's task.
+/// the executor (with the partition's index), which runs it in one transaction and commits, and only then completes each caller's task.
 /// If a batch fails as a whole, its writes are retried one per transaction so that a single bad write fails
 /// only its own caller.
 /// </summary>
 internal sealed partial class GroupCommitWriter<TWrite> : IAsyncDisposable
     where TWrite : PendingWrite
 {
-    private readonly Func<IReadOnlyList<TWrite>, CancellationToken, Task> _executeBatch;
+    private readonly Func<int, IReadOnlyList<TWrite>, CancellationToken, Task> _executeBatch;
     private readonly Channel<TWrite>[] _queues;
     private readonly Task[] _loops;
     private readonly int _maxBatchSize;
@@ -24,6 +28,7 @@ internal sealed partial class GroupCommitWriter<TWrite> : IAsyncDisposable
     private long _commits;
     private long _writes;
     private int _largestBatch;
+    private long _busyTicks;
     private int _disposed;
 
     public GroupCommitWriter(
@@ -31,7 +36,7 @@ internal sealed partial class GroupCommitWriter<TWrite> : IAsyncDisposable
         int partitions,
         int queueCapacity,
         int maxBatchSize,
-        Func<IReadOnlyList<TWrite>, CancellationToken, Task> executeBatch,
+        Func<int, IReadOnlyList<TWrite>, CancellationToken, Task> executeBatch,
         ILogger logger)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
@@ -54,8 +59,8 @@ internal sealed partial class GroupCommitWriter<TWrite> : IAsyncDisposable
 
         for (var i = 0; i < partitions; i++)
         {
-            var queue = _queues[i];
-            _loops[i] = Task.Run(() => RunAsync(queue.Reader));
+            var partition = i;
+            _loops[i] = Task.Run(() => RunAsync(partition, _queues[partition].Reader));
         }
     }
 
@@ -64,7 +69,8 @@ internal sealed partial class GroupCommitWriter<TWrite> : IAsyncDisposable
     public GroupCommitStatistics Statistics => new(
         Interlocked.Read(ref _commits),
         Interlocked.Read(ref _writes),
-        Volatile.Read(ref _largestBatch));
+        Volatile.Read(ref _largestBatch),
+        TimeSpan.FromTicks(Interlocked.Read(ref _busyTicks) * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency));
 
     /// <summary>Queues the write (waiting while the queue is full) and returns once it is committed.</summary>
     public async Task<TResult> WriteAsync<TResult>(PendingWrite<TResult> write)
@@ -83,7 +89,7 @@ internal sealed partial class GroupCommitWriter<TWrite> : IAsyncDisposable
         return await write.Completion.ConfigureAwait(false);
     }
 
-    private async Task RunAsync(ChannelReader<TWrite> reader)
+    private async Task RunAsync(int partition, ChannelReader<TWrite> reader)
     {
         var batch = new List<TWrite>(_maxBatchSize);
         var single = new TWrite[1];
@@ -109,7 +115,7 @@ internal sealed partial class GroupCommitWriter<TWrite> : IAsyncDisposable
 
             try
             {
-                await CommitAsync(batch).ConfigureAwait(false);
+                await CommitAsync(partition, batch).ConfigureAwait(false);
             }
             catch (Exception exception) when (batch.Count > 1)
             {
@@ -119,7 +125,7 @@ internal sealed partial class GroupCommitWriter<TWrite> : IAsyncDisposable
                     single[0] = write;
                     try
                     {
-                        await CommitAsync(single).ConfigureAwait(false);
+                        await CommitAsync(partition, single).ConfigureAwait(false);
                     }
                     catch (Exception singleException)
                     {
@@ -135,14 +141,23 @@ internal sealed partial class GroupCommitWriter<TWrite> : IAsyncDisposable
         }
     }
 
-    private async Task CommitAsync(IReadOnlyList<TWrite> batch)
+    private async Task CommitAsync(int partition, IReadOnlyList<TWrite> batch)
     {
         foreach (var write in batch)
         {
             write.ClearStaged();
         }
 
-        await _executeBatch(batch, CancellationToken.None).ConfigureAwait(false);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            await _executeBatch(partition, batch, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Add(ref _busyTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
+        }
+
         Interlocked.Increment(ref _commits);
         Interlocked.Add(ref _writes, batch.Count);
         if (batch.Count > Volatile.Read(ref _largestBatch))

@@ -22,6 +22,7 @@ public sealed partial class PostgresStore : IAsyncDisposable
     private readonly NpgsqlDataSource _dataSource;
     private readonly GroupCommitWriter<PendingWrite> _writer;
     private readonly Lock _migrationLock = new();
+    private readonly NpgsqlConnection?[] _writerConnections;
     private Task? _migration;
     private int _disposed;
 
@@ -40,7 +41,11 @@ public sealed partial class PostgresStore : IAsyncDisposable
         }
 
         connection.ApplicationName ??= "Orleans.Chat";
+
+        // Sessions keep no state of ours beyond the startup parameters, so skip the reset round trip when a pooled connection is reused.
+        connection.NoResetOnClose = true;
         _dataSource = new NpgsqlDataSourceBuilder(connection.ConnectionString).Build();
+        _writerConnections = new NpgsqlConnection?[_options.WriterPartitions];
         _writer = new GroupCommitWriter<PendingWrite>(
             "postgres",
             _options.WriterPartitions,
@@ -154,10 +159,36 @@ public sealed partial class PostgresStore : IAsyncDisposable
         await command.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
-    private async Task ExecuteBatchAsync(IReadOnlyList<PendingWrite> batch, CancellationToken cancellationToken)
+    /// <summary>Each writer partition keeps one open connection (its statements stay prepared); a broken one is replaced on the next batch.</summary>
+    private async Task ExecuteBatchAsync(int partition, IReadOnlyList<PendingWrite> batch, CancellationToken cancellationToken)
     {
         await EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = _writerConnections[partition];
+        if (connection is null || connection.FullState != System.Data.ConnectionState.Open)
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+
+            connection = _writerConnections[partition] = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await ExecuteBatchAsync(connection, batch, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // After a failure the session may be in any state: start the next batch on a fresh connection.
+            _writerConnections[partition] = null;
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task ExecuteBatchAsync(NpgsqlConnection connection, IReadOnlyList<PendingWrite> batch, CancellationToken cancellationToken)
+    {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var commands = new NpgsqlBatch(connection, transaction);
 
@@ -437,6 +468,14 @@ public sealed partial class PostgresStore : IAsyncDisposable
         }
 
         await _writer.DisposeAsync().ConfigureAwait(false);
+        foreach (var connection in _writerConnections)
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
         await _dataSource.DisposeAsync().ConfigureAwait(false);
     }
 

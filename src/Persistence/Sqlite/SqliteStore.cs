@@ -118,7 +118,7 @@ public sealed partial class SqliteStore : IAsyncDisposable
         }
     }
 
-    private Task ExecuteBatch(IReadOnlyList<PendingWrite> batch, CancellationToken cancellationToken)
+    private Task ExecuteBatch(int partition, IReadOnlyList<PendingWrite> batch, CancellationToken cancellationToken)
     {
         var session = _writeSession;
         using var transaction = session.Connection.BeginTransaction(deferred: false);
