@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs, resolveParams } from "./lib/args.mjs";
-import { startServer } from "./lib/server.mjs";
+import { loadServerArgs, startServer } from "./lib/server.mjs";
 import { loadWorkload, workloadNames } from "./lib/workloads.mjs";
 import { describeMachine } from "./lib/machine.mjs";
 import { standardSuite, evaluateTargets } from "./lib/standard.mjs";
@@ -53,6 +53,7 @@ for (const step of steps) {
     const timeout = new Promise((_, fail) => { timer = setTimeout(() => fail(new Error(`did not finish within ${Math.round(timeoutSeconds)} s`)), timeoutSeconds * 1000); });
     result = await Promise.race([workload.run(ctx, params, (m) => log(`  ${step.name}: ${m}`)), timeout]);
     clearTimeout(timer);
+    if (!result.ok) result.serverLog = server.logTail();
   } catch (e) {
     result = { params, ok: false, failure: String(e?.stack ?? e), serverLog: server?.logTail() };
   } finally {
@@ -61,7 +62,7 @@ for (const step of steps) {
   result.name = step.name;
   result.workload = workload.name;
   result.seconds = Math.round((Date.now() - started) / 100) / 10;
-  result.serverArgs = step.serverArgs ?? [];
+  result.serverArgs = [...loadServerArgs, ...(step.serverArgs ?? [])];
   if (step.targets) result.targets = evaluateTargets(step.targets, result);
   results.push(result);
   if (!result.ok) failures++;

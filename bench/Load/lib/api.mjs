@@ -81,11 +81,11 @@ export async function provision(url, adminKey, count, { concurrency = 32, prefix
 }
 
 /** Every message of a conversation, oldest first, read in pages by sortNumber as a catching-up client does. */
-export async function readHistory(client, conversationId, pageSize = 100) {
+export async function readHistory(client, conversationId, pageSize = 200) {
   const all = [];
   let after = 0;
   for (;;) {
-    const page = await client.get(`/v1/conversations/${encodeURIComponent(conversationId)}/messages?after=${after}&limit=${pageSize}&order=asc`);
+    const page = await client.get(`/v1/conversations/${encodeURIComponent(conversationId)}/messages?after=${after}&limit=${pageSize}&order=oldest`);
     const items = Array.isArray(page) ? page : (page.items ?? page.messages ?? []);
     if (items.length === 0) break;
     all.push(...items);

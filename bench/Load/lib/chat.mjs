@@ -201,7 +201,7 @@ export async function runChat(ctx, p, log) {
   windowFrom = t0 + p.warmup * 1000;
   windowTo = t0 + p.duration * 1000;
   sending = true;
-  const warmupTimer = setTimeout(() => { self = new SelfCpu(); loopDelay.enable(); }, p.warmup * 1000);
+  const warmupTimer = setTimeout(() => { self = new SelfCpu(); loopDelay.enable(); ctx.onMeasureStart?.(); }, p.warmup * 1000);
 
   let ticker;
   if (closedLoop) {
