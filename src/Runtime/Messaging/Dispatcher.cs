@@ -77,15 +77,17 @@ internal sealed class Dispatcher(GrainCatalog catalog, TimeoutSweeper timeouts, 
             return InvokeInline<TRequest, TResult>(activation.GrainId, scheduler, ref request);
         }
 
-        var oneWay = (flags & InvokeFlags.OneWay) != 0;
-        var message = new RequestMessage<TRequest, TResult>(activation.GrainId, request, oneWay ? OnOneWayFailed : null);
-        if (!oneWay)
+        if ((flags & InvokeFlags.OneWay) != 0)
         {
-            message.TrackTimeout(timeouts);
+            catalog.Send(activation, RequestMessage<TRequest, TResult>.CreateUnobserved(activation.GrainId, request, OnOneWayFailed));
+            return default;
         }
 
+        var message = RequestMessage<TRequest, TResult>.Rent(activation.GrainId, request);
+        var result = message.AsValueTask();
         catalog.Send(activation, message);
-        return oneWay ? default : message.AsValueTask();
+        message.TrackTimeout(timeouts);
+        return result;
     }
 
     private ValueTask<TResult> InvokeInline<TRequest, TResult>(GrainId grainId, ActivationScheduler scheduler, ref TRequest request)
@@ -113,7 +115,9 @@ internal sealed class Dispatcher(GrainCatalog catalog, TimeoutSweeper timeouts, 
         }
 
         // The grain awaited something: the rest of the call runs on the activation; the caller awaits a message.
-        var message = new RequestMessage<TRequest, TResult>(grainId, request, null) { Scheduler = scheduler };
+        var message = RequestMessage<TRequest, TResult>.Rent(grainId, request);
+        message.Scheduler = scheduler;
+        var result = message.AsValueTask();
         message.TrackTimeout(timeouts);
         try
         {
@@ -126,7 +130,7 @@ internal sealed class Dispatcher(GrainCatalog catalog, TimeoutSweeper timeouts, 
             scheduler.ExitInline(request.Flags, finished: false);
         }
 
-        return message.AsValueTask();
+        return result;
     }
 
     private ValueTask<TResult> InvokeObserver<TRequest, TResult>(ObserverTarget observer, ref TRequest request)
@@ -138,19 +142,21 @@ internal sealed class Dispatcher(GrainCatalog catalog, TimeoutSweeper timeouts, 
         }
 
         // An observer call that returns no value is delivered without making the caller wait.
-        var fireAndForget = (request.Flags & (InvokeFlags.Void | InvokeFlags.OneWay)) != 0;
-        var message = new RequestMessage<TRequest, TResult>(observer.Id, request, fireAndForget ? observer.OnDeliveryFailed : null);
-        if (!fireAndForget)
+        if ((request.Flags & (InvokeFlags.Void | InvokeFlags.OneWay)) != 0)
         {
-            message.TrackTimeout(timeouts);
+            var unobserved = RequestMessage<TRequest, TResult>.CreateUnobserved(observer.Id, request, observer.OnDeliveryFailed);
+            return observer.Scheduler.Enqueue(unobserved) ? default : ValueTask.FromException<TResult>(ObserverTarget.Deleted(observer.Id));
         }
 
+        var message = RequestMessage<TRequest, TResult>.Rent(observer.Id, request);
+        var result = message.AsValueTask();
         if (!observer.Scheduler.Enqueue(message))
         {
             return ValueTask.FromException<TResult>(ObserverTarget.Deleted(observer.Id));
         }
 
-        return fireAndForget ? default : message.AsValueTask();
+        message.TrackTimeout(timeouts);
+        return result;
     }
 
     private void OnOneWayFailed<TRequest, TResult>(RequestMessage<TRequest, TResult> message, Exception exception)

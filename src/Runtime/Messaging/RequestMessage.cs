@@ -1,37 +1,71 @@
 using System.Threading.Tasks.Sources;
+using Microsoft.Extensions.ObjectPool;
 using Orleans.Chat.Runtime.Invocation;
 
 namespace Orleans.Chat.Runtime.Messaging;
 
 /// <summary>
-/// A grain or observer call that could not run inline: the invokable, and the completion the caller awaits
+/// A grain or observer call that could not complete inline: the invokable, and the completion the caller awaits
 /// (this object is the <see cref="IValueTaskSource{TResult}"/> behind the caller's ValueTask).
+/// Awaited messages are pooled: a message goes back to the pool once both its owners are done with it, the
+/// caller (it has read the result) and the activation (the call has finished running). A message that never
+/// ran (activation failed, silo stopping) is simply left to the GC.
 /// </summary>
 internal sealed class RequestMessage<TRequest, TResult> : Message, IValueTaskSource<TResult>
     where TRequest : struct, IInvokable<TResult>
 {
-    private readonly TRequest _request;
-    private readonly Action<RequestMessage<TRequest, TResult>, Exception>? _onUnobservedFailure;
+    private static readonly ObjectPool<RequestMessage<TRequest, TResult>> Pool =
+        new DefaultObjectPool<RequestMessage<TRequest, TResult>>(new PoolPolicy(), 256);
+
+    private TRequest _request;
+    private Action<RequestMessage<TRequest, TResult>, Exception>? _onUnobservedFailure;
     private ManualResetValueTaskSourceCore<TResult> _core;
     private ValueTask<TResult> _running;
     private Action? _onRunningCompleted;
     private TimeoutSweeper? _timeouts;
-    private int _completed;
 
-    /// <param name="onUnobservedFailure">For calls nobody awaits (one-way, observers): what to do when they fail.</param>
-    public RequestMessage(GrainId targetId, in TRequest request, Action<RequestMessage<TRequest, TResult>, Exception>? onUnobservedFailure)
-        : base(targetId, request.Flags)
+    // (generation << 1) | completed: completion is claimed once per use, and only by that use.
+    private int _state;
+    private int _owners;
+
+    private RequestMessage()
+        : base(default, InvokeFlags.None)
     {
-        _request = request;
-        _onUnobservedFailure = onUnobservedFailure;
         _core.RunContinuationsAsynchronously = true;
     }
 
-    public bool IsAwaited => _onUnobservedFailure is null;
+    public override bool IsCompleted => (Volatile.Read(ref _state) & 1) != 0;
 
-    public override bool IsCompleted => Volatile.Read(ref _completed) != 0;
+    public override short Generation => _core.Version;
 
     public override string MethodDescription => $"{_request.InterfaceName}.{_request.MethodName}";
+
+    /// <summary>A call whose caller awaits the result: pooled.</summary>
+    public static RequestMessage<TRequest, TResult> Rent(GrainId targetId, in TRequest request)
+    {
+        var message = Pool.Get();
+        message.Initialize(targetId, request.Flags);
+        message._request = request;
+        message._onUnobservedFailure = null;
+        message._owners = 2;
+        message._state = message._core.Version << 1;
+        return message;
+    }
+
+    /// <param name="onUnobservedFailure">What to do when this call, which nobody awaits (one-way, observers), fails.</param>
+    public static RequestMessage<TRequest, TResult> CreateUnobserved(
+        GrainId targetId,
+        in TRequest request,
+        Action<RequestMessage<TRequest, TResult>, Exception> onUnobservedFailure)
+    {
+        var message = new RequestMessage<TRequest, TResult>();
+        message.Initialize(targetId, request.Flags);
+        message._request = request;
+        message._onUnobservedFailure = onUnobservedFailure;
+        message._owners = int.MinValue; // never pooled
+        message._state = message._core.Version << 1;
+        return message;
+    }
 
     public ValueTask<TResult> AsValueTask() => new(this, _core.Version);
 
@@ -51,7 +85,9 @@ internal sealed class RequestMessage<TRequest, TResult> : Message, IValueTaskSou
         if (IsCompleted)
         {
             // The caller gave up (timeout) before the call started: do not run it.
-            Scheduler!.OnRequestFinished(this);
+            var scheduler = Scheduler!;
+            scheduler.OnRequestFinished(this);
+            ReleaseOwner();
             return;
         }
 
@@ -84,7 +120,9 @@ internal sealed class RequestMessage<TRequest, TResult> : Message, IValueTaskSou
         task.GetAwaiter().UnsafeOnCompleted(_onRunningCompleted ??= OnRunningCompleted);
     }
 
-    public override void Fail(Exception exception) => Complete(default, exception);
+    public override void Fail(Exception exception) => Complete(default, exception, (short)(Volatile.Read(ref _state) >> 1));
+
+    public override void TimeOut(TimeSpan timeout, short generation) => Complete(default, CreateTimeoutException(timeout), generation);
 
     private void OnRunningCompleted()
     {
@@ -95,21 +133,25 @@ internal sealed class RequestMessage<TRequest, TResult> : Message, IValueTaskSou
 
     private void Finish(ValueTask<TResult> task)
     {
+        var generation = (short)(Volatile.Read(ref _state) >> 1);
         try
         {
-            Complete(task.GetAwaiter().GetResult(), null);
+            Complete(task.GetAwaiter().GetResult(), null, generation);
         }
         catch (Exception exception)
         {
-            Complete(default, exception);
+            Complete(default, exception, generation);
         }
 
-        Scheduler!.OnRequestFinished(this);
+        var scheduler = Scheduler!;
+        scheduler.OnRequestFinished(this);
+        ReleaseOwner();
     }
 
-    private void Complete(TResult? result, Exception? exception)
+    private void Complete(TResult? result, Exception? exception, short generation)
     {
-        if (Interlocked.Exchange(ref _completed, 1) != 0)
+        var expected = generation << 1;
+        if (Interlocked.CompareExchange(ref _state, expected | 1, expected) != expected)
         {
             return;
         }
@@ -135,10 +177,50 @@ internal sealed class RequestMessage<TRequest, TResult> : Message, IValueTaskSou
         }
     }
 
-    TResult IValueTaskSource<TResult>.GetResult(short token) => _core.GetResult(token);
+    private void ReleaseOwner()
+    {
+        if (Interlocked.Decrement(ref _owners) == 0)
+        {
+            Pool.Return(this);
+        }
+    }
+
+    TResult IValueTaskSource<TResult>.GetResult(short token)
+    {
+        if (token != _core.Version || _core.GetStatus(token) == ValueTaskSourceStatus.Pending)
+        {
+            // Misuse (awaited twice, or .Result before completion): the core throws; this owner is not released.
+            return _core.GetResult(token);
+        }
+
+        try
+        {
+            return _core.GetResult(token);
+        }
+        finally
+        {
+            ReleaseOwner();
+        }
+    }
 
     ValueTaskSourceStatus IValueTaskSource<TResult>.GetStatus(short token) => _core.GetStatus(token);
 
     void IValueTaskSource<TResult>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
+
+    private sealed class PoolPolicy : IPooledObjectPolicy<RequestMessage<TRequest, TResult>>
+    {
+        public RequestMessage<TRequest, TResult> Create() => new();
+
+        public bool Return(RequestMessage<TRequest, TResult> obj)
+        {
+            obj._core.Reset();
+            obj._request = default;
+            obj._running = default;
+            obj._timeouts = null;
+            obj.Scheduler = null;
+            obj._state = obj._core.Version << 1;
+            return true;
+        }
+    }
 }

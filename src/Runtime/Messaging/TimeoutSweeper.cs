@@ -10,7 +10,8 @@ namespace Orleans.Chat.Runtime.Messaging;
 /// </summary>
 internal sealed class TimeoutSweeper : IDisposable
 {
-    private readonly ConcurrentDictionary<Message, long> _waiting = new(ReferenceEqualityComparer.Instance);
+    // The generation tells one use of a pooled message from the next: a sweep never times out a later use.
+    private readonly ConcurrentDictionary<Message, (long Deadline, short Generation)> _waiting = new(ReferenceEqualityComparer.Instance);
     private readonly Timer _timer;
     private readonly long _timeoutMs;
     private int _sweeping;
@@ -27,7 +28,7 @@ internal sealed class TimeoutSweeper : IDisposable
 
     public int WaitingCount => _waiting.Count;
 
-    public void Register(Message message) => _waiting[message] = Environment.TickCount64 + _timeoutMs;
+    public void Register(Message message) => _waiting[message] = (Environment.TickCount64 + _timeoutMs, message.Generation);
 
     public void Unregister(Message message) => _waiting.TryRemove(message, out _);
 
@@ -43,12 +44,11 @@ internal sealed class TimeoutSweeper : IDisposable
         try
         {
             var now = Environment.TickCount64;
-            foreach (var (message, deadline) in _waiting)
+            foreach (var entry in _waiting)
             {
-                if (deadline <= now)
+                if (entry.Value.Deadline <= now && _waiting.TryRemove(entry))
                 {
-                    _waiting.TryRemove(message, out _);
-                    message.TimeOut(Timeout);
+                    entry.Key.TimeOut(Timeout, entry.Value.Generation);
                 }
             }
         }

@@ -9,6 +9,8 @@ public interface IReentrantGrain : IGrainWithStringKey
     ValueTask OpenGateAsync();
 
     ValueTask<int> YieldManyTimesAsync(int times);
+
+    ValueTask<int> EchoAfterAsync(int value, int delayMs);
 }
 
 [Reentrant]
@@ -22,6 +24,20 @@ public sealed class ReentrantGrain(Probe probe) : Grain, IReentrantGrain
     {
         probe.Gate(GetPrimaryKeyString()).TrySetResult();
         return default;
+    }
+
+    public async ValueTask<int> EchoAfterAsync(int value, int delayMs)
+    {
+        if (delayMs == 0)
+        {
+            await Task.Yield();
+        }
+        else
+        {
+            await Task.Delay(delayMs);
+        }
+
+        return value;
     }
 
     public async ValueTask<int> YieldManyTimesAsync(int times)
