@@ -86,6 +86,8 @@ public sealed class ActivationTests
             TimeSpan.FromSeconds(5),
             "idle collection");
 
+        await Probe.WaitUntilAsync(
+            () => silo.Services.GetRequiredService<GrainCatalog>().Count == 0, TimeSpan.FromSeconds(5), "the catalog to forget it");
         Assert.Equal(0, await grain.GetAsync());
         Assert.Equal(7, await grain.GetStoredAsync());
         Assert.Equal([$"activate:{key}:0", $"deactivate:{key}:ActivationIdle", $"activate:{key}:7"], silo.Probe.Events.Take(3));
@@ -96,19 +98,20 @@ public sealed class ActivationTests
     {
         await using var silo = await TestSilo.StartAsync(services => services.Configure<GrainCollectionOptions>(o =>
         {
-            o.CollectionAge = TimeSpan.FromMilliseconds(300);
+            o.CollectionAge = TimeSpan.FromSeconds(1);
             o.CollectionQuantum = TimeSpan.FromMilliseconds(50);
         }));
         var key = Guid.NewGuid().ToString();
         var grain = silo.GrainFactory.GetGrain<ICounterGrain>(key);
 
-        for (var i = 0; i < 10; i++)
+        // 1.5 s of calls 100 ms apart: older than the collection age in total, never idle that long.
+        for (var i = 0; i < 15; i++)
         {
             await grain.IncrementAsync();
-            await Task.Delay(60);
+            await Task.Delay(100);
         }
 
-        Assert.Equal(11, await grain.IncrementAsync());
+        Assert.Equal(16, await grain.IncrementAsync());
         Assert.Equal(1, silo.Probe.Count($"activate:{key}:0"));
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Chat.Runtime.Hosting;
+using Orleans.Chat.Runtime.Messaging;
 using Orleans.Chat.Runtime.Tests.Grains;
 using Orleans.Chat.Runtime.Tests.Infrastructure;
 
@@ -20,6 +21,7 @@ public sealed class MessagePoolTests
         var results = await Task.WhenAll(calls);
 
         Assert.All(results, r => Assert.Equal(r.Expected, r.Actual));
+        Assert.Equal(0, silo.Services.GetRequiredService<TimeoutSweeper>().WaitingCount);
     }
 
     [Fact]

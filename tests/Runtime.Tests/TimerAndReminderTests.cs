@@ -30,7 +30,7 @@ public sealed class TimerAndReminderTests
         await Probe.WaitUntilAsync(() => silo.Probe.Count("tick") >= 2, TimeSpan.FromSeconds(5), "two ticks");
 
         await grain.DeactivateAsync();
-        await Task.Delay(50);
+        await Probe.WaitUntilAsync(() => silo.Probe.Count("timer-grain-deactivated") == 1, TimeSpan.FromSeconds(5), "deactivation");
         var ticksAfterDeactivation = silo.Probe.Count("tick");
         await Task.Delay(150);
 

@@ -49,8 +49,6 @@ internal sealed class ActivationData : IGrainContext, IDisposable
     /// <summary>Cancelled when the activation starts deactivating; timers stop with it.</summary>
     public CancellationToken Lifetime => _lifetime.Token;
 
-    public Task Deactivated => _deactivated.Task;
-
     public void Activate() => Scheduler.PostControl(ActivateCallback, this);
 
     public Task DeactivateAsync(DeactivationReason reason)

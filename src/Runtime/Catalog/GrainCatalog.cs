@@ -30,8 +30,6 @@ internal sealed class GrainCatalog(
 
     public ICollection<ActivationData> Activations => _activations.Values;
 
-    public bool TryGet(GrainId grainId, out ActivationData? activation) => _activations.TryGetValue(grainId, out activation);
-
     public ActivationData GetOrCreate(GrainId grainId)
     {
         while (true)
@@ -134,7 +132,4 @@ internal sealed class GrainCatalog(
 
         return collected;
     }
-
-    internal T GetRequiredService<T>()
-        where T : notnull => services.GetRequiredService<T>();
 }

@@ -44,8 +44,6 @@ internal sealed class ActivationScheduler : IThreadPoolWorkItem
     /// <summary>Installed on the thread while this activation's work runs: awaits come back here.</summary>
     public ActivationSynchronizationContext SynchronizationContext { get; }
 
-    public object Owner => _owner;
-
     public bool IsOpen => _gate == SchedulerGate.Open;
 
     public bool IsClosed => _gate == SchedulerGate.Closed;

@@ -18,6 +18,12 @@ public sealed class TimerGrain(Probe probe) : Grain, ITimerGrain
     private int _ticks;
     private IGrainTimer? _timer;
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        probe.Record("timer-grain-deactivated");
+        return Task.CompletedTask;
+    }
+
     public ValueTask StartTimerAsync(int periodMs)
     {
         _timer = RegisterGrainTimer(
