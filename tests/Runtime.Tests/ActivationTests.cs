@@ -49,6 +49,30 @@ public sealed class ActivationTests
     }
 
     [Fact]
+    public async Task StopHost_StorageServiceRegisteredAfterSilo_GrainsDeactivateBeforeItStops()
+    {
+        var probe = new Probe();
+        var silo = await TestSilo.StartAsync(services => services.AddHostedService(_ => new StoppingService(probe)), probe: probe);
+        var key = Guid.NewGuid().ToString();
+        await silo.GrainFactory.GetGrain<ICounterGrain>(key).IncrementAsync();
+
+        await silo.DisposeAsync();
+
+        Assert.Equal([$"deactivate:{key}:ShuttingDown", "storage-stopped"], probe.Events.Where(e => !e.StartsWith("activate", StringComparison.Ordinal)));
+    }
+
+    private sealed class StoppingService(Probe probe) : Microsoft.Extensions.Hosting.IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken)
+        {
+            probe.Record("storage-stopped");
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
     public async Task DeactivateOnIdle_NextCall_CreatesNewActivationWithStoredState()
     {
         await using var silo = await TestSilo.StartAsync();
