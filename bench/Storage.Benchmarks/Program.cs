@@ -10,7 +10,8 @@ using Orleans.Chat.Runtime.Storage;
 
 // Message-log append throughput and latency with N concurrent senders, per store, with group commit on and off.
 // Usage: dotnet run -c Release --project bench/Storage.Benchmarks -- [--store sqlite|postgres|all] [--group-commit on|off|both]
-//        [--senders 100] [--seconds 10] [--warmup 2] [--payload 200] [--postgres "<connection string>"]
+//        [--senders 100] [--seconds 10] [--warmup 2] [--payload 200] [--postgres "<connection string>"] [--partitions 4]
+//        [--journal-rows 4096] [--journal-chunk 4096]
 // PostgreSQL uses --postgres or ORLEANS_CHAT_TEST_POSTGRES (eval "$(scripts/postgres.sh start)").
 var settings = Settings.Parse(args);
 Console.WriteLine($"# {Environment.ProcessorCount} cores, .NET {Environment.Version}, {settings.Senders} senders, {settings.Seconds} s measured after {settings.Warmup} s warm-up, {settings.PayloadBytes}-byte payloads");
@@ -26,7 +27,7 @@ foreach (var store in settings.Stores)
     }
 }
 
-internal sealed record Settings(string[] Stores, bool[] GroupCommit, int Senders, int Seconds, int Warmup, int PayloadBytes, string? Postgres)
+internal sealed record Settings(string[] Stores, bool[] GroupCommit, int Senders, int Seconds, int Warmup, int PayloadBytes, string? Postgres, int Partitions, int JournalRows, int JournalChunk)
 {
     public static Settings Parse(string[] args)
     {
@@ -47,7 +48,10 @@ internal sealed record Settings(string[] Stores, bool[] GroupCommit, int Senders
             Number("--seconds", 10),
             Number("--warmup", 2),
             Number("--payload", 200),
-            Value("--postgres", Environment.GetEnvironmentVariable("ORLEANS_CHAT_TEST_POSTGRES") ?? string.Empty) is { Length: > 0 } cs ? cs : null);
+            Value("--postgres", Environment.GetEnvironmentVariable("ORLEANS_CHAT_TEST_POSTGRES") ?? string.Empty) is { Length: > 0 } cs ? cs : null,
+            Number("--partitions", new PostgresStorageOptions().WriterPartitions),
+            Number("--journal-rows", new SqliteStorageOptions().JournalCheckpointRows),
+            Number("--journal-chunk", new SqliteStorageOptions().JournalCheckpointChunk));
     }
 }
 
@@ -73,6 +77,8 @@ internal static class Bench
             {
                 options.Path = Path.Combine(directory, "chat.db");
                 options.GroupCommit = groupCommit;
+                options.JournalCheckpointRows = settings.JournalRows;
+                options.JournalCheckpointChunk = settings.JournalChunk;
             });
         }
         else
@@ -84,6 +90,7 @@ internal static class Bench
                 options.ConnectionString = connectionString;
                 options.Schema = schema;
                 options.GroupCommit = groupCommit;
+                options.WriterPartitions = settings.Partitions;
             });
         }
 

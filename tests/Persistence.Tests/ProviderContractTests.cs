@@ -8,5 +8,8 @@ public sealed class InMemoryStorageContractTests(InMemoryStorageFixture fixture)
 public sealed class SqliteStorageContractTests(SqliteStorageFixture fixture)
     : StorageContractTests(fixture), IClassFixture<SqliteStorageFixture>;
 
+public sealed class SqliteFrequentCheckpointStorageContractTests(SqliteFrequentCheckpointFixture fixture)
+    : StorageContractTests(fixture), IClassFixture<SqliteFrequentCheckpointFixture>;
+
 public sealed class PostgresStorageContractTests(PostgresStorageFixture fixture)
     : StorageContractTests(fixture), IClassFixture<PostgresStorageFixture>;

@@ -169,4 +169,102 @@ public sealed class SqliteStoreTests : IDisposable
         await Assert.ThrowsAsync<ObjectDisposedException>(() =>
             log.AppendAsync(new LogEntry(TestData.NewKey(), 1, "m", null, "a", DateTimeOffset.UnixEpoch, "p")).AsTask());
     }
+
+    [Fact]
+    public async Task ReadAsync_WhileAppendsAndCheckpointsRun_SeesEveryAcknowledgedEntryOnce()
+    {
+        await using var services = Open(options =>
+        {
+            options.JournalCheckpointRows = 5;
+            options.JournalCheckpointChunk = 3;
+        });
+        var log = services.GetRequiredService<IMessageLog>();
+        var logId = TestData.NewKey();
+        long acknowledged = 0;
+        var appender = Task.Run(async () =>
+        {
+            for (var sequence = 1; sequence <= 1_500; sequence++)
+            {
+                await log.AppendAsync(new LogEntry(logId, sequence, $"m{sequence}", $"k{sequence}", sequence % 2 == 0 ? "bob" : "alice", DateTimeOffset.UnixEpoch, "p"));
+                Volatile.Write(ref acknowledged, sequence);
+            }
+        });
+
+        var reads = 0;
+        while (!appender.IsCompleted || reads == 0)
+        {
+            var before = Volatile.Read(ref acknowledged);
+            var entries = await log.ReadAsync(logId, 0, LogDirection.Forward, 10_000);
+            var count = await log.CountAfterAsync(logId, 0, null);
+            var last = await log.GetLastSequenceAsync(logId);
+            var backward = await log.ReadAsync(logId, long.MaxValue, LogDirection.Backward, 7);
+            var after = Volatile.Read(ref acknowledged);
+
+            Assert.Equal(Enumerable.Range(1, entries.Count).Select(i => (long)i), entries.Select(e => e.Sequence));
+            Assert.InRange(entries.Count, before, after + 1);
+            Assert.InRange(count, entries.Count, after + 1);
+            Assert.InRange(last, count, after + 1);
+            Assert.Equal(backward.Select(e => e.Sequence).Distinct().Count(), backward.Count);
+            Assert.True(backward.Zip(backward.Skip(1)).All(pair => pair.First.Sequence == pair.Second.Sequence + 1));
+            reads++;
+        }
+
+        await appender;
+        Assert.Equal(750, await log.CountAfterAsync(logId, 0, "alice"));
+        Assert.True(services.GetRequiredService<SqliteStore>().JournalCount < 5);
+    }
+
+    [Fact]
+    public async Task Open_JournalLeftByAKilledProcess_MovesItIntoTheLog()
+    {
+        var logId = TestData.NewKey();
+        await using (var services = Open())
+        {
+            await services.GetRequiredService<IMessageLog>().AppendAsync(new LogEntry(logId, 1, "m1", "k1", "a", DateTimeOffset.UnixEpoch, "checkpointed"));
+        }
+
+        // What a killed process leaves: rows committed to the journal that no checkpoint moved yet.
+        await using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO message_journal (log_id, seq, entry_id, idempotency_key, author_id, timestamp_ticks, payload)
+                VALUES ($log, 2, 'm2', 'k2', 'b', 0, 'journal 2'), ($log, 3, 'm3', NULL, 'b', 0, 'journal 3')
+                """;
+            command.Parameters.AddWithValue("$log", logId);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await using (var services = Open())
+        {
+            var log = services.GetRequiredService<IMessageLog>();
+            Assert.Equal(["checkpointed", "journal 2", "journal 3"], (await log.ReadAsync(logId, 0, LogDirection.Forward, 10)).Select(e => e.Payload));
+            Assert.Equal(0, services.GetRequiredService<SqliteStore>().JournalCount);
+            Assert.Equal(2, (await log.FindByIdempotencyKeyAsync(logId, "k2"))?.Sequence);
+        }
+
+        await using var check = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await check.OpenAsync();
+        await using var count = check.CreateCommand();
+        count.CommandText = "SELECT (SELECT COUNT(*) FROM message_journal), (SELECT COUNT(*) FROM message_log)";
+        await using var reader = await count.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal((0L, 3L), (reader.GetInt64(0), reader.GetInt64(1)));
+    }
+
+    [Fact]
+    public async Task AppendAsync_RetryOfAnEntryAlreadyCheckpointed_ReturnsTheStoredEntry()
+    {
+        await using var services = Open(options => options.JournalCheckpointRows = 1);
+        var log = services.GetRequiredService<IMessageLog>();
+        var store = services.GetRequiredService<SqliteStore>();
+        var logId = TestData.NewKey();
+        var first = await log.AppendAsync(new LogEntry(logId, 1, "m1", "k1", "a", DateTimeOffset.UnixEpoch, "first"));
+        await log.AppendAsync(new LogEntry(logId, 2, "m2", "k2", "a", DateTimeOffset.UnixEpoch, "second"));
+        Assert.True(store.JournalCount <= 1);
+
+        Assert.Equal(first, await log.AppendAsync(new LogEntry(logId, 3, "m3", "k1", "a", DateTimeOffset.UnixEpoch, "retry")));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => log.AppendAsync(new LogEntry(logId, 1, "m4", "k4", "a", DateTimeOffset.UnixEpoch, "taken")).AsTask());
+    }
 }

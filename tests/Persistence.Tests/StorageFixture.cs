@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Chat.Persistence.Sqlite;
 using Orleans.Chat.Runtime.Storage;
 
 namespace Orleans.Chat.Persistence.Tests;
@@ -42,17 +43,35 @@ public sealed class InMemoryStorageFixture : StorageFixture
     protected override void AddStorage(IServiceCollection services) => services.AddInMemoryStorage();
 }
 
-public sealed class SqliteStorageFixture : StorageFixture
+public class SqliteStorageFixture : StorageFixture
 {
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), "orleans-chat-tests", TestData.NewKey());
 
+    protected virtual void Configure(SqliteStorageOptions options)
+    {
+    }
+
     protected override void AddStorage(IServiceCollection services) =>
-        services.AddSqliteStorage(options => options.Path = Path.Combine(Directory, "chat.db"));
+        services.AddSqliteStorage(options =>
+        {
+            options.Path = Path.Combine(Directory, "chat.db");
+            Configure(options);
+        });
 
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
         System.IO.Directory.Delete(Directory, recursive: true);
+    }
+}
+
+/// <summary>SQLite with a journal checkpoint after every few appends, so reads constantly combine the journal and the log mid-move.</summary>
+public sealed class SqliteFrequentCheckpointFixture : SqliteStorageFixture
+{
+    protected override void Configure(SqliteStorageOptions options)
+    {
+        options.JournalCheckpointRows = 3;
+        options.JournalCheckpointChunk = 2;
     }
 }
 

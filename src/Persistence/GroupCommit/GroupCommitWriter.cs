@@ -21,6 +21,7 @@ internal sealed partial class GroupCommitWriter<TWrite> : IAsyncDisposable
     where TWrite : PendingWrite
 {
     private readonly Func<int, IReadOnlyList<TWrite>, CancellationToken, Task> _executeBatch;
+    private readonly Func<int, Task>? _afterBatch;
     private readonly Channel<TWrite>[] _queues;
     private readonly Task[] _loops;
     private readonly int _maxBatchSize;
@@ -37,13 +38,15 @@ internal sealed partial class GroupCommitWriter<TWrite> : IAsyncDisposable
         int queueCapacity,
         int maxBatchSize,
         Func<int, IReadOnlyList<TWrite>, CancellationToken, Task> executeBatch,
-        ILogger logger)
+        ILogger logger,
+        Func<int, Task>? afterBatch = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(queueCapacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
         Name = name;
         _executeBatch = executeBatch;
+        _afterBatch = afterBatch;
         _maxBatchSize = maxBatchSize;
         _logger = logger;
         _queues = new Channel<TWrite>[partitions];
@@ -138,6 +141,19 @@ internal sealed partial class GroupCommitWriter<TWrite> : IAsyncDisposable
                 LogBatchFailed(_logger, exception, Name, batch.Count);
                 batch[0].Fail(exception);
             }
+
+            if (_afterBatch is not null)
+            {
+                // Maintenance between batches (the callers of this batch are already answered).
+                try
+                {
+                    await _afterBatch(partition).ConfigureAwait(false);
+                }
+                catch (Exception exception)
+                {
+                    LogMaintenanceFailed(_logger, exception, Name);
+                }
+            }
         }
     }
 
@@ -186,6 +202,9 @@ internal sealed partial class GroupCommitWriter<TWrite> : IAsyncDisposable
 
         await Task.WhenAll(_loops).ConfigureAwait(false);
     }
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Storage writer {Writer}: maintenance between batches failed; it will be tried again after the next batch")]
+    private static partial void LogMaintenanceFailed(ILogger logger, Exception exception, string writer);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Storage writer {Writer}: a batch of {Count} writes failed; retrying them one by one")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, string writer, int count);

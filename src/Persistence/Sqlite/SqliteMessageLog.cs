@@ -3,6 +3,10 @@ using Orleans.Chat.Runtime.Storage;
 
 namespace Orleans.Chat.Persistence.Sqlite;
 
+/// <summary>
+/// The message log on SQLite. Appends are committed to the journal by the group-commit writer; every read combines
+/// message_log with the journal's entries of that log (see <see cref="SqliteLogJournal"/>).
+/// </summary>
 internal sealed class SqliteMessageLog(SqliteStore store) : IMessageLog
 {
     public ValueTask<LogEntry> AppendAsync(LogEntry entry, CancellationToken cancellationToken = default) =>
@@ -16,55 +20,130 @@ internal sealed class SqliteMessageLog(SqliteStore store) : IMessageLog
             return [];
         }
 
-        return await store.ReadAsync(
+        return await ReadMergedAsync(logId, fromSequence, direction, limit, cancellationToken).ConfigureAwait(false);
+    }
+
+    private ValueTask<List<LogEntry>> ReadMergedAsync(string logId, long fromSequence, LogDirection direction, int limit, CancellationToken cancellationToken) =>
+        store.ReadLogAsync(
+            logId,
             (logId, fromSequence, direction, limit),
-            static (session, query) =>
+            static (session, journal, query) =>
             {
-                var command = session.Command(query.direction == LogDirection.Forward ? SqliteSql.ReadForward : SqliteSql.ReadBackward);
+                var forward = query.direction == LogDirection.Forward;
+                var command = session.Command(forward ? SqliteSql.ReadForward : SqliteSql.ReadBackward);
                 command.Parameters.AddWithValue("@log", query.logId);
                 command.Parameters.AddWithValue("@from", query.fromSequence);
                 command.Parameters.AddWithValue("@limit", query.limit);
-                return SqliteSql.ReadEntries(command, query.limit);
+                var stored = SqliteSql.ReadEntries(command, query.limit);
+                if (journal.Entries.Length == 0)
+                {
+                    return stored;
+                }
+
+                // Both lists are in the read's order; merge them, keeping one copy of an entry a checkpoint put in both.
+                IEnumerable<LogEntry> pending = forward
+                    ? journal.Entries.Where(e => e.Sequence > query.fromSequence)
+                    : journal.Entries.Reverse().Where(e => e.Sequence < query.fromSequence);
+                var merged = new List<LogEntry>(Math.Min(query.limit, stored.Count + journal.Entries.Length));
+                using var next = pending.GetEnumerator();
+                var hasNext = next.MoveNext();
+                var i = 0;
+                while (merged.Count < query.limit && (hasNext || i < stored.Count))
+                {
+                    if (!hasNext)
+                    {
+                        merged.Add(stored[i++]);
+                        continue;
+                    }
+
+                    if (i >= stored.Count)
+                    {
+                        merged.Add(next.Current);
+                        hasNext = next.MoveNext();
+                        continue;
+                    }
+
+                    var order = next.Current.Sequence.CompareTo(stored[i].Sequence) * (forward ? 1 : -1);
+                    if (order < 0)
+                    {
+                        merged.Add(next.Current);
+                        hasNext = next.MoveNext();
+                    }
+                    else
+                    {
+                        if (order == 0)
+                        {
+                            hasNext = next.MoveNext();
+                        }
+
+                        merged.Add(stored[i++]);
+                    }
+                }
+
+                return merged;
             },
-            cancellationToken).ConfigureAwait(false);
-    }
+            cancellationToken);
 
     public ValueTask<LogEntry?> FindByIdAsync(string logId, string entryId, CancellationToken cancellationToken = default) =>
-        store.ReadAsync(
+        store.ReadLogAsync(
+            logId,
             (logId, entryId),
-            static (session, key) =>
+            static (session, journal, key) =>
             {
                 var command = session.Command(SqliteSql.FindEntryById);
                 command.Parameters.AddWithValue("@log", key.logId);
                 command.Parameters.AddWithValue("@id", key.entryId);
-                return SqliteSql.ReadEntries(command, 1) is [var entry] ? entry : null;
+                var stored = SqliteSql.ReadEntries(command, 1) is [var entry] ? entry : null;
+                var pending = Array.Find(journal.Entries, e => e.EntryId == key.entryId);
+                return stored is null || (pending is not null && pending.Sequence < stored.Sequence) ? pending : stored;
             },
             cancellationToken);
 
     public ValueTask<LogEntry?> FindByIdempotencyKeyAsync(string logId, string idempotencyKey, CancellationToken cancellationToken = default) =>
-        store.ReadAsync((logId, idempotencyKey), static (session, key) => SqliteSql.FindByIdempotencyKey(session, key.logId, key.idempotencyKey), cancellationToken);
+        store.ReadLogAsync(
+            logId,
+            (logId, idempotencyKey),
+            static (session, journal, key) =>
+                Array.Find(journal.Entries, e => e.IdempotencyKey == key.idempotencyKey)
+                ?? SqliteSql.FindByIdempotencyKey(session, key.logId, key.idempotencyKey),
+            cancellationToken);
 
     public ValueTask<long> GetLastSequenceAsync(string logId, CancellationToken cancellationToken = default) =>
-        store.ReadAsync(
+        store.ReadLogAsync(
             logId,
-            static (session, logId) =>
+            logId,
+            static (session, journal, logId) =>
             {
                 var command = session.Command(SqliteSql.LastSequence);
                 command.Parameters.AddWithValue("@log", logId);
-                return (long)command.ExecuteScalar()!;
+                var stored = (long)command.ExecuteScalar()!;
+                return journal.Entries.Length == 0 ? stored : Math.Max(stored, journal.Entries[^1].Sequence);
             },
             cancellationToken);
 
     public ValueTask<int> CountAfterAsync(string logId, long afterSequence, string? excludedAuthorId, CancellationToken cancellationToken = default) =>
-        store.ReadAsync(
+        store.ReadLogAsync(
+            logId,
             (logId, afterSequence, excludedAuthorId),
-            static (session, query) =>
+            static (session, journal, query) =>
             {
                 var command = session.Command(SqliteSql.CountAfter);
                 command.Parameters.AddWithValue("@log", query.logId);
                 command.Parameters.AddWithValue("@after", query.afterSequence);
                 command.Parameters.AddWithValue("@author", (object?)query.excludedAuthorId ?? DBNull.Value);
-                return (int)(long)command.ExecuteScalar()!;
+                var count = (int)(long)command.ExecuteScalar()!;
+                var overlapped = journal.MayOverlapLog;
+                foreach (var entry in journal.Entries)
+                {
+                    if (entry.Sequence > query.afterSequence
+                        && entry.AuthorId != query.excludedAuthorId
+                        && !(overlapped && SqliteSql.ContainsSequence(session, query.logId, entry.Sequence)))
+                    {
+                        count++;
+                    }
+                }
+
+                return count;
             },
             cancellationToken);
 }

@@ -42,5 +42,17 @@ internal static class SqliteSchema
         CREATE UNIQUE INDEX ux_message_log_idempotency ON message_log (log_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
         CREATE INDEX ix_message_log_entry ON message_log (log_id, entry_id);
         """,
+        """
+        CREATE TABLE message_journal (
+            id INTEGER PRIMARY KEY,
+            log_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            entry_id TEXT NOT NULL,
+            idempotency_key TEXT NULL,
+            author_id TEXT NOT NULL,
+            timestamp_ticks INTEGER NOT NULL,
+            payload TEXT NOT NULL
+        );
+        """,
     ];
 }

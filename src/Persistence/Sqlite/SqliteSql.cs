@@ -42,7 +42,15 @@ internal static class SqliteSql
 
     private const string LogColumns = "log_id, seq, entry_id, idempotency_key, author_id, timestamp_ticks, payload";
 
-    public const string AppendEntry = $"INSERT INTO message_log ({LogColumns}) VALUES (@log, @seq, @id, @key, @author, @ts, @payload) ON CONFLICT DO NOTHING";
+    public const string AppendToJournal = $"INSERT INTO message_journal ({LogColumns}) VALUES (@log, @seq, @id, @key, @author, @ts, @payload) RETURNING id";
+
+    public const string SequenceExists = "SELECT EXISTS (SELECT 1 FROM message_log WHERE log_id = @log AND seq = @seq)";
+
+    /// <summary>Moves the journal's rows up to @last into message_log, sorted so that rows of one log land on the same pages.</summary>
+    public const string CheckpointJournal = $"""
+        INSERT INTO message_log ({LogColumns}) SELECT {LogColumns} FROM message_journal WHERE id <= @last ORDER BY log_id, seq;
+        DELETE FROM message_journal WHERE id <= @last;
+        """;
 
     public const string ReadForward = $"SELECT {LogColumns} FROM message_log WHERE log_id = @log AND seq > @from ORDER BY seq LIMIT @limit";
 
@@ -61,6 +69,14 @@ internal static class SqliteSql
         var command = session.Command(CurrentStateVersion);
         SqliteStore.AddStateKey(command, stateName, grainId);
         return command.ExecuteScalar() is { } value ? Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) : null;
+    }
+
+    public static bool ContainsSequence(SqliteSession session, string logId, long sequence)
+    {
+        var command = session.Command(SequenceExists);
+        command.Parameters.AddWithValue("@log", logId);
+        command.Parameters.AddWithValue("@seq", sequence);
+        return (long)command.ExecuteScalar()! != 0;
     }
 
     public static LogEntry? FindByIdempotencyKey(SqliteSession session, string logId, string idempotencyKey)

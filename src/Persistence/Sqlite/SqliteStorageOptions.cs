@@ -26,6 +26,17 @@ public sealed class SqliteStorageOptions
     [Range(1, 64)]
     public int ReadConnections { get; set; } = 4;
 
+    /// <summary>
+    /// Appends go to an insertion-ordered journal table first (cheap to commit); once it holds this many entries, the
+    /// writer moves them into the indexed message log between batches.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int JournalCheckpointRows { get; set; } = 8_192;
+
+    /// <summary>The most journal entries one checkpoint transaction moves (bounds how long it holds up the next batch).</summary>
+    [Range(1, 1_000_000)]
+    public int JournalCheckpointChunk { get; set; } = 8_192;
+
     [Range(0, 600_000)]
     public int BusyTimeoutMilliseconds { get; set; } = 10_000;
 }

@@ -23,6 +23,10 @@ public sealed partial class SqliteStore : IAsyncDisposable
     private readonly GroupCommitWriter<PendingWrite> _writer;
     private readonly Channel<SqliteSession> _readers;
     private readonly SqliteSession[] _allReaders;
+    private readonly SqliteLogJournal _journal = new();
+    private readonly List<(long Id, LogEntry Entry)> _batchAppends = [];
+    private readonly Dictionary<(string LogId, string Key), LogEntry> _batchKeys = [];
+    private readonly HashSet<(string LogId, long Sequence)> _batchSequences = [];
     private int _disposed;
 
     public SqliteStore(IOptions<SqliteStorageOptions> options, ILogger<SqliteStore>? logger = null)
@@ -47,6 +51,7 @@ public sealed partial class SqliteStore : IAsyncDisposable
         try
         {
             Migrate();
+            CheckpointAtOpen();
             _allReaders = new SqliteSession[_options.ReadConnections];
             _readers = Channel.CreateBounded<SqliteSession>(_options.ReadConnections);
             for (var i = 0; i < _allReaders.Length; i++)
@@ -67,7 +72,8 @@ public sealed partial class SqliteStore : IAsyncDisposable
             _options.QueueCapacity,
             _options.GroupCommit ? _options.MaxBatchSize : 1,
             ExecuteBatch,
-            _logger);
+            _logger,
+            CheckpointIfDue);
         LogOpened(_logger, FilePath, SqliteSchema.Migrations.Length);
     }
 
@@ -93,6 +99,36 @@ public sealed partial class SqliteStore : IAsyncDisposable
             _readers.Writer.TryWrite(session);
         }
     }
+
+    /// <summary>
+    /// Runs a read of one log: <paramref name="read"/> gets the journal's entries of that log (taken before it reads
+    /// <c>message_log</c>, so every committed entry is in one or the other) and the journal, to ask whether a checkpoint
+    /// overlapped the read (then an entry can be in both).
+    /// </summary>
+    internal ValueTask<TResult> ReadLogAsync<TState, TResult>(string logId, TState state, Func<SqliteSession, JournalView, TState, TResult> read, CancellationToken cancellationToken) =>
+        ReadAsync(
+            (logId, state, read, journal: _journal),
+            static (session, query) =>
+            {
+                var epoch = query.journal.Epoch;
+                var entries = query.journal.Snapshot(query.logId);
+
+                // One read transaction, so that every statement of the read sees the same snapshot of message_log.
+                using var transaction = session.Connection.BeginTransaction(deferred: true);
+                session.Transaction = transaction;
+                try
+                {
+                    return query.read(session, new JournalView(query.journal, epoch, entries), query.state);
+                }
+                finally
+                {
+                    session.Transaction = null;
+                }
+            },
+            cancellationToken);
+
+    /// <summary>How many appends wait in the journal for a checkpoint.</summary>
+    internal int JournalCount => _journal.Count;
 
     /// <summary>A trivial query on a read connection, for the health check.</summary>
     internal ValueTask<long> PingAsync(CancellationToken cancellationToken) =>
@@ -121,6 +157,9 @@ public sealed partial class SqliteStore : IAsyncDisposable
     private Task ExecuteBatch(int partition, IReadOnlyList<PendingWrite> batch, CancellationToken cancellationToken)
     {
         var session = _writeSession;
+        _batchAppends.Clear();
+        _batchKeys.Clear();
+        _batchSequences.Clear();
         using var transaction = session.Connection.BeginTransaction(deferred: false);
         session.Transaction = transaction;
         try
@@ -155,6 +194,7 @@ public sealed partial class SqliteStore : IAsyncDisposable
             }
 
             transaction.Commit();
+            _journal.Add(_batchAppends);
         }
         finally
         {
@@ -164,10 +204,33 @@ public sealed partial class SqliteStore : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    private static void Append(SqliteSession session, LogAppend append)
+    /// <summary>
+    /// An append is checked against this batch, the journal and message_log (a retry returns the earlier entry, a taken
+    /// sequence is a conflict), then inserted into the journal table. Nothing is written for a retry or a conflict.
+    /// </summary>
+    private void Append(SqliteSession session, LogAppend append)
     {
         var entry = append.Entry;
-        var insert = session.Command(SqliteSql.AppendEntry);
+        if (entry.IdempotencyKey is { } key)
+        {
+            var earlier = _batchKeys.GetValueOrDefault((entry.LogId, key))
+                ?? _journal.FindByIdempotencyKey(entry.LogId, key)
+                ?? SqliteSql.FindByIdempotencyKey(session, entry.LogId, key);
+            if (earlier is not null)
+            {
+                append.StageResult(earlier);
+                return;
+            }
+        }
+
+        if (_batchSequences.Contains((entry.LogId, entry.Sequence))
+            || _journal.ContainsSequence(entry.LogId, entry.Sequence)
+            || SqliteSql.ContainsSequence(session, entry.LogId, entry.Sequence))
+        {
+            throw StorageConflicts.Sequence(entry);
+        }
+
+        var insert = session.Command(SqliteSql.AppendToJournal);
         insert.Parameters.AddWithValue("@log", entry.LogId);
         insert.Parameters.AddWithValue("@seq", entry.Sequence);
         insert.Parameters.AddWithValue("@id", entry.EntryId);
@@ -175,19 +238,76 @@ public sealed partial class SqliteStore : IAsyncDisposable
         insert.Parameters.AddWithValue("@author", entry.AuthorId);
         insert.Parameters.AddWithValue("@ts", entry.Timestamp.UtcTicks);
         insert.Parameters.AddWithValue("@payload", entry.Payload);
-        if (insert.ExecuteNonQuery() == 1)
+        var id = (long)insert.ExecuteScalar()!;
+        _batchAppends.Add((id, entry));
+        _batchSequences.Add((entry.LogId, entry.Sequence));
+        if (entry.IdempotencyKey is not null)
         {
-            append.StageResult(entry);
+            _batchKeys.Add((entry.LogId, entry.IdempotencyKey), entry);
+        }
+
+        append.StageResult(entry);
+    }
+
+    /// <summary>Moves a chunk of the journal into message_log once it has grown past the threshold (runs between batches).</summary>
+    private Task CheckpointIfDue(int partition)
+    {
+        if (_journal.Count >= _options.JournalCheckpointRows)
+        {
+            Checkpoint(_options.JournalCheckpointChunk);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    internal void Checkpoint(int maxEntries)
+    {
+        var lastId = _journal.OldestIdsUpTo(maxEntries);
+        if (lastId == 0)
+        {
             return;
         }
 
-        var earlier = entry.IdempotencyKey is null ? null : SqliteSql.FindByIdempotencyKey(session, entry.LogId, entry.IdempotencyKey);
-        if (earlier is null)
+        _journal.BeginCheckpoint();
+        var moved = false;
+        try
         {
-            throw StorageConflicts.Sequence(entry);
+            using var transaction = _writeSession.Connection.BeginTransaction(deferred: false);
+            _writeSession.Transaction = transaction;
+            var command = _writeSession.Command(SqliteSql.CheckpointJournal);
+            command.Parameters.AddWithValue("@last", lastId);
+            command.ExecuteNonQuery();
+            transaction.Commit();
+            moved = true;
         }
+        finally
+        {
+            _writeSession.Transaction = null;
+            if (moved)
+            {
+                _journal.EndCheckpoint(lastId);
+            }
+            else
+            {
+                _journal.AbortCheckpoint();
+            }
+        }
+    }
 
-        append.StageResult(earlier);
+    /// <summary>Entries left in the journal by the last run (killed or not) go to message_log before anything else happens.</summary>
+    private void CheckpointAtOpen()
+    {
+        using var transaction = _writeSession.Connection.BeginTransaction(deferred: false);
+        _writeSession.Transaction = transaction;
+        var command = _writeSession.Command(SqliteSql.CheckpointJournal);
+        command.Parameters.AddWithValue("@last", long.MaxValue);
+        var moved = command.ExecuteNonQuery();
+        transaction.Commit();
+        _writeSession.Transaction = null;
+        if (moved > 0)
+        {
+            LogJournalRecovered(_logger, moved / 2);
+        }
     }
 
     private static void WriteState(SqliteSession session, GrainStateWrite write)
@@ -279,6 +399,16 @@ public sealed partial class SqliteStore : IAsyncDisposable
         }
 
         await _writer.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            Checkpoint(int.MaxValue);
+        }
+        catch (SqliteException exception)
+        {
+            // Not lost: the journal is durable and the next open moves it.
+            LogCloseCheckpointFailed(_logger, exception);
+        }
+
         _writeSession.Dispose();
         for (var i = 0; i < _allReaders.Length; i++)
         {
@@ -295,6 +425,12 @@ public sealed partial class SqliteStore : IAsyncDisposable
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "SQLite schema migrated to version {Version}")]
     private static partial void LogMigrated(ILogger logger, int version);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "SQLite store moved {Count} journal entries left by the last run into the message log")]
+    private static partial void LogJournalRecovered(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "SQLite store could not checkpoint its journal at close; the next open will")]
+    private static partial void LogCloseCheckpointFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "SQLite store at {Path} closed")]
     private static partial void LogClosed(ILogger logger, string path);
