@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization.Metadata;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.SignalR;
@@ -35,8 +36,10 @@ public static class ChatApiHostingExtensions
             });
         });
 
+        // No detailed errors, even in Development: they would prefix ChatHubFilter's "code: message" texts.
         services.AddSignalR(options => options.AddFilter<ChatHubFilter>())
-            .AddJsonProtocol(options => options.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, ChatJsonContext.Default));
+            .AddJsonProtocol(options => options.PayloadSerializerOptions.TypeInfoResolver =
+                JsonTypeInfoResolver.Combine(ChatJsonContext.Default, new DefaultJsonTypeInfoResolver()));
         services.AddSingleton<ChatHubFilter>();
         services.AddSingleton<UserConnections>();
         services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();

@@ -5,7 +5,9 @@ namespace Orleans.Chat.Api.Realtime;
 
 /// <summary>
 /// Turns our errors into <see cref="HubException"/>s whose message is safe to show and starts with the stable code,
-/// e.g. <c>permission-denied: You are not a member of this conversation.</c>. Other errors stay generic.
+/// e.g. <c>permission-denied: You are not a member of this conversation.</c>. SignalR sends clients
+/// <c>An unexpected error occurred invoking 'X' on the server. HubException: permission-denied: ...</c>; other errors
+/// stay generic (no details leak).
 /// </summary>
 internal sealed partial class ChatHubFilter(ILogger<ChatHubFilter> logger) : IHubFilter
 {

@@ -1,0 +1,60 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Orleans.Chat.Api.Tests;
+
+[Collection(ApiCollection.Name)]
+public sealed class HostTests(ApiFactory factory)
+{
+    [Fact]
+    public async Task Health_Anonymous_ReportsHealthyIncludingStorage()
+    {
+        using var client = factory.CreateClient();
+
+        var response = await client.GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task OpenApi_Anonymous_DescribesEveryEndpoint()
+    {
+        using var client = factory.CreateClient();
+
+        var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json")).RootElement;
+
+        var paths = document.GetProperty("paths");
+        string[] expected =
+        [
+            "/v1/admin/organizations", "/v1/admin/organizations/{organizationId}", "/v1/admin/users",
+            "/v1/admin/organizations/{organizationId}/members/{userId}", "/v1/auth/sign-in", "/v1/auth/sign-out", "/v1/me",
+            "/v1/users/{userId}", "/v1/users", "/v1/messages", "/v1/organizations/{organizationId}/conversations",
+            "/v1/organizations/{organizationId}/unread", "/v1/conversations/{conversationId}", "/v1/conversations/{conversationId}/messages",
+            "/v1/conversations/{conversationId}/read",
+        ];
+        foreach (var path in expected)
+        {
+            Assert.True(paths.TryGetProperty(path, out _), $"{path} is not in the OpenAPI document");
+        }
+
+        Assert.True(paths.GetProperty("/v1/messages").TryGetProperty("post", out var send));
+        Assert.True(send.GetProperty("responses").TryGetProperty("201", out _));
+    }
+
+    [Fact]
+    public async Task UnknownRoute_Returns404Problem()
+    {
+        var user = await factory.CreateUserAsync();
+
+        await (await user.Client.GetAsync("/v1/nothing-here")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+    }
+
+    [Fact]
+    public async Task WrongMethod_Returns405Problem()
+    {
+        var user = await factory.CreateUserAsync();
+
+        await (await user.Client.DeleteAsync("/v1/me")).AssertProblemAsync(HttpStatusCode.MethodNotAllowed, "invalid-argument");
+    }
+}

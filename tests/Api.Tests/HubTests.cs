@@ -1,0 +1,143 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Chat.Api.Realtime;
+
+namespace Orleans.Chat.Api.Tests;
+
+[Collection(ApiCollection.Name)]
+public sealed class HubTests(ApiFactory factory)
+{
+    [Fact]
+    public async Task SendMessage_OverHub_RecipientGetsMessageAndConversationChange()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(2);
+        await using var alice = await HubTestClient.ConnectAsync(factory, users[0].Token);
+        await using var bob = await HubTestClient.ConnectAsync(factory, users[1].Token);
+
+        var sent = await alice.InvokeAsync("SendMessage", new { organizationId, recipientId = users[1].Id, body = "hello bob", clientMessageId = "h-1" });
+
+        Assert.Equal(1, sent.GetProperty("sortNumber").GetInt64());
+        var received = await bob.NextAsync("message", m => m.GetProperty("id").GetString() == sent.GetProperty("id").GetString());
+        Assert.Equal("hello bob", received.GetProperty("body").GetString());
+        var change = await bob.NextAsync("conversation:change");
+        Assert.Equal(1, change.GetProperty("conversation").GetProperty("unreadCount").GetInt32());
+        Assert.Equal(1, change.GetProperty("unread").GetProperty("unreadCount").GetInt32());
+        Assert.Equal(0, (await alice.NextAsync("conversation:change")).GetProperty("unread").GetProperty("unreadCount").GetInt32());
+    }
+
+    [Fact]
+    public async Task MarkRead_OverHub_SenderGetsMessageRead()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(2);
+        await using var alice = await HubTestClient.ConnectAsync(factory, users[0].Token);
+        await using var bob = await HubTestClient.ConnectAsync(factory, users[1].Token);
+        var sent = await alice.InvokeAsync("SendMessage", new { organizationId, recipientId = users[1].Id, body = "read me", clientMessageId = "r-1" });
+        var conversationId = sent.GetProperty("conversationId").GetString();
+
+        var view = await bob.InvokeAsync("MarkRead", conversationId, 1);
+
+        Assert.Equal(0, view.GetProperty("unreadCount").GetInt32());
+        var read = await alice.NextAsync("message:read");
+        Assert.Equal((conversationId, users[1].Id, 1L), (read.GetProperty("conversationId").GetString(), read.GetProperty("readerId").GetString(), read.GetProperty("sortNumber").GetInt64()));
+        Assert.Equal(0, bob.Count("message:read"));
+    }
+
+    [Fact]
+    public async Task SendMessage_FromOneDevice_OtherDevicesGetItButNotTheSendingOne()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(2);
+        var otherDeviceToken = await factory.SignInAsync(users[0].Id, "tablet");
+        await using var phone = await HubTestClient.ConnectAsync(factory, users[0].Token);
+        await using var tablet = await HubTestClient.ConnectAsync(factory, otherDeviceToken);
+
+        var sent = await phone.InvokeAsync("SendMessage", new { organizationId, recipientId = users[1].Id, body = "from my phone", clientMessageId = "e-1" });
+
+        var echoed = await tablet.NextAsync("message");
+        Assert.Equal(sent.GetProperty("id").GetString(), echoed.GetProperty("id").GetString());
+        await phone.NextAsync("conversation:change");
+        Assert.Equal(0, phone.Count("message"));
+    }
+
+    [Fact]
+    public async Task SendMessage_OverRest_SameDeviceHubConnectionGetsNoEcho()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(2);
+        await using var phone = await HubTestClient.ConnectAsync(factory, users[0].Token);
+        await using var bob = await HubTestClient.ConnectAsync(factory, users[1].Token);
+
+        await users[0].Client.PostJsonAsync("/v1/messages", new { organizationId, recipientId = users[1].Id, body = "rest", clientMessageId = "rest-1" });
+
+        await bob.NextAsync("message");
+        await phone.NextAsync("conversation:change");
+        Assert.Equal(0, phone.Count("message"));
+    }
+
+    [Fact]
+    public async Task HubErrors_CarryTheStableCode()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(1);
+        var outsider = await factory.CreateUserAsync();
+        await using var hub = await HubTestClient.ConnectAsync(factory, users[0].Token);
+
+        var denied = await Assert.ThrowsAsync<HubErrorException>(() =>
+            hub.InvokeAsync("SendMessage", new { organizationId, recipientId = outsider.Id, body = "hi", clientMessageId = "c" }));
+        Assert.Contains("HubException: permission-denied: ", denied.Message, StringComparison.Ordinal);
+
+        var invalid = await Assert.ThrowsAsync<HubErrorException>(() =>
+            hub.InvokeAsync("SendMessage", new { organizationId, recipientId = "bad id", body = "hi", clientMessageId = "c" }));
+        Assert.Contains("HubException: invalid-argument: ", invalid.Message, StringComparison.Ordinal);
+
+        var missing = await Assert.ThrowsAsync<HubErrorException>(() => hub.InvokeAsync("SendMessage", [null]));
+        Assert.Contains("HubException: invalid-argument: ", missing.Message, StringComparison.Ordinal);
+
+        var badId = await Assert.ThrowsAsync<HubErrorException>(() => hub.InvokeAsync("MarkRead", "nope", 1));
+        Assert.Contains("HubException: invalid-argument: ", badId.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Connect_InvalidToken_IsRefused()
+    {
+        await Assert.ThrowsAnyAsync<Exception>(() => HubTestClient.ConnectAsync(factory, "not-a-token"));
+    }
+
+    [Fact]
+    public async Task SignOut_ClosesThatDevicesHubConnections()
+    {
+        var (_, users) = await factory.ProvisionAsync(1);
+        var otherToken = await factory.SignInAsync(users[0].Id, "laptop");
+        await using var phone = await HubTestClient.ConnectAsync(factory, users[0].Token);
+        await using var laptop = await HubTestClient.ConnectAsync(factory, otherToken);
+
+        (await users[0].Client.PostAsync("/v1/auth/sign-out", null)).EnsureSuccessStatusCode();
+
+        await phone.Closed.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.False(laptop.Closed.IsCompleted);
+        await Assert.ThrowsAnyAsync<Exception>(() => HubTestClient.ConnectAsync(factory, users[0].Token));
+    }
+
+    [Fact]
+    public async Task Connections_OneObserverPerUser_RemovedAfterLastConnectionCloses()
+    {
+        var (_, users) = await factory.ProvisionAsync(1);
+        var connections = factory.Services.GetRequiredService<UserConnections>();
+        var first = await HubTestClient.ConnectAsync(factory, users[0].Token);
+        var second = await HubTestClient.ConnectAsync(factory, await factory.SignInAsync(users[0].Id, "laptop"));
+        Assert.Equal(2, connections.ConnectionCount(users[0].Id));
+
+        await first.DisposeAsync();
+        await WaitUntil(() => connections.ConnectionCount(users[0].Id) == 1);
+        await second.DisposeAsync();
+        await WaitUntil(() => connections.ConnectionCount(users[0].Id) == 0);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        for (var i = 0; i < 100 && !condition(); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(condition());
+    }
+}

@@ -1,0 +1,112 @@
+using System.Net;
+
+namespace Orleans.Chat.Api.Tests;
+
+[Collection(ApiCollection.Name)]
+public sealed class UsersApiTests(ApiFactory factory)
+{
+    [Fact]
+    public async Task Me_SignedIn_ReturnsProfileWithOrganizations()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(1);
+
+        var me = await (await users[0].Client.GetAsync("/v1/me")).AssertOkAsync();
+
+        Assert.Equal(users[0].Id, me.GetProperty("id").GetString());
+        Assert.Equal(users[0].Email, me.GetProperty("email").GetString());
+        Assert.Equal([organizationId], me.GetProperty("organizations").EnumerateArray().Select(o => o.GetString()));
+    }
+
+    [Fact]
+    public async Task GetUser_SharedOrganization_ReturnsProfileWithSharedOrganizationsOnly()
+    {
+        var (shared, users) = await factory.ProvisionAsync(2);
+        var (other, _) = await factory.ProvisionAsync(0);
+        using var admin = factory.CreateAdminClient();
+        (await admin.PutAsync($"/v1/admin/organizations/{other}/members/{users[1].Id}", null)).EnsureSuccessStatusCode();
+
+        var profile = await (await users[0].Client.GetAsync($"/v1/users/{users[1].Id}")).AssertOkAsync();
+
+        Assert.Equal(users[1].Id, profile.GetProperty("id").GetString());
+        Assert.Equal([shared], profile.GetProperty("organizations").EnumerateArray().Select(o => o.GetString()));
+    }
+
+    [Fact]
+    public async Task GetUser_NoSharedOrganizationOrUnknown_Returns404NotFound()
+    {
+        var (_, users) = await factory.ProvisionAsync(1);
+        var (_, strangers) = await factory.ProvisionAsync(1);
+
+        await (await users[0].Client.GetAsync($"/v1/users/{strangers[0].Id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+        await (await users[0].Client.GetAsync($"/v1/users/{ApiFactory.NewId("ghost")}")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+    }
+
+    [Fact]
+    public async Task GetUser_Self_ReturnsFullProfile()
+    {
+        var (_, users) = await factory.ProvisionAsync(1);
+
+        var profile = await (await users[0].Client.GetAsync($"/v1/users/{users[0].Id}")).AssertOkAsync();
+
+        Assert.Equal(users[0].Id, profile.GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task FindUser_ByEmail_ReturnsVisibleUser()
+    {
+        var (_, users) = await factory.ProvisionAsync(2);
+
+        var profile = await (await users[0].Client.GetAsync($"/v1/users?email={Uri.EscapeDataString(users[1].Email.ToUpperInvariant())}")).AssertOkAsync();
+
+        Assert.Equal(users[1].Id, profile.GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task FindUser_ByPhone_ReturnsVisibleUser()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(1);
+        using var admin = factory.CreateAdminClient();
+        var id = ApiFactory.NewId("user");
+        var digits = Random.Shared.Next(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        (await admin.PostJsonAsync("/v1/admin/users", new { id, phone = "+1 (555) " + digits, displayName = "P", password = ApiFactory.Password })).EnsureSuccessStatusCode();
+        (await admin.PutAsync($"/v1/admin/organizations/{organizationId}/members/{id}", null)).EnsureSuccessStatusCode();
+
+        var profile = await (await users[0].Client.GetAsync($"/v1/users?phone={Uri.EscapeDataString("+1555" + digits)}")).AssertOkAsync();
+
+        Assert.Equal(id, profile.GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task FindUser_NotVisibleOrUnknown_Returns404NotFound()
+    {
+        var (_, users) = await factory.ProvisionAsync(1);
+        var stranger = await factory.CreateUserAsync();
+
+        await (await users[0].Client.GetAsync($"/v1/users?email={Uri.EscapeDataString(stranger.Email)}")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+        await (await users[0].Client.GetAsync("/v1/users?email=nobody%40example.com")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+    }
+
+    [Theory]
+    [InlineData("/v1/users")]
+    [InlineData("/v1/users?email=a%40example.com&phone=%2B15551234567")]
+    [InlineData("/v1/users?email=nope")]
+    [InlineData("/v1/users?phone=12")]
+    [InlineData("/v1/users/bad%20id")]
+    public async Task FindUser_InvalidQuery_Returns400InvalidArgument(string path)
+    {
+        var (_, users) = await factory.ProvisionAsync(1);
+
+        await (await users[0].Client.GetAsync(path)).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-argument");
+    }
+
+    [Theory]
+    [InlineData("/v1/me")]
+    [InlineData("/v1/users/someone")]
+    [InlineData("/v1/users?email=a%40example.com")]
+    public async Task UserEndpoints_Anonymous_Return401(string path)
+    {
+        using var anonymous = factory.CreateClient();
+
+        await (await anonymous.GetAsync(path)).AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
+    }
+}
