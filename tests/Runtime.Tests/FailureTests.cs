@@ -78,6 +78,19 @@ public sealed class FailureTests
     }
 
     [Fact]
+    public async Task Reentrant_CallBackChainAToBToA_Completes()
+    {
+        await using var silo = await TestSilo.StartAsync(services =>
+            services.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5)));
+        var aKey = "a-" + Guid.NewGuid();
+        var bKey = "b-" + Guid.NewGuid();
+
+        var result = await silo.GrainFactory.GetGrain<IReentrantPingGrain>(aKey).PingAsync(bKey, 4);
+
+        Assert.Equal("pong from " + aKey, result);
+    }
+
+    [Fact]
     public async Task Deadlock_NonReentrantCallBack_EndsInTimeoutNotHang()
     {
         await using var silo = await TestSilo.StartAsync(services =>

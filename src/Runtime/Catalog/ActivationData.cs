@@ -180,6 +180,8 @@ internal sealed class ActivationData : IGrainContext, IDisposable
 
     public void Dispose() => _lifetime.Dispose();
 
+    public override string ToString() => $"activation of {GrainId}";
+
     private async ValueTask DisposeAsync()
     {
         StopTimers();

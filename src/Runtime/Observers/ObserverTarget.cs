@@ -44,6 +44,8 @@ internal sealed class ObserverTarget
         return failure is null ? null : new InvalidOperationException($"An earlier call to observer {Id} failed: {failure.Message}", failure);
     }
 
+    public override string ToString() => $"observer {Id}";
+
     public void Delete()
     {
         _deleted = true;

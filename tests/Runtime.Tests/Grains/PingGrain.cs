@@ -6,6 +6,25 @@ public interface IPingGrain : IGrainWithStringKey
     ValueTask<string> PingAsync(string otherKey, int hops);
 }
 
+public interface IReentrantPingGrain : IGrainWithStringKey
+{
+    ValueTask<string> PingAsync(string otherKey, int hops);
+}
+
+[Reentrant]
+public sealed class ReentrantPingGrain : Grain, IReentrantPingGrain
+{
+    public async ValueTask<string> PingAsync(string otherKey, int hops)
+    {
+        if (hops == 0)
+        {
+            return "pong from " + GetPrimaryKeyString();
+        }
+
+        return await GrainFactory.GetGrain<IReentrantPingGrain>(otherKey).PingAsync(GetPrimaryKeyString(), hops - 1);
+    }
+}
+
 public sealed class PingGrain : Grain, IPingGrain
 {
     public async ValueTask<string> PingAsync(string otherKey, int hops)
