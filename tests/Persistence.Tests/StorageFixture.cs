@@ -77,6 +77,8 @@ public sealed class SqliteFrequentCheckpointFixture : SqliteStorageFixture
 
 public sealed class PostgresStorageFixture : StorageFixture
 {
+    private bool _initialized;
+
     public string Schema { get; } = "t_" + TestData.NewKey();
 
     protected override void AddStorage(IServiceCollection services) =>
@@ -86,10 +88,20 @@ public sealed class PostgresStorageFixture : StorageFixture
             options.Schema = Schema;
         });
 
+    public override async Task InitializeAsync()
+    {
+        _ = PostgresTestDatabase.ConnectionString; // fails here, with the reason, when the variable is unset
+        await base.InitializeAsync();
+        _initialized = true;
+    }
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        await PostgresTestDatabase.DropSchemaAsync(Schema);
+        if (_initialized)
+        {
+            await PostgresTestDatabase.DropSchemaAsync(Schema);
+        }
     }
 }
 
