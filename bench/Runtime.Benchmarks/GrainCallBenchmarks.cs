@@ -10,6 +10,7 @@ namespace Orleans.Chat.Runtime.Benchmarks;
 /// time and allocation figures are per call: calls/s = 1e9 / Mean(ns).
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(CallsPerSecondConfig))]
 public class GrainCallBenchmarks
 {
     public const int Calls = 10_000;
