@@ -224,7 +224,13 @@ export async function runChat(ctx, p, log) {
   let dropper;
   if (p.dropPercent > 0) {
     dropper = setInterval(() => {
-      const victims = users.filter((u) => u.up && rnd() * 100 < p.dropPercent);
+      // Exactly dropPercent% of the connected users (at least one), chosen at random.
+      const up = users.filter((u) => u.up);
+      for (let i = up.length - 1; i > 0; i--) {
+        const j = Math.floor(rnd() * (i + 1));
+        [up[i], up[j]] = [up[j], up[i]];
+      }
+      const victims = up.slice(0, Math.max(1, Math.round((up.length * p.dropPercent) / 100)));
       log(`dropping ${victims.length} connections`);
       for (const u of victims) {
         tasks.push(drop(u)
@@ -371,7 +377,16 @@ export async function runChat(ctx, p, log) {
     verification: { lost: lostTotal, lostLive, notPersisted: history.missing, duplicated, duplicatedLive: counters.duplicatesLive, history },
     connections: { drops: counters.drops, reconnects: counters.reconnects, unexpectedCloses: counters.unexpectedCloses, stillConnected: users.filter((u) => isConnected(u.device)).length },
     errors: { count: errorCount, kinds: errors },
-    server: { cpuCores: server.cpuCores, rssMaxMB: mb(server.rssMaxBytes), rssLastMB: mb(server.rssLastBytes), series: sampler.series(t0) },
+    server: {
+      cpuCores: server.cpuCores,
+      cpuUsPerDelivered: server.cpuCores && counters.deliveredInWindow ? Math.round((server.cpuCores * 1e6 * windowSeconds) / counters.deliveredInWindow) : null,
+      rssMaxMB: mb(server.rssMaxBytes),
+      rssLastMB: mb(server.rssLastBytes),
+      diskWriteMBPerSec: server.diskWriteBytesPerSec == null ? null : Math.round(server.diskWriteBytesPerSec / 104857.6) / 10,
+      diskWriteKBPerDelivered: server.diskWriteBytesPerSec == null || !counters.deliveredInWindow ? null : Math.round((server.diskWriteBytesPerSec * windowSeconds) / counters.deliveredInWindow / 102.4) / 10,
+      threadsMax: server.threadsMax,
+      series: sampler.series(t0),
+    },
     generator: { cpuCores: generatorCores, eventLoopDelayP99Ms: round2(loopDelay.percentile(99) / 1e6), eventLoopDelayMaxMs: round2(loopDelay.max / 1e6) },
     ok: lostTotal === 0 && duplicated === 0 && errorCount === 0 && counters.misrouted === 0 && counters.unknown === 0
       && history.gaps === 0 && unacknowledged === 0 && counters.acked > 0,

@@ -19,7 +19,11 @@ export function readProcess(pid) {
   const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / clockTicks(); // utime, stime (fields 14, 15)
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return { cpuSeconds, rssBytes: rssKb * 1024, at: performance.now() };
+  const threads = Number(/Threads:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  // Bytes the process caused to be written to storage (the SQLite file and its WAL), when readable.
+  let writeBytes = null;
+  try { writeBytes = Number(/write_bytes:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/io`, "utf8"))?.[1] ?? NaN); } catch { /* not permitted */ }
+  return { cpuSeconds, rssBytes: rssKb * 1024, writeBytes, threads, at: performance.now() };
 }
 
 /** Samples every `intervalMs`; `window(from, to)` gives CPU cores used and RSS between two marks. */
@@ -60,10 +64,13 @@ export class ProcessSampler {
     const first = inside[0];
     const last = inside[inside.length - 1];
     const cores = (last.cpuSeconds - first.cpuSeconds) / ((last.at - first.at) / 1000);
+    const seconds = (last.at - first.at) / 1000;
     return {
       cpuCores: round2(cores),
       rssMaxBytes: Math.max(...inside.map((s) => s.rssBytes)),
       rssLastBytes: last.rssBytes,
+      diskWriteBytesPerSec: last.writeBytes != null && first.writeBytes != null ? Math.round((last.writeBytes - first.writeBytes) / seconds) : null,
+      threadsMax: Math.max(...inside.map((s) => s.threads)),
       samples: inside.length,
     };
   }
