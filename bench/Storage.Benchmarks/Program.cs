@@ -11,7 +11,7 @@ using Orleans.Chat.Runtime.Storage;
 // Message-log append throughput and latency with N concurrent senders, per store, with group commit on and off.
 // Usage: dotnet run -c Release --project bench/Storage.Benchmarks -- [--store sqlite|postgres|all] [--group-commit on|off|both]
 //        [--senders 100] [--seconds 10] [--warmup 2] [--payload 200] [--postgres "<connection string>"] [--partitions 4]
-//        [--journal-rows 4096] [--journal-chunk 4096]
+//        [--journal-rows 8192] [--journal-chunk 2048]
 // PostgreSQL uses --postgres or ORLEANS_CHAT_TEST_POSTGRES (eval "$(scripts/postgres.sh start)").
 var settings = Settings.Parse(args);
 Console.WriteLine($"# {Environment.ProcessorCount} cores, .NET {Environment.Version}, {settings.Senders} senders, {settings.Seconds} s measured after {settings.Warmup} s warm-up, {settings.PayloadBytes}-byte payloads");
@@ -98,9 +98,10 @@ internal static class Bench
         try
         {
             Func<GroupCommitStatistics> statistics;
+            SqliteStore? sqlite = null;
             if (store == "sqlite")
             {
-                var sqlite = provider.GetRequiredService<SqliteStore>();
+                sqlite = provider.GetRequiredService<SqliteStore>();
                 statistics = () => sqlite.WriterStatistics;
             }
             else
@@ -111,7 +112,14 @@ internal static class Bench
             }
 
             var log = provider.GetRequiredService<IMessageLog>();
-            return await MeasureAsync(store, groupCommit, log, statistics, settings);
+            var result = await MeasureAsync(store, groupCommit, log, statistics, settings);
+            if (sqlite is not null)
+            {
+                var (checkpoints, entries, elapsed) = sqlite.CheckpointStatistics;
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"#   sqlite journal: {checkpoints} checkpoints moved {entries} entries in {elapsed.TotalMilliseconds:F0} ms ({(entries == 0 ? 0 : elapsed.TotalMicroseconds / entries):F1} us per entry, {(checkpoints == 0 ? 0 : elapsed.TotalMilliseconds / checkpoints):F1} ms per checkpoint)"));
+            }
+
+            return result;
         }
         finally
         {

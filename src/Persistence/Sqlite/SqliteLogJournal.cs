@@ -19,25 +19,16 @@ namespace Orleans.Chat.Persistence.Sqlite;
 internal sealed class SqliteLogJournal
 {
     private readonly Dictionary<string, Log> _logs = new(StringComparer.Ordinal);
-    private readonly Queue<(long Id, string LogId, long Sequence)> _order = new();
     private readonly Lock _lock = new();
     private long _epoch;
+    private int _count;
 
     public long Epoch => Interlocked.Read(ref _epoch);
 
     /// <summary>Whether a checkpoint ran (or was running) since <paramref name="epoch"/> was read: entries may have been seen twice.</summary>
     public bool Overlapped(long epoch) => (epoch & 1) != 0 || Epoch != epoch;
 
-    public int Count
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _order.Count;
-            }
-        }
-    }
+    public int Count => Volatile.Read(ref _count);
 
     /// <summary>Adds entries whose journal rows have just been committed (called by the writer only).</summary>
     public void Add(List<(long Id, LogEntry Entry)> committed)
@@ -48,62 +39,65 @@ internal sealed class SqliteLogJournal
             {
                 if (!_logs.TryGetValue(entry.LogId, out var log))
                 {
-                    _logs.Add(entry.LogId, log = new Log());
+                    _logs.Add(entry.LogId, log = new Log(entry.LogId));
                 }
 
-                log.BySequence.Add(entry.Sequence, entry);
+                log.BySequence.Add(entry.Sequence, (id, entry));
                 if (entry.IdempotencyKey is not null)
                 {
                     log.ByIdempotencyKey.Add(entry.IdempotencyKey, entry);
                 }
-
-                _order.Enqueue((id, entry.LogId, entry.Sequence));
             }
+
+            Volatile.Write(ref _count, _count + committed.Count);
         }
     }
 
-    /// <summary>The largest journal id among the oldest <paramref name="count"/> entries, or 0 when empty.</summary>
-    public long OldestIdsUpTo(int count)
+    /// <summary>
+    /// Picks whole logs, those with the most pending entries first, until about <paramref name="maxEntries"/> entries:
+    /// moving all of a log's entries at once is what lets them share B-tree pages in message_log. Returns their journal ids.
+    /// </summary>
+    public CheckpointSelection Select(int maxEntries)
     {
         lock (_lock)
         {
-            long last = 0;
-            foreach (var (id, _, _) in _order)
+            var logs = new List<Log>();
+            var ids = new List<long>();
+            foreach (var log in _logs.Values.OrderByDescending(l => l.BySequence.Count))
             {
-                if (count-- == 0)
+                if (ids.Count > 0 && ids.Count + log.BySequence.Count > maxEntries)
                 {
                     break;
                 }
 
-                last = id;
+                logs.Add(log);
+                foreach (var (id, _) in log.BySequence.Values)
+                {
+                    ids.Add(id);
+                }
             }
 
-            return last;
+            return new CheckpointSelection(logs, ids);
         }
     }
 
-    /// <summary>Marks the start of a checkpoint: readers that overlap it will retry.</summary>
+    /// <summary>Marks the start of a checkpoint: readers that overlap it will notice.</summary>
     public void BeginCheckpoint() => Interlocked.Increment(ref _epoch);
 
-    /// <summary>Forgets the entries up to <paramref name="lastId"/>, now committed to <c>message_log</c>, and ends the checkpoint.</summary>
-    public void EndCheckpoint(long lastId)
+    /// <summary>Forgets the selected entries, now committed to message_log, and ends the checkpoint.</summary>
+    public void EndCheckpoint(CheckpointSelection selection)
     {
         lock (_lock)
         {
-            while (_order.TryPeek(out var oldest) && oldest.Id <= lastId)
+            var removed = 0;
+            foreach (var log in selection.Logs)
             {
-                _order.Dequeue();
-                var log = _logs[oldest.LogId];
-                if (log.BySequence.Remove(oldest.Sequence, out var entry) && entry.IdempotencyKey is not null)
-                {
-                    log.ByIdempotencyKey.Remove(entry.IdempotencyKey);
-                }
-
-                if (log.BySequence.Count == 0)
-                {
-                    _logs.Remove(oldest.LogId);
-                }
+                // Only the writer adds entries and it is the one checkpointing, so the selected logs are unchanged.
+                removed += log.BySequence.Count;
+                _logs.Remove(log.LogId);
             }
+
+            Volatile.Write(ref _count, _count - removed);
         }
 
         Interlocked.Increment(ref _epoch);
@@ -111,6 +105,19 @@ internal sealed class SqliteLogJournal
 
     /// <summary>Ends a checkpoint that failed (its transaction rolled back): nothing moved.</summary>
     public void AbortCheckpoint() => Interlocked.Increment(ref _epoch);
+
+    /// <summary>Forgets everything after the whole journal table was moved (at close).</summary>
+    public void Clear()
+    {
+        Interlocked.Increment(ref _epoch);
+        lock (_lock)
+        {
+            _logs.Clear();
+            Volatile.Write(ref _count, 0);
+        }
+
+        Interlocked.Increment(ref _epoch);
+    }
 
     public bool ContainsSequence(string logId, long sequence)
     {
@@ -133,17 +140,34 @@ internal sealed class SqliteLogJournal
     {
         lock (_lock)
         {
-            return _logs.TryGetValue(logId, out var log) ? [.. log.BySequence.Values] : [];
+            if (!_logs.TryGetValue(logId, out var log))
+            {
+                return [];
+            }
+
+            var entries = new LogEntry[log.BySequence.Count];
+            var i = 0;
+            foreach (var (_, entry) in log.BySequence.Values)
+            {
+                entries[i++] = entry;
+            }
+
+            return entries;
         }
     }
 
-    private sealed class Log
+    internal sealed class Log(string logId)
     {
-        public SortedList<long, LogEntry> BySequence { get; } = [];
+        public string LogId { get; } = logId;
+
+        public SortedList<long, (long Id, LogEntry Entry)> BySequence { get; } = [];
 
         public Dictionary<string, LogEntry> ByIdempotencyKey { get; } = new(StringComparer.Ordinal);
     }
 }
+
+/// <summary>The logs a checkpoint moves and the journal ids of their entries.</summary>
+internal sealed record CheckpointSelection(IReadOnlyList<SqliteLogJournal.Log> Logs, IReadOnlyList<long> Ids);
 
 /// <summary>What a reader of one log sees of the journal: its entries of that log, taken before reading message_log.</summary>
 internal readonly record struct JournalView(SqliteLogJournal Journal, long Epoch, LogEntry[] Entries)

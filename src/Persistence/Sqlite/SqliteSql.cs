@@ -46,10 +46,16 @@ internal static class SqliteSql
 
     public const string SequenceExists = "SELECT EXISTS (SELECT 1 FROM message_log WHERE log_id = @log AND seq = @seq)";
 
-    /// <summary>Moves the journal's rows up to @last into message_log, sorted so that rows of one log land on the same pages.</summary>
+    /// <summary>Moves the journal rows whose ids are in the JSON array @ids into message_log, sorted so that rows of one log land on the same pages.</summary>
     public const string CheckpointJournal = $"""
-        INSERT INTO message_log ({LogColumns}) SELECT {LogColumns} FROM message_journal WHERE id <= @last ORDER BY log_id, seq;
-        DELETE FROM message_journal WHERE id <= @last;
+        INSERT INTO message_log ({LogColumns}) SELECT {LogColumns} FROM message_journal WHERE id IN (SELECT value FROM json_each(@ids)) ORDER BY log_id, seq;
+        DELETE FROM message_journal WHERE id IN (SELECT value FROM json_each(@ids));
+        """;
+
+    /// <summary>Moves the whole journal into message_log (at open and close).</summary>
+    public const string CheckpointWholeJournal = $"""
+        INSERT INTO message_log ({LogColumns}) SELECT {LogColumns} FROM message_journal ORDER BY log_id, seq;
+        DELETE FROM message_journal;
         """;
 
     public const string ReadForward = $"SELECT {LogColumns} FROM message_log WHERE log_id = @log AND seq > @from ORDER BY seq LIMIT @limit";

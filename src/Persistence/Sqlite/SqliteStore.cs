@@ -28,6 +28,9 @@ public sealed partial class SqliteStore : IAsyncDisposable
     private readonly Dictionary<(string LogId, string Key), LogEntry> _batchKeys = [];
     private readonly HashSet<(string LogId, long Sequence)> _batchSequences = [];
     private int _disposed;
+    private long _checkpoints;
+    private long _checkpointedEntries;
+    private long _checkpointTicks;
 
     public SqliteStore(IOptions<SqliteStorageOptions> options, ILogger<SqliteStore>? logger = null)
     {
@@ -126,6 +129,10 @@ public sealed partial class SqliteStore : IAsyncDisposable
                 }
             },
             cancellationToken);
+
+    /// <summary>Checkpoints of the journal into message_log so far: how many, the entries they moved, the time they took.</summary>
+    public (long Checkpoints, long Entries, TimeSpan Elapsed) CheckpointStatistics =>
+        (Interlocked.Read(ref _checkpoints), Interlocked.Read(ref _checkpointedEntries), System.Diagnostics.Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _checkpointTicks)));
 
     /// <summary>How many appends wait in the journal for a checkpoint.</summary>
     internal int JournalCount => _journal.Count;
@@ -262,20 +269,21 @@ public sealed partial class SqliteStore : IAsyncDisposable
 
     internal void Checkpoint(int maxEntries)
     {
-        var lastId = _journal.OldestIdsUpTo(maxEntries);
-        if (lastId == 0)
+        var selection = _journal.Select(maxEntries);
+        if (selection.Ids.Count == 0)
         {
             return;
         }
 
         _journal.BeginCheckpoint();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var moved = false;
         try
         {
             using var transaction = _writeSession.Connection.BeginTransaction(deferred: false);
             _writeSession.Transaction = transaction;
             var command = _writeSession.Command(SqliteSql.CheckpointJournal);
-            command.Parameters.AddWithValue("@last", lastId);
+            command.Parameters.AddWithValue("@ids", "[" + string.Join(',', selection.Ids) + "]");
             command.ExecuteNonQuery();
             transaction.Commit();
             moved = true;
@@ -285,7 +293,10 @@ public sealed partial class SqliteStore : IAsyncDisposable
             _writeSession.Transaction = null;
             if (moved)
             {
-                _journal.EndCheckpoint(lastId);
+                _journal.EndCheckpoint(selection);
+                Interlocked.Increment(ref _checkpoints);
+                Interlocked.Add(ref _checkpointedEntries, selection.Ids.Count);
+                Interlocked.Add(ref _checkpointTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
             }
             else
             {
@@ -294,19 +305,28 @@ public sealed partial class SqliteStore : IAsyncDisposable
         }
     }
 
-    /// <summary>Entries left in the journal by the last run (killed or not) go to message_log before anything else happens.</summary>
-    private void CheckpointAtOpen()
+    /// <summary>Moves the whole journal table into message_log: at open (entries left by a killed process) and at close.</summary>
+    private int CheckpointWholeJournal()
     {
         using var transaction = _writeSession.Connection.BeginTransaction(deferred: false);
         _writeSession.Transaction = transaction;
-        var command = _writeSession.Command(SqliteSql.CheckpointJournal);
-        command.Parameters.AddWithValue("@last", long.MaxValue);
-        var moved = command.ExecuteNonQuery();
-        transaction.Commit();
-        _writeSession.Transaction = null;
-        if (moved > 0)
+        try
         {
-            LogJournalRecovered(_logger, moved / 2);
+            var moved = _writeSession.Command(SqliteSql.CheckpointWholeJournal).ExecuteNonQuery() / 2;
+            transaction.Commit();
+            return moved;
+        }
+        finally
+        {
+            _writeSession.Transaction = null;
+        }
+    }
+
+    private void CheckpointAtOpen()
+    {
+        if (CheckpointWholeJournal() is var moved and > 0)
+        {
+            LogJournalRecovered(_logger, moved);
         }
     }
 
@@ -401,7 +421,8 @@ public sealed partial class SqliteStore : IAsyncDisposable
         await _writer.DisposeAsync().ConfigureAwait(false);
         try
         {
-            Checkpoint(int.MaxValue);
+            CheckpointWholeJournal();
+            _journal.Clear();
         }
         catch (SqliteException exception)
         {
