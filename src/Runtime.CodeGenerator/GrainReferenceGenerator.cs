@@ -166,14 +166,10 @@ public sealed class GrainReferenceGenerator : IIncrementalGenerator
             var returnTypeName = returnType.ToDisplayString(TypeFormat);
 
             // The reference: builds the invokable and hands it to the runtime.
-            var invokeCall = $"InvokeAsync<{invokableName}, {resultType}>(new {invokableName}({string.Join(", ", parameterNames)}))";
-            var body = kind switch
-            {
-                "ValueTask" when isGeneric => invokeCall,
-                "ValueTask" => $"{Invocation}.InvokableHelpers.ToValueTask({invokeCall})",
-                "Task" when isGeneric => $"{invokeCall}.AsTask()",
-                _ => $"{Invocation}.InvokableHelpers.ToTask({invokeCall})",
-            };
+            var invokeCall = isGeneric
+                ? $"InvokeAsync<{invokableName}, {resultType}>(new {invokableName}({string.Join(", ", parameterNames)}))"
+                : $"InvokeVoidAsync<{invokableName}>(new {invokableName}({string.Join(", ", parameterNames)}))";
+            var body = kind == "Task" ? $"{invokeCall}.AsTask()" : invokeCall;
             sb.AppendLine();
             sb.AppendLine($"        {returnTypeName} {declaring}.{method.Name}({string.Join(", ", parameters)})");
             sb.AppendLine($"            => {body};");

@@ -83,8 +83,8 @@ public sealed class ObserverTests
         var room = silo.GrainFactory.GetGrain<IRoomGrain>(Guid.NewGuid().ToString());
         await room.SubscribeAsync(silo.GrainFactory.CreateObjectReference<IChatObserver>(observer));
 
-        var remaining = await room.PublishAsync("a").AsTask().WaitAsync(TimeSpan.FromSeconds(2));
-        await room.PublishAsync("b").AsTask().WaitAsync(TimeSpan.FromSeconds(2));
+        var remaining = await room.PublishAsync("a").AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        await room.PublishAsync("b").AsTask().WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(1, remaining);
         observer.Gate.SetResult();

@@ -33,6 +33,10 @@ public abstract class GrainReference : IAddressable, IEquatable<GrainReference>
         where TRequest : struct, IInvokable<TResult> =>
         _dispatcher.InvokeAsync<TRequest, TResult>(this, ref request);
 
+    protected ValueTask InvokeVoidAsync<TRequest>(TRequest request)
+        where TRequest : struct, IInvokable<NoResult> =>
+        _dispatcher.InvokeVoidAsync(this, ref request);
+
     public bool Equals(GrainReference? other) => other is not null && GrainId.Equals(other.GrainId);
 
     public override bool Equals(object? obj) => obj is GrainReference other && Equals(other);

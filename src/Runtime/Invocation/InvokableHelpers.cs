@@ -40,17 +40,6 @@ public static class InvokableHelpers
         return new ValueTask(task.AsTask());
     }
 
-    public static Task ToTask(ValueTask<NoResult> task)
-    {
-        if (task.IsCompletedSuccessfully)
-        {
-            task.GetAwaiter().GetResult();
-            return Task.CompletedTask;
-        }
-
-        return task.AsTask();
-    }
-
     private static async ValueTask<NoResult> AwaitValueTask(ValueTask task)
     {
         await task;

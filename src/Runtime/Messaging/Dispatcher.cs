@@ -10,9 +10,13 @@ namespace Orleans.Chat.Runtime.Messaging;
 /// <summary>
 /// Delivers every call a reference makes. Fast path: when the target activation is idle, the call runs inline
 /// on the caller's thread with the activation's context installed, and costs no allocation if it completes
-/// synchronously. Otherwise the call becomes a <see cref="RequestMessage{TRequest,TResult}"/> queued to the
-/// activation, and the caller awaits it under the shared timeout sweep.
+/// synchronously. Otherwise the call becomes a pooled <see cref="RequestMessage{TRequest,TResult}"/> queued to
+/// the activation, and the caller awaits it under the shared timeout sweep.
 /// </summary>
+/// <remarks>
+/// Each path yields either a finished <see cref="ValueTask{TResult}"/> or the message the caller must await, so
+/// a method without a result can hand the caller the message itself as a non-generic <see cref="ValueTask"/>.
+/// </remarks>
 internal sealed class Dispatcher(GrainCatalog catalog, TimeoutSweeper timeouts, ILogger<Dispatcher> logger)
 {
     private const int MaxInlineDepth = 8;
@@ -27,27 +31,15 @@ internal sealed class Dispatcher(GrainCatalog catalog, TimeoutSweeper timeouts, 
     public ValueTask<TResult> InvokeAsync<TRequest, TResult>(GrainReference reference, ref TRequest request)
         where TRequest : struct, IInvokable<TResult>
     {
-        if (reference.Observer is { } observer)
-        {
-            return InvokeObserver<TRequest, TResult>(observer, ref request);
-        }
+        var task = Dispatch<TRequest, TResult>(reference, ref request, out var message);
+        return message is null ? task : message.AsValueTask();
+    }
 
-        var activation = reference.CachedActivation;
-        if (activation is null || activation.Scheduler.IsClosed)
-        {
-            try
-            {
-                activation = catalog.GetOrCreate(reference.GrainId);
-            }
-            catch (Exception exception)
-            {
-                return ValueTask.FromException<TResult>(exception);
-            }
-
-            reference.CachedActivation = activation;
-        }
-
-        return InvokeOnActivation<TRequest, TResult>(activation, ref request);
+    public ValueTask InvokeVoidAsync<TRequest>(GrainReference reference, ref TRequest request)
+        where TRequest : struct, IInvokable<NoResult>
+    {
+        var task = Dispatch<TRequest, NoResult>(reference, ref request, out var message);
+        return message is null ? InvokableHelpers.ToValueTask(task) : message.AsVoidValueTask();
     }
 
     /// <summary>A call addressed by grain id alone (reminders).</summary>
@@ -64,33 +56,65 @@ internal sealed class Dispatcher(GrainCatalog catalog, TimeoutSweeper timeouts, 
             return ValueTask.FromException<TResult>(exception);
         }
 
-        return InvokeOnActivation<TRequest, TResult>(activation, ref request);
+        var task = DispatchToActivation<TRequest, TResult>(activation, ref request, out var message);
+        return message is null ? task : message.AsValueTask();
     }
 
-    private ValueTask<TResult> InvokeOnActivation<TRequest, TResult>(ActivationData activation, ref TRequest request)
+    private ValueTask<TResult> Dispatch<TRequest, TResult>(GrainReference reference, ref TRequest request, out RequestMessage<TRequest, TResult>? message)
+        where TRequest : struct, IInvokable<TResult>
+    {
+        if (reference.Observer is { } observer)
+        {
+            return DispatchToObserver(observer, ref request, out message);
+        }
+
+        var activation = reference.CachedActivation;
+        if (activation is null || activation.Scheduler.IsClosed)
+        {
+            try
+            {
+                activation = catalog.GetOrCreate(reference.GrainId);
+            }
+            catch (Exception exception)
+            {
+                message = null;
+                return ValueTask.FromException<TResult>(exception);
+            }
+
+            reference.CachedActivation = activation;
+        }
+
+        return DispatchToActivation(activation, ref request, out message);
+    }
+
+    private ValueTask<TResult> DispatchToActivation<TRequest, TResult>(ActivationData activation, ref TRequest request, out RequestMessage<TRequest, TResult>? message)
         where TRequest : struct, IInvokable<TResult>
     {
         var flags = request.Flags;
         var scheduler = activation.Scheduler;
         if ((flags & InvokeFlags.OneWay) == 0 && t_inlineDepth < MaxInlineDepth && scheduler.TryEnterInline(flags))
         {
-            return InvokeInline<TRequest, TResult>(activation.GrainId, scheduler, ref request);
+            return InvokeInline(activation.GrainId, scheduler, ref request, out message);
         }
 
         if ((flags & InvokeFlags.OneWay) != 0)
         {
+            message = null;
             catalog.Send(activation, RequestMessage<TRequest, TResult>.CreateUnobserved(activation.GrainId, request, OnOneWayFailed));
             return default;
         }
 
-        var message = RequestMessage<TRequest, TResult>.Rent(activation.GrainId, request);
-        var result = message.AsValueTask();
+        message = RequestMessage<TRequest, TResult>.Rent(activation.GrainId, request);
         catalog.Send(activation, message);
         message.TrackTimeout(timeouts);
-        return result;
+        return default;
     }
 
-    private ValueTask<TResult> InvokeInline<TRequest, TResult>(GrainId grainId, ActivationScheduler scheduler, ref TRequest request)
+    private ValueTask<TResult> InvokeInline<TRequest, TResult>(
+        GrainId grainId,
+        ActivationScheduler scheduler,
+        ref TRequest request,
+        out RequestMessage<TRequest, TResult>? message)
         where TRequest : struct, IInvokable<TResult>
     {
         var previous = SynchronizationContext.Current;
@@ -111,13 +135,13 @@ internal sealed class Dispatcher(GrainCatalog catalog, TimeoutSweeper timeouts, 
             t_inlineDepth--;
             SynchronizationContext.SetSynchronizationContext(previous);
             scheduler.ExitInline(request.Flags, finished: true);
+            message = null;
             return task;
         }
 
         // The grain awaited something: the rest of the call runs on the activation; the caller awaits a message.
-        var message = RequestMessage<TRequest, TResult>.Rent(grainId, request);
+        message = RequestMessage<TRequest, TResult>.Rent(grainId, request);
         message.Scheduler = scheduler;
-        var result = message.AsValueTask();
         message.TrackTimeout(timeouts);
         try
         {
@@ -130,12 +154,13 @@ internal sealed class Dispatcher(GrainCatalog catalog, TimeoutSweeper timeouts, 
             scheduler.ExitInline(request.Flags, finished: false);
         }
 
-        return result;
+        return default;
     }
 
-    private ValueTask<TResult> InvokeObserver<TRequest, TResult>(ObserverTarget observer, ref TRequest request)
+    private ValueTask<TResult> DispatchToObserver<TRequest, TResult>(ObserverTarget observer, ref TRequest request, out RequestMessage<TRequest, TResult>? message)
         where TRequest : struct, IInvokable<TResult>
     {
+        message = null;
         if (observer.CheckFailure() is { } failure)
         {
             return ValueTask.FromException<TResult>(failure);
@@ -148,15 +173,15 @@ internal sealed class Dispatcher(GrainCatalog catalog, TimeoutSweeper timeouts, 
             return observer.Scheduler.Enqueue(unobserved) ? default : ValueTask.FromException<TResult>(ObserverTarget.Deleted(observer.Id));
         }
 
-        var message = RequestMessage<TRequest, TResult>.Rent(observer.Id, request);
-        var result = message.AsValueTask();
-        if (!observer.Scheduler.Enqueue(message))
+        var awaited = RequestMessage<TRequest, TResult>.Rent(observer.Id, request);
+        if (!observer.Scheduler.Enqueue(awaited))
         {
             return ValueTask.FromException<TResult>(ObserverTarget.Deleted(observer.Id));
         }
 
-        message.TrackTimeout(timeouts);
-        return result;
+        awaited.TrackTimeout(timeouts);
+        message = awaited;
+        return default;
     }
 
     private void OnOneWayFailed<TRequest, TResult>(RequestMessage<TRequest, TResult> message, Exception exception)

@@ -11,7 +11,7 @@ namespace Orleans.Chat.Runtime.Messaging;
 /// caller (it has read the result) and the activation (the call has finished running). A message that never
 /// ran (activation failed, silo stopping) is simply left to the GC.
 /// </summary>
-internal sealed class RequestMessage<TRequest, TResult> : Message, IValueTaskSource<TResult>
+internal sealed class RequestMessage<TRequest, TResult> : Message, IValueTaskSource<TResult>, IValueTaskSource
     where TRequest : struct, IInvokable<TResult>
 {
     private static readonly ObjectPool<RequestMessage<TRequest, TResult>> Pool =
@@ -68,6 +68,9 @@ internal sealed class RequestMessage<TRequest, TResult> : Message, IValueTaskSou
     }
 
     public ValueTask<TResult> AsValueTask() => new(this, _core.Version);
+
+    /// <summary>For methods without a result: the caller awaits this message without a generic wrapper.</summary>
+    public ValueTask AsVoidValueTask() => new(this, _core.Version);
 
     /// <summary>Registers this call with the timeout sweep; the entry is removed when the call completes.</summary>
     public void TrackTimeout(TimeoutSweeper timeouts)
@@ -203,7 +206,14 @@ internal sealed class RequestMessage<TRequest, TResult> : Message, IValueTaskSou
         }
     }
 
+    void IValueTaskSource.GetResult(short token) => ((IValueTaskSource<TResult>)this).GetResult(token);
+
     ValueTaskSourceStatus IValueTaskSource<TResult>.GetStatus(short token) => _core.GetStatus(token);
+
+    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _core.GetStatus(token);
+
+    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
 
     void IValueTaskSource<TResult>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
