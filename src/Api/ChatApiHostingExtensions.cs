@@ -45,7 +45,7 @@ public static class ChatApiHostingExtensions
         services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddHostedService<UserSubscriptionRenewal>();
 
-        services.AddOpenApi();
+        services.AddOpenApi(options => options.AddChatSecurity());
         services.AddHealthChecks();
         return builder;
     }

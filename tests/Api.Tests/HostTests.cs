@@ -43,6 +43,23 @@ public sealed class HostTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task OpenApi_DescribesSecurityAndProblemResponses()
+    {
+        using var client = factory.CreateClient();
+
+        var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json")).RootElement;
+
+        var schemes = document.GetProperty("components").GetProperty("securitySchemes");
+        Assert.Equal("bearer", schemes.GetProperty("Bearer").GetProperty("scheme").GetString());
+        Assert.Equal("X-Admin-Key", schemes.GetProperty("AdminKey").GetProperty("name").GetString());
+        var paths = document.GetProperty("paths");
+        Assert.True(paths.GetProperty("/v1/me").GetProperty("get").GetProperty("security")[0].TryGetProperty("Bearer", out _));
+        Assert.True(paths.GetProperty("/v1/admin/users").GetProperty("post").GetProperty("security")[0].TryGetProperty("AdminKey", out _));
+        Assert.False(paths.GetProperty("/v1/auth/sign-in").GetProperty("post").TryGetProperty("security", out _));
+        Assert.True(paths.GetProperty("/v1/messages").GetProperty("post").GetProperty("responses").TryGetProperty("403", out _));
+    }
+
+    [Fact]
     public async Task UnknownRoute_Returns404Problem()
     {
         var user = await factory.CreateUserAsync();

@@ -108,7 +108,7 @@ public sealed class HubTestClient : IAsyncDisposable
             {
                 await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
             }
-            catch (Exception exception) when (exception is WebSocketException or IOException or OperationCanceledException)
+            catch (Exception exception) when (exception is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
             {
                 // Already closing.
             }

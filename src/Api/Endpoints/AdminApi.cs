@@ -14,7 +14,11 @@ public static class AdminApi
     {
         var admin = routes.MapGroup("/v1/admin")
             .RequireAuthorization(ChatAuthorization.AdminPolicy)
-            .WithTags("Admin");
+            .WithTags("Admin")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         admin.MapPost("/organizations", CreateOrganizationAsync)
             .WithName("CreateOrganization")

@@ -14,7 +14,10 @@ public static class AuthApi
 
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder routes)
     {
-        var auth = routes.MapGroup("/v1/auth").WithTags("Auth");
+        var auth = routes.MapGroup("/v1/auth").WithTags("Auth")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         auth.MapPost("/sign-in", SignInAsync)
             .AllowAnonymous()
             .RequireRateLimiting(SignInRateLimitPolicy)

@@ -14,7 +14,10 @@ public static class MessagesApi
 {
     public static IEndpointRouteBuilder MapMessagesApi(this IEndpointRouteBuilder routes)
     {
-        var api = routes.MapGroup("/v1").WithTags("Messages");
+        var api = routes.MapGroup("/v1").WithTags("Messages")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapPost("/messages", SendMessageAsync)
             .WithName("SendMessage")
             .WithSummary("Send a 1-1 message; a retry with the same clientMessageId returns the stored message (200)");

@@ -15,7 +15,10 @@ public static class UsersApi
 {
     public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder routes)
     {
-        var api = routes.MapGroup("/v1").WithTags("Users");
+        var api = routes.MapGroup("/v1").WithTags("Users")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/me", GetMeAsync)
             .WithName("GetMe")
             .WithSummary("My profile and organizations");
