@@ -205,6 +205,25 @@ public sealed class PostgresStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AppendAsync_OneWriteTheServerRejectsInABatch_FailsOnlyThatWrite()
+    {
+        await using var services = Open(NewSchema(), options => options.WriterPartitions = 1);
+        var log = services.GetRequiredService<IMessageLog>();
+        var logId = TestData.NewKey();
+
+        // PostgreSQL text cannot hold U+0000: that append fails on the server and aborts its batch's transaction.
+        var appends = Enumerable.Range(1, 40)
+            .Select(i => log.AppendAsync(new LogEntry(logId, i, $"m{i}", $"k{i}", "a", DateTimeOffset.UnixEpoch, i == 20 ? "bad\0payload" : $"p{i}")).AsTask())
+            .ToArray();
+        await Assert.ThrowsAsync<PostgresException>(() => appends[19]);
+        await Task.WhenAll(appends.Where((_, i) => i != 19));
+
+        var stored = await log.ReadAsync(logId, 0, LogDirection.Forward, 100);
+        Assert.Equal(Enumerable.Range(1, 40).Where(i => i != 20).Select(i => (long)i), stored.Select(e => e.Sequence));
+        Assert.Equal(41, (await log.AppendAsync(new LogEntry(logId, 41, "m41", "k41", "a", DateTimeOffset.UnixEpoch, "after"))).Sequence);
+    }
+
+    [Fact]
     public async Task HealthCheck_Postgres_IsHealthy()
     {
         await using var services = Open(NewSchema());

@@ -45,12 +45,23 @@ internal static class PostgresSql
 
     private const string LogColumns = "log_id, seq, entry_id, idempotency_key, author_id, timestamp_ticks, payload";
 
-    /// <summary>Many appends in one statement; returns the (log, sequence) of each row actually inserted.</summary>
+    /// <summary>
+    /// Many appends in one statement. Returns (true, log, sequence) for each row inserted, and (false, entry...) for each
+    /// entry already stored under an idempotency key of the input (a retry: its caller gets that entry back).
+    /// </summary>
     public const string AppendEntries = $"""
-        INSERT INTO message_log ({LogColumns})
-        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[])
-        ON CONFLICT DO NOTHING
-        RETURNING log_id, seq
+        WITH input AS (
+            SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[])
+                AS i (log_id, seq, entry_id, idempotency_key, author_id, timestamp_ticks, payload)
+        ), inserted AS (
+            INSERT INTO message_log ({LogColumns}) SELECT {LogColumns} FROM input
+            ON CONFLICT DO NOTHING
+            RETURNING log_id, seq
+        )
+        SELECT true, log_id, seq, NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::text FROM inserted
+        UNION ALL
+        SELECT false, m.log_id, m.seq, m.entry_id, m.idempotency_key, m.author_id, m.timestamp_ticks, m.payload
+        FROM input i JOIN message_log m ON m.log_id = i.log_id AND m.idempotency_key = i.idempotency_key
         """;
 
     public const string FindEntriesByKeys = $"""
@@ -83,15 +94,15 @@ internal static class PostgresSql
 
     public static NpgsqlParameter<int> Integer(int value) => new() { TypedValue = value };
 
-    public static LogEntry ReadEntry(NpgsqlDataReader reader) =>
+    public static LogEntry ReadEntry(NpgsqlDataReader reader, int first = 0) =>
         new(
-            reader.GetString(0),
-            reader.GetInt64(1),
-            reader.GetString(2),
-            reader.IsDBNull(3) ? null : reader.GetString(3),
-            reader.GetString(4),
-            new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero),
-            reader.GetString(6));
+            reader.GetString(first),
+            reader.GetInt64(first + 1),
+            reader.GetString(first + 2),
+            reader.IsDBNull(first + 3) ? null : reader.GetString(first + 3),
+            reader.GetString(first + 4),
+            new DateTimeOffset(reader.GetInt64(first + 5), TimeSpan.Zero),
+            reader.GetString(first + 6));
 
     public static ReminderEntry ReadReminderRow(NpgsqlDataReader reader) =>
         new(

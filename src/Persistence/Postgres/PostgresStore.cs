@@ -187,12 +187,18 @@ public sealed partial class PostgresStore : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// One round trip: BEGIN, every write of the batch, COMMIT. The statements are written so that a conflict changes
+    /// nothing and raises no error (conditional updates, ON CONFLICT DO NOTHING), so one loser never aborts the
+    /// transaction of the others. What a loser needs for its answer (the stored ETag, the earlier entry of a retry that
+    /// raced another process) is read after the commit.
+    /// </summary>
     private static async Task ExecuteBatchAsync(NpgsqlConnection connection, IReadOnlyList<PendingWrite> batch, CancellationToken cancellationToken)
     {
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var commands = new NpgsqlBatch(connection, transaction);
+        await using var commands = new NpgsqlBatch(connection);
+        commands.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
 
-        // Every command of the batch returns zero or one row per write, or the inserted keys of one round of appends.
+        // Every command returns zero or one row per write, or the outcome rows of one round of appends.
         var singles = new List<PendingWrite>();
         var rounds = new List<AppendRound>();
         var staleStates = new List<GrainStateWrite>();
@@ -218,9 +224,13 @@ public sealed partial class PostgresStore : IAsyncDisposable
             commands.BatchCommands.Add(AppendCommand(round));
         }
 
+        commands.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+
         var unresolvedAppends = new List<LogAppend>();
-        await using (var reader = await commands.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        try
         {
+            await using var reader = await commands.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await SkipResultsWithoutRowsAsync(reader, cancellationToken).ConfigureAwait(false);
             foreach (var write in singles)
             {
                 var row = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.GetValue(0) : null;
@@ -230,21 +240,36 @@ public sealed partial class PostgresStore : IAsyncDisposable
                 }
 
                 await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                await SkipResultsWithoutRowsAsync(reader, cancellationToken).ConfigureAwait(false);
             }
 
             foreach (var round in rounds)
             {
                 var inserted = new HashSet<(string, long)>();
+                var earlier = new Dictionary<(string, string), LogEntry>();
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    inserted.Add((reader.GetString(0), reader.GetInt64(1)));
+                    if (reader.GetBoolean(0))
+                    {
+                        inserted.Add((reader.GetString(1), reader.GetInt64(2)));
+                    }
+                    else
+                    {
+                        var entry = PostgresSql.ReadEntry(reader, 1);
+                        earlier[(entry.LogId, entry.IdempotencyKey!)] = entry;
+                    }
                 }
 
                 foreach (var append in round)
                 {
-                    if (inserted.Contains((append.Entry.LogId, append.Entry.Sequence)))
+                    var entry = append.Entry;
+                    if (inserted.Contains((entry.LogId, entry.Sequence)))
                     {
-                        append.StageResult(append.Entry);
+                        append.StageResult(entry);
+                    }
+                    else if (entry.IdempotencyKey is { } key && earlier.TryGetValue((entry.LogId, key), out var stored))
+                    {
+                        append.StageResult(stored);
                     }
                     else
                     {
@@ -253,23 +278,52 @@ public sealed partial class PostgresStore : IAsyncDisposable
                 }
 
                 await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                await SkipResultsWithoutRowsAsync(reader, cancellationToken).ConfigureAwait(false);
             }
+        }
+        catch
+        {
+            // Leave no failed transaction block behind on this session.
+            await RollbackQuietlyAsync(connection).ConfigureAwait(false);
+            throw;
         }
 
         if (unresolvedAppends.Count > 0)
         {
-            await ResolveAppendConflictsAsync(connection, transaction, unresolvedAppends, cancellationToken).ConfigureAwait(false);
+            await ResolveAppendConflictsAsync(connection, unresolvedAppends, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var stale in staleStates)
         {
-            await using var command = new NpgsqlCommand(PostgresSql.CurrentStateVersion, connection, transaction);
+            await using var command = new NpgsqlCommand(PostgresSql.CurrentStateVersion, connection);
             PostgresSql.AddStateKey(command.Parameters, stale.StateName, stale.GrainId);
             var stored = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
             stale.StageFailure(StorageConflicts.GrainState(stale.StateName, stale.GrainId, stale.ETag, stored is long version ? version.ToString(CultureInfo.InvariantCulture) : null));
         }
+    }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    /// <summary>BEGIN and COMMIT return no result set; whether the reader stops on them or not, step past them.</summary>
+    private static async Task SkipResultsWithoutRowsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        while (reader.FieldCount == 0 && await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+        {
+        }
+    }
+
+    private static async Task RollbackQuietlyAsync(NpgsqlConnection connection)
+    {
+        try
+        {
+            if (connection.FullState == System.Data.ConnectionState.Open)
+            {
+                await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
+                await rollback.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+        }
+        catch (NpgsqlException)
+        {
+            // The connection is discarded by the caller anyway.
+        }
     }
 
     /// <summary>Puts the append in the first round where no other append has its sequence or idempotency key, so one statement never inserts both.</summary>
@@ -345,14 +399,17 @@ public sealed partial class PostgresStore : IAsyncDisposable
         return command;
     }
 
-    /// <summary>An append that inserted nothing is a retry (its idempotency key is stored: return that entry) or a sequence conflict.</summary>
-    private static async Task ResolveAppendConflictsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<LogAppend> appends, CancellationToken cancellationToken)
+    /// <summary>
+    /// An append that inserted nothing and found no earlier entry in its statement's snapshot: a retry whose first attempt
+    /// another process committed meanwhile (read it now, after our commit), or a sequence conflict.
+    /// </summary>
+    private static async Task ResolveAppendConflictsAsync(NpgsqlConnection connection, List<LogAppend> appends, CancellationToken cancellationToken)
     {
         var keyed = appends.Where(a => a.Entry.IdempotencyKey is not null).ToArray();
         var earlier = new Dictionary<(string, string), LogEntry>();
         if (keyed.Length > 0)
         {
-            await using var command = new NpgsqlCommand(PostgresSql.FindEntriesByKeys, connection, transaction);
+            await using var command = new NpgsqlCommand(PostgresSql.FindEntriesByKeys, connection);
             command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. keyed.Select(a => a.Entry.LogId)] });
             command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. keyed.Select(a => a.Entry.IdempotencyKey!)] });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
