@@ -181,4 +181,17 @@ public sealed class ActivationTests
         Assert.Equal(new GrainId("broken", "k"), ((Invocation.GrainReference)broken).GrainId);
         Assert.Equal(counter, silo.GrainFactory.GetGrain<ICounterGrain>("k"));
     }
+
+    [Fact]
+    public async Task GetGrain_InterfaceWithoutGrainClass_ThrowsNamingTheInterface()
+    {
+        var services = new ServiceCollection();
+        services.AddSilo(silo => { });
+        await using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IGrainFactory>().GetGrain<ICounterGrain>("k"));
+
+        Assert.Contains(nameof(ICounterGrain), error.Message, StringComparison.Ordinal);
+        Assert.Contains("AddGrains", error.Message, StringComparison.Ordinal);
+    }
 }
