@@ -265,6 +265,8 @@ public sealed class ConversationTests(ClusterFixture cluster)
     [InlineData(6L, 2L, 2, HistoryOrder.NewestFirst, new long[] { 5, 4 }, true)]
     [InlineData(3L, 2L, 50, HistoryOrder.NewestFirst, new long[0], false)]
     [InlineData(null, 10L, 50, HistoryOrder.OldestFirst, new long[0], false)]
+    [InlineData(null, long.MaxValue, 50, HistoryOrder.NewestFirst, new long[0], false)]
+    [InlineData(long.MaxValue, long.MaxValue - 1, 50, HistoryOrder.OldestFirst, new long[0], false)]
     public async Task GetHistory_Pages_ReturnsExpectedSortNumbers(long? before, long? after, int limit, HistoryOrder order, long[] expected, bool hasMore)
     {
         var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);

@@ -130,7 +130,7 @@ public sealed partial class ConversationGrain(
         var before = query.Before is { } b ? Validate.SortNumber(b, "before") : long.MaxValue;
         var after = query.After is { } a ? Validate.SortNumber(a, "after") : 0;
         await EnsureMembersAsync();
-        if (before <= after + 1)
+        if (before - after <= 1)
         {
             return new MessagePage([], HasMore: false);
         }
