@@ -190,8 +190,8 @@ public sealed partial class PostgresStore : IAsyncDisposable
     /// <summary>
     /// One round trip: BEGIN, every write of the batch, COMMIT. The statements are written so that a conflict changes
     /// nothing and raises no error (conditional updates, ON CONFLICT DO NOTHING), so one loser never aborts the
-    /// transaction of the others. What a loser needs for its answer (the stored ETag, the earlier entry of a retry that
-    /// raced another process) is read after the commit.
+    /// transaction of the others. What a loser needs for its answer (the stored ETag, the earlier entry of a retry) is
+    /// read after the commit; nothing of a loser was written.
     /// </summary>
     private static async Task ExecuteBatchAsync(NpgsqlConnection connection, IReadOnlyList<PendingWrite> batch, CancellationToken cancellationToken)
     {
@@ -246,30 +246,16 @@ public sealed partial class PostgresStore : IAsyncDisposable
             foreach (var round in rounds)
             {
                 var inserted = new HashSet<(string, long)>();
-                var earlier = new Dictionary<(string, string), LogEntry>();
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    if (reader.GetBoolean(0))
-                    {
-                        inserted.Add((reader.GetString(1), reader.GetInt64(2)));
-                    }
-                    else
-                    {
-                        var entry = PostgresSql.ReadEntry(reader, 1);
-                        earlier[(entry.LogId, entry.IdempotencyKey!)] = entry;
-                    }
+                    inserted.Add((reader.GetString(0), reader.GetInt64(1)));
                 }
 
                 foreach (var append in round)
                 {
-                    var entry = append.Entry;
-                    if (inserted.Contains((entry.LogId, entry.Sequence)))
+                    if (inserted.Contains((append.Entry.LogId, append.Entry.Sequence)))
                     {
-                        append.StageResult(entry);
-                    }
-                    else if (entry.IdempotencyKey is { } key && earlier.TryGetValue((entry.LogId, key), out var stored))
-                    {
-                        append.StageResult(stored);
+                        append.StageResult(append.Entry);
                     }
                     else
                     {
@@ -399,10 +385,7 @@ public sealed partial class PostgresStore : IAsyncDisposable
         return command;
     }
 
-    /// <summary>
-    /// An append that inserted nothing and found no earlier entry in its statement's snapshot: a retry whose first attempt
-    /// another process committed meanwhile (read it now, after our commit), or a sequence conflict.
-    /// </summary>
+    /// <summary>An append that inserted nothing is a retry (its idempotency key is stored: return that entry) or a sequence conflict.</summary>
     private static async Task ResolveAppendConflictsAsync(NpgsqlConnection connection, List<LogAppend> appends, CancellationToken cancellationToken)
     {
         var keyed = appends.Where(a => a.Entry.IdempotencyKey is not null).ToArray();
