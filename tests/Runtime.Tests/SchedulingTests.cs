@@ -126,6 +126,24 @@ public sealed class SchedulingTests
     }
 
     [Fact]
+    public async Task AmbientContext_InlineAndQueuedCalls_GrainSeesCallersAsyncLocals()
+    {
+        await using var silo = await TestSilo.StartAsync();
+        var key = Guid.NewGuid().ToString();
+        var grain = silo.GrainFactory.GetGrain<IInterleaveGrain>(key);
+        Probe.Ambient.Value = "caller";
+
+        var inline = await grain.ReadAmbientAsync();
+        var blocked = grain.WaitForGateAsync().AsTask();
+        var queued = grain.ReadAmbientAsync().AsTask();
+        silo.Probe.Gate(key).SetResult();
+        await blocked;
+
+        Assert.Equal("caller", inline);
+        Assert.Equal("caller", await queued);
+    }
+
+    [Fact]
     public async Task OneWay_GrainStillWorking_CallerReturnsAtOnce()
     {
         await using var silo = await TestSilo.StartAsync();

@@ -23,6 +23,7 @@ internal sealed class RequestMessage<TRequest, TResult> : Message, IValueTaskSou
     private ValueTask<TResult> _running;
     private Action? _onRunningCompleted;
     private TimeoutSweeper? _timeouts;
+    private ExecutionContext? _callerContext;
 
     // (generation << 1) | completed: completion is claimed once per use, and only by that use.
     private int _state;
@@ -47,6 +48,7 @@ internal sealed class RequestMessage<TRequest, TResult> : Message, IValueTaskSou
         message.Initialize(targetId, request.Flags);
         message._request = request;
         message._onUnobservedFailure = null;
+        message._callerContext = ExecutionContext.Capture();
         message._owners = 2;
         message._state = message._core.Version << 1;
         return message;
@@ -62,6 +64,7 @@ internal sealed class RequestMessage<TRequest, TResult> : Message, IValueTaskSou
         message.Initialize(targetId, request.Flags);
         message._request = request;
         message._onUnobservedFailure = onUnobservedFailure;
+        message._callerContext = ExecutionContext.Capture();
         message._owners = int.MinValue; // never pooled
         message._state = message._core.Version << 1;
         return message;
@@ -83,7 +86,25 @@ internal sealed class RequestMessage<TRequest, TResult> : Message, IValueTaskSou
         }
     }
 
+    /// <summary>
+    /// Starts the call under the caller's ExecutionContext, as the inline path does, so ambient values (logging
+    /// scopes, Activity) look the same to the grain whichever path the call took.
+    /// </summary>
     public override void Start()
+    {
+        var context = _callerContext;
+        _callerContext = null;
+        if (context is null)
+        {
+            StartCore();
+        }
+        else
+        {
+            ExecutionContext.Run(context, static s => ((RequestMessage<TRequest, TResult>)s!).StartCore(), this);
+        }
+    }
+
+    private void StartCore()
     {
         if (IsCompleted)
         {
@@ -228,6 +249,7 @@ internal sealed class RequestMessage<TRequest, TResult> : Message, IValueTaskSou
             obj._request = default;
             obj._running = default;
             obj._timeouts = null;
+            obj._callerContext = null;
             obj.Scheduler = null;
             obj._state = obj._core.Version << 1;
             return true;

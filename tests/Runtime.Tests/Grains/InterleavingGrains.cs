@@ -69,6 +69,8 @@ public interface IInterleaveGrain : IGrainWithStringKey
 
     [ReadOnly]
     ValueTask<int> MaxReadersAsync();
+
+    ValueTask<string?> ReadAmbientAsync();
 }
 
 public sealed class InterleaveGrain(Probe probe) : Grain, IInterleaveGrain
@@ -104,4 +106,6 @@ public sealed class InterleaveGrain(Probe probe) : Grain, IInterleaveGrain
     }
 
     public ValueTask<int> MaxReadersAsync() => new(_maxReaders);
+
+    public ValueTask<string?> ReadAmbientAsync() => new(Probe.Ambient.Value);
 }

@@ -10,6 +10,8 @@ public sealed class Probe
 
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _gates = new();
 
+    public static AsyncLocal<string?> Ambient { get; } = new();
+
     public ConcurrentQueue<string> Events { get; } = new();
 
     /// <summary>A named gate grains wait on and tests (or other grains) open.</summary>
