@@ -64,6 +64,22 @@ public sealed class CodeGeneratorTests
         Assert.Empty(generated);
     }
 
+    [Fact]
+    public void GeneratedInvokable_JsonRoundTrip_KeepsTheCallAsData()
+    {
+        var type = typeof(Grains.ICounterGrain).Assembly.GetTypes()
+            .Single(t => t.Namespace == "OrleansChatGenerated" && t.Name.Contains("_ICounterGrain_SaveAsync_", StringComparison.Ordinal));
+        var options = new System.Text.Json.JsonSerializerOptions { IncludeFields = true };
+        var call = (Invocation.IInvokable<Invocation.NoResult>)Activator.CreateInstance(type, 42)!;
+
+        var json = System.Text.Json.JsonSerializer.Serialize(call, type, options);
+        var copy = (Invocation.IInvokable<Invocation.NoResult>)System.Text.Json.JsonSerializer.Deserialize(json, type, options)!;
+
+        Assert.Contains("\"Arg0\":42", json, StringComparison.Ordinal);
+        Assert.Equal(42, type.GetField("Arg0")!.GetValue(copy));
+        Assert.Equal(("Orleans.Chat.Runtime.Tests.Grains.ICounterGrain", "SaveAsync"), (copy.InterfaceName, copy.MethodName));
+    }
+
     private static (ImmutableArray<Diagnostic> Diagnostics, ImmutableArray<string> Generated) Run(string source)
     {
         var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
