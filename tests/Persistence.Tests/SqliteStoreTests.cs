@@ -212,6 +212,13 @@ public sealed class SqliteStoreTests : IDisposable
         await appender;
         Assert.Equal(750, await log.CountAfterAsync(logId, 0, "alice"));
         Assert.True(services.GetRequiredService<SqliteStore>().JournalCount < 5);
+
+        // Checkpoints trim the journal table as they go: it does not keep the 1,500 rows.
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False;Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM message_journal";
+        Assert.InRange((long)(await command.ExecuteScalarAsync())!, 0, 50);
     }
 
     [Fact]
@@ -251,6 +258,32 @@ public sealed class SqliteStoreTests : IDisposable
         await using var reader = await count.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
         Assert.Equal((0L, 3L), (reader.GetInt64(0), reader.GetInt64(1)));
+    }
+
+    [Fact]
+    public async Task Checkpoint_QuietLogBehindBusyOnes_IsMovedSoTheJournalCanBeTrimmed()
+    {
+        await using var services = Open(options =>
+        {
+            options.JournalCheckpointRows = 10;
+            options.JournalCheckpointChunk = 10;
+        });
+        var log = services.GetRequiredService<IMessageLog>();
+        var quiet = TestData.NewKey();
+        await log.AppendAsync(new LogEntry(quiet, 1, "q1", "q1", "a", DateTimeOffset.UnixEpoch, "quiet"));
+        var busy = Enumerable.Range(0, 5).Select(_ => TestData.NewKey()).ToArray();
+        for (var sequence = 1; sequence <= 40; sequence++)
+        {
+            await Task.WhenAll(busy.Select(logId => log.AppendAsync(new LogEntry(logId, sequence, $"m{sequence}", null, "a", DateTimeOffset.UnixEpoch, "busy")).AsTask()));
+        }
+
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False;Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM message_journal WHERE log_id = $log";
+        command.Parameters.AddWithValue("$log", quiet);
+        Assert.Equal(0L, (long)(await command.ExecuteScalarAsync())!);
+        Assert.Equal("quiet", (await log.FindByIdempotencyKeyAsync(quiet, "q1"))?.Payload);
     }
 
     [Fact]

@@ -19,6 +19,10 @@ namespace Orleans.Chat.Persistence.Sqlite;
 internal sealed class SqliteLogJournal
 {
     private readonly Dictionary<string, Log> _logs = new(StringComparer.Ordinal);
+
+    // Journal ids of the entries not yet in message_log, oldest first, with their log: every row older than the oldest
+    // of them has been moved, so the journal table is trimmed up to it (a contiguous range of pages).
+    private readonly SortedDictionary<long, string> _pendingIds = [];
     private readonly Lock _lock = new();
     private long _epoch;
     private int _count;
@@ -43,6 +47,7 @@ internal sealed class SqliteLogJournal
                 }
 
                 log.BySequence.Add(entry.Sequence, (id, entry));
+                _pendingIds.Add(id, entry.LogId);
                 if (entry.IdempotencyKey is not null)
                 {
                     log.ByIdempotencyKey.Add(entry.IdempotencyKey, entry);
@@ -54,30 +59,58 @@ internal sealed class SqliteLogJournal
     }
 
     /// <summary>
-    /// Picks whole logs, those with the most pending entries first, until about <paramref name="maxEntries"/> entries:
-    /// moving all of a log's entries at once is what lets them share B-tree pages in message_log. Returns their journal ids.
+    /// Picks whole logs until about <paramref name="maxEntries"/> entries: first the log holding the oldest entry (so
+    /// the journal table can always be trimmed), then the fullest ones. Moving all of a log's entries at once is what
+    /// lets them share B-tree pages in message_log. Returns their journal ids and the id below which every journal row
+    /// will have been moved once these are.
     /// </summary>
     public CheckpointSelection Select(int maxEntries)
     {
         lock (_lock)
         {
             var logs = new List<Log>();
+            var chosen = new HashSet<string>(StringComparer.Ordinal);
             var ids = new List<long>();
-            foreach (var log in _logs.Values.OrderByDescending(l => l.BySequence.Count))
+            void Take(Log log)
             {
-                if (ids.Count > 0 && ids.Count + log.BySequence.Count > maxEntries)
-                {
-                    break;
-                }
-
                 logs.Add(log);
+                chosen.Add(log.LogId);
                 foreach (var (id, _) in log.BySequence.Values)
                 {
                     ids.Add(id);
                 }
             }
 
-            return new CheckpointSelection(logs, ids);
+            foreach (var (_, oldestLog) in _pendingIds)
+            {
+                Take(_logs[oldestLog]);
+                break;
+            }
+
+            foreach (var log in _logs.Values.OrderByDescending(l => l.BySequence.Count))
+            {
+                if (ids.Count + log.BySequence.Count > maxEntries)
+                {
+                    break;
+                }
+
+                if (!chosen.Contains(log.LogId))
+                {
+                    Take(log);
+                }
+            }
+
+            var trimBelow = long.MaxValue;
+            foreach (var (id, logId) in _pendingIds)
+            {
+                if (!chosen.Contains(logId))
+                {
+                    trimBelow = id;
+                    break;
+                }
+            }
+
+            return new CheckpointSelection(logs, ids, trimBelow);
         }
     }
 
@@ -95,6 +128,10 @@ internal sealed class SqliteLogJournal
                 // Only the writer adds entries and it is the one checkpointing, so the selected logs are unchanged.
                 removed += log.BySequence.Count;
                 _logs.Remove(log.LogId);
+                foreach (var (id, _) in log.BySequence.Values)
+                {
+                    _pendingIds.Remove(id);
+                }
             }
 
             Volatile.Write(ref _count, _count - removed);
@@ -113,6 +150,7 @@ internal sealed class SqliteLogJournal
         lock (_lock)
         {
             _logs.Clear();
+            _pendingIds.Clear();
             Volatile.Write(ref _count, 0);
         }
 
@@ -166,8 +204,8 @@ internal sealed class SqliteLogJournal
     }
 }
 
-/// <summary>The logs a checkpoint moves and the journal ids of their entries.</summary>
-internal sealed record CheckpointSelection(IReadOnlyList<SqliteLogJournal.Log> Logs, IReadOnlyList<long> Ids);
+/// <summary>The logs a checkpoint moves, the journal ids of their entries, and the id below which the journal table can be trimmed.</summary>
+internal sealed record CheckpointSelection(IReadOnlyList<SqliteLogJournal.Log> Logs, IReadOnlyList<long> Ids, long TrimBelow);
 
 /// <summary>What a reader of one log sees of the journal: its entries of that log, taken before reading message_log.</summary>
 internal readonly record struct JournalView(SqliteLogJournal Journal, long Epoch, LogEntry[] Entries)

@@ -46,15 +46,19 @@ internal static class SqliteSql
 
     public const string SequenceExists = "SELECT EXISTS (SELECT 1 FROM message_log WHERE log_id = @log AND seq = @seq)";
 
-    /// <summary>Moves the journal rows whose ids are in the JSON array @ids into message_log, sorted so that rows of one log land on the same pages.</summary>
+    /// <summary>
+    /// Copies the journal rows whose ids are in the JSON array @ids into message_log, sorted so that rows of one log land
+    /// on the same pages, and trims the journal below @trim (every row there is in message_log by now). Rows are not
+    /// deleted one by one: they are scattered over the journal's pages, and deleting them would rewrite all of those pages.
+    /// </summary>
     public const string CheckpointJournal = $"""
         INSERT INTO message_log ({LogColumns}) SELECT {LogColumns} FROM message_journal WHERE id IN (SELECT value FROM json_each(@ids)) ORDER BY log_id, seq;
-        DELETE FROM message_journal WHERE id IN (SELECT value FROM json_each(@ids));
+        DELETE FROM message_journal WHERE id < @trim;
         """;
 
-    /// <summary>Moves the whole journal into message_log (at open and close).</summary>
+    /// <summary>Moves the whole journal into message_log (at open and close); rows a checkpoint already copied are skipped.</summary>
     public const string CheckpointWholeJournal = $"""
-        INSERT INTO message_log ({LogColumns}) SELECT {LogColumns} FROM message_journal ORDER BY log_id, seq;
+        INSERT INTO message_log ({LogColumns}) SELECT {LogColumns} FROM message_journal WHERE true ORDER BY log_id, seq ON CONFLICT DO NOTHING;
         DELETE FROM message_journal;
         """;
 

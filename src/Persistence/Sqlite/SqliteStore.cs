@@ -284,6 +284,7 @@ public sealed partial class SqliteStore : IAsyncDisposable
             _writeSession.Transaction = transaction;
             var command = _writeSession.Command(SqliteSql.CheckpointJournal);
             command.Parameters.AddWithValue("@ids", "[" + string.Join(',', selection.Ids) + "]");
+            command.Parameters.AddWithValue("@trim", selection.TrimBelow);
             command.ExecuteNonQuery();
             transaction.Commit();
             moved = true;
@@ -312,7 +313,12 @@ public sealed partial class SqliteStore : IAsyncDisposable
         _writeSession.Transaction = transaction;
         try
         {
-            var moved = _writeSession.Command(SqliteSql.CheckpointWholeJournal).ExecuteNonQuery() / 2;
+            var moved = (int)(long)_writeSession.Command("SELECT COUNT(*) FROM message_journal").ExecuteScalar()!;
+            if (moved > 0)
+            {
+                _writeSession.Command(SqliteSql.CheckpointWholeJournal).ExecuteNonQuery();
+            }
+
             transaction.Commit();
             return moved;
         }
@@ -447,7 +453,7 @@ public sealed partial class SqliteStore : IAsyncDisposable
     [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "SQLite schema migrated to version {Version}")]
     private static partial void LogMigrated(ILogger logger, int version);
 
-    [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "SQLite store moved {Count} journal entries left by the last run into the message log")]
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "SQLite store found {Count} journal rows left by the last run and moved those not yet in the message log")]
     private static partial void LogJournalRecovered(ILogger logger, int count);
 
     [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "SQLite store could not checkpoint its journal at close; the next open will")]
