@@ -72,7 +72,15 @@ public sealed partial class ConversationGrain(
         if (S.LastSortNumber > 0)
         {
             // Absolute values: harmless if the rosters already have them, a repair if a roster write was lost.
-            await PushAsync(sent: null, read: null);
+            // Best effort: the next change pushes again, so a failing user grain must not block this conversation.
+            try
+            {
+                await PushAsync(sent: null, read: null);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                LogRepairPushFailed(logger, exception, _id);
+            }
         }
     }
 
@@ -163,6 +171,9 @@ public sealed partial class ConversationGrain(
         var upTo = Math.Min(sortNumber, S.LastSortNumber);
         if (upTo <= cursor.ReadSortNumber)
         {
+            // Nothing moves; push the current views again in case an earlier mark-read failed after its state write
+            // (the user grains ignore a revision they already have, so this costs no write and no event).
+            await PushAsync(sent: null, read: null);
             return View(readerId);
         }
 
@@ -297,6 +308,9 @@ public sealed partial class ConversationGrain(
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "Conversation {ConversationId}: state has sortNumber {StateSortNumber} but the log ends at {LogSortNumber}")]
     private static partial void LogLogBehindState(ILogger logger, string conversationId, long stateSortNumber, long logSortNumber);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Conversation {ConversationId} could not push its views to the rosters on activation")]
+    private static partial void LogRepairPushFailed(ILogger logger, Exception exception, string conversationId);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "Conversation {ConversationId} could not write its state; deactivating")]
     private static partial void LogStateWriteFailed(ILogger logger, Exception exception, string conversationId);
