@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -231,6 +232,33 @@ public sealed class PostgresStoreTests : IAsyncLifetime
         var report = await services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
 
         Assert.Equal(HealthStatus.Healthy, report.Entries[StorageServiceCollectionExtensions.HealthCheckName].Status);
+    }
+
+    [Fact]
+    public async Task AddStorage_PostgresProvider_UsesConnectionStringAndSection()
+    {
+        var schema = NewSchema();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Storage:Provider"] = "Postgres",
+                ["ConnectionStrings:Postgres"] = PostgresTestDatabase.ConnectionString,
+                ["Storage:Postgres:Schema"] = schema,
+                ["Storage:Postgres:WriterPartitions"] = "2",
+            })
+            .Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IGrainStateSerializer, TestGrainStateSerializer>();
+        services.AddStorage(configuration);
+        await using var provider = services.BuildServiceProvider();
+
+        var log = provider.GetRequiredService<IMessageLog>();
+        Assert.IsType<PostgresMessageLog>(log);
+        Assert.Equal(2, provider.GetRequiredService<IOptions<PostgresStorageOptions>>().Value.WriterPartitions);
+        await log.AppendAsync(new LogEntry("configured", 1, "e", null, "a", DateTimeOffset.UnixEpoch, "p"));
+        Assert.Equal(schema, provider.GetRequiredService<PostgresStore>().Schema);
+        Assert.Equal(Enumerable.Range(1, PostgresSchema.Migrations.Length).Select(v => (v, 1)), await MigrationRowsAsync(schema));
     }
 
     [Fact]

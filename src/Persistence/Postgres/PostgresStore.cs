@@ -110,8 +110,17 @@ public sealed partial class PostgresStore : IAsyncDisposable
         await ExecuteAsync(connection, "SELECT pg_advisory_lock(hashtext($1))", "orleans-chat:migrations:" + _options.Schema).ConfigureAwait(false);
         try
         {
+            // Only create the schema when it is missing, so a role without CREATE on the database can use an existing one.
             // The schema name is validated as a plain lower-case identifier by PostgresStorageOptions.
-            await ExecuteAsync(connection, $"CREATE SCHEMA IF NOT EXISTS \"{_options.Schema}\"").ConfigureAwait(false);
+            await using (var exists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", connection))
+            {
+                exists.Parameters.Add(PostgresSql.Text(_options.Schema));
+                if (await exists.ExecuteScalarAsync().ConfigureAwait(false) is not true)
+                {
+                    await ExecuteAsync(connection, $"CREATE SCHEMA IF NOT EXISTS \"{_options.Schema}\"").ConfigureAwait(false);
+                }
+            }
+
             await ExecuteAsync(connection, "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())").ConfigureAwait(false);
             int current;
             await using (var command = new NpgsqlCommand("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", connection))
