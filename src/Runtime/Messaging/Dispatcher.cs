@@ -140,7 +140,7 @@ internal sealed class Dispatcher(GrainCatalog catalog, TimeoutSweeper timeouts, 
         }
 
         // The grain awaited something: the rest of the call runs on the activation; the caller awaits a message.
-        message = RequestMessage<TRequest, TResult>.Rent(grainId, request);
+        message = RequestMessage<TRequest, TResult>.Rent(grainId, request, started: true);
         message.Scheduler = scheduler;
         message.TrackTimeout(timeouts);
         try

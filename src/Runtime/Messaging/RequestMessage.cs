@@ -42,13 +42,14 @@ internal sealed class RequestMessage<TRequest, TResult> : Message, IValueTaskSou
     public override string MethodDescription => $"{_request.InterfaceName}.{_request.MethodName}";
 
     /// <summary>A call whose caller awaits the result: pooled.</summary>
-    public static RequestMessage<TRequest, TResult> Rent(GrainId targetId, in TRequest request)
+    /// <param name="started">The call already started inline on the caller's thread: no context to carry.</param>
+    public static RequestMessage<TRequest, TResult> Rent(GrainId targetId, in TRequest request, bool started = false)
     {
         var message = Pool.Get();
         message.Initialize(targetId, request.Flags);
         message._request = request;
         message._onUnobservedFailure = null;
-        message._callerContext = ExecutionContext.Capture();
+        message._callerContext = started ? null : ExecutionContext.Capture();
         message._owners = 2;
         message._state = message._core.Version << 1;
         return message;
