@@ -33,7 +33,7 @@ let failures = 0;
 for (const step of steps) {
   if (only && !only.includes(step.name)) continue;
   const workload = await loadWorkload(step.workload);
-  const params = resolveParams(workload.defaults, step.params ?? {}, workload.name);
+  const params = scaled(resolveParams(workload.defaults, step.params ?? {}, workload.name), options.scale);
   const remaining = budgetSeconds - (Date.now() - suiteStarted) / 1000;
   const timeoutSeconds = Math.min(step.timeoutSeconds, remaining - 5);
   if (timeoutSeconds < 10) {
@@ -63,7 +63,7 @@ for (const step of steps) {
   result.workload = workload.name;
   result.seconds = Math.round((Date.now() - started) / 100) / 10;
   result.serverArgs = [...loadServerArgs, ...(step.serverArgs ?? [])];
-  if (step.targets) result.targets = evaluateTargets(step.targets, result);
+  if (step.targets && !(options.scale && options.scale !== 1)) result.targets = evaluateTargets(step.targets, result);
   results.push(result);
   if (!result.ok) failures++;
   if (preset === "smoke") {
@@ -77,7 +77,7 @@ for (const step of steps) {
 
 const report = {
   date: new Date().toISOString(),
-  preset,
+  preset: options.scale && options.scale !== 1 ? `${preset} ×${options.scale} (a trial: targets not evaluated)` : preset,
   seconds: Math.round((Date.now() - suiteStarted) / 1000),
   machine: describeMachine(),
   results,
@@ -92,6 +92,16 @@ if (options.outDir) {
   log(`wrote ${base}.json, ${base}.md, ${base}.svg`);
 }
 process.exit(failures ? 1 : 0);
+
+/** --scale=0.1 runs a preset at a tenth of its users, rate and time: to try the suite, not to publish it. */
+function scaled(params, scale) {
+  if (!scale || scale === 1) return params;
+  const p = { ...params };
+  for (const key of ["users", "rate", "duration", "hold", "warmup"]) {
+    if (typeof p[key] === "number" && p[key] > 0) p[key] = Math.max(key === "users" ? 4 : 1, Math.round(p[key] * scale));
+  }
+  return p;
+}
 
 function failureDigest(r) {
   return {

@@ -61,7 +61,7 @@ export function renderChart(report) {
   if (50 > yMin && 50 < yMax) {
     out.push(`<line x1="${M.left}" x2="${M.left + pw}" y1="${Y(50)}" y2="${Y(50)}" stroke="#e377c2" stroke-width="1.5" stroke-dasharray="2 4"/>`);
     out.push(`<line x1="${X(2)}" x2="${X(2)}" y1="${Y(50) - 6}" y2="${Y(50) + 6}" stroke="#e377c2" stroke-width="2"/>`);
-    out.push(`<text x="${M.left + 6}" y="${Y(50) - 6}" fill="#b0308f">target: p99 end-to-end &lt; 50 ms at 4,000 msgs/s</text>`);
+    out.push(`<text x="${M.left + pw - 6}" y="${Y(50) - 6}" text-anchor="end" fill="#b0308f">target: p99 end-to-end &lt; 50 ms at 4,000 msgs/s</text>`);
   }
 
   for (const s of series) {
