@@ -110,7 +110,7 @@ for (const store of ["sqlite", "postgres"]) {
         const history = [];
         let after = 0;
         for (;;) {
-          const page = (await again(a).get(`/v1/conversations/${conversationId}/messages?after=${after}&limit=200&order=asc`)).body;
+          const page = (await again(a).get(`/v1/conversations/${conversationId}/messages?after=${after}&limit=200&order=oldest`)).body;
           if (page.length === 0) break;
           history.push(...page);
           after = Math.max(...page.map((m) => m.sortNumber));
