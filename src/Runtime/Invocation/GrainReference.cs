@@ -16,8 +16,7 @@ public abstract class GrainReference : IAddressable, IEquatable<GrainReference>
 
     protected GrainReference(GrainReferenceArgs args)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        _dispatcher = args.Dispatcher;
+        _dispatcher = args.Dispatcher ?? throw new ArgumentException("Grain references are made by the runtime.", nameof(args));
         GrainId = args.GrainId;
         Observer = args.Observer;
     }
@@ -48,7 +47,7 @@ public abstract class GrainReference : IAddressable, IEquatable<GrainReference>
 
 /// <summary>What the runtime hands a generated reference's constructor. Opaque to generated code.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public sealed class GrainReferenceArgs
+public readonly struct GrainReferenceArgs
 {
     internal GrainReferenceArgs(Dispatcher dispatcher, GrainId grainId, ObserverTarget? observer)
     {
