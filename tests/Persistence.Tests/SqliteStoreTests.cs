@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Orleans.Chat.Persistence.Sqlite;
@@ -299,5 +300,33 @@ public sealed class SqliteStoreTests : IDisposable
 
         Assert.Equal(first, await log.AppendAsync(new LogEntry(logId, 3, "m3", "k1", "a", DateTimeOffset.UnixEpoch, "retry")));
         await Assert.ThrowsAsync<InconsistentStateException>(() => log.AppendAsync(new LogEntry(logId, 1, "m4", "k4", "a", DateTimeOffset.UnixEpoch, "taken")).AsTask());
+    }
+
+    [Fact]
+    public async Task HostStop_ServiceStoppingAfterTheStoreWrites_WriteIsCommitted()
+    {
+        var logId = TestData.NewKey();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddSingleton<IGrainStateSerializer, TestGrainStateSerializer>();
+
+        // Registered first, so it stops last, like a silo that deactivates its grains on the way down.
+        builder.Services.AddHostedService(sp => new WriteOnStop(sp.GetRequiredService<IMessageLog>(), logId));
+        builder.Services.AddSqliteStorage(options => options.Path = DatabasePath);
+        using (var host = builder.Build())
+        {
+            await host.StartAsync();
+            await host.StopAsync();
+        }
+
+        await using var services = Open();
+        Assert.Equal(1, await services.GetRequiredService<IMessageLog>().GetLastSequenceAsync(logId));
+    }
+
+    private sealed class WriteOnStop(IMessageLog log, string logId) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public async Task StopAsync(CancellationToken cancellationToken) =>
+            await log.AppendAsync(new LogEntry(logId, 1, "last", null, "a", DateTimeOffset.UnixEpoch, "written while stopping"), cancellationToken);
     }
 }
