@@ -12,8 +12,10 @@ namespace Orleans.Chat.Persistence.Sqlite;
 
 /// <summary>
 /// The SQLite database behind the three SQLite providers: one file in WAL mode with <c>synchronous=FULL</c>,
-/// one writer connection fed by a group-commit queue, and a small pool of read connections.
-/// The schema is created or migrated when the store opens.
+/// one writer connection fed by a group-commit queue (every pending write in one transaction; callers are answered
+/// after the commit), and a small pool of read connections. The schema is created or migrated when the store opens.
+/// Message-log appends go to a journal table first and are checkpointed into <c>message_log</c> between batches
+/// (see <see cref="SqliteLogJournal"/>).
 /// </summary>
 public sealed partial class SqliteStore : IAsyncDisposable
 {
@@ -65,6 +67,11 @@ public sealed partial class SqliteStore : IAsyncDisposable
         }
         catch
         {
+            foreach (var reader in _allReaders ?? [])
+            {
+                reader?.Dispose();
+            }
+
             _writeSession.Dispose();
             throw;
         }
@@ -218,21 +225,27 @@ public sealed partial class SqliteStore : IAsyncDisposable
     private void Append(SqliteSession session, LogAppend append)
     {
         var entry = append.Entry;
-        if (entry.IdempotencyKey is { } key)
+        if (entry.IdempotencyKey is { } key
+            && (_batchKeys.GetValueOrDefault((entry.LogId, key)) ?? _journal.FindByIdempotencyKey(entry.LogId, key)) is { } pending)
         {
-            var earlier = _batchKeys.GetValueOrDefault((entry.LogId, key))
-                ?? _journal.FindByIdempotencyKey(entry.LogId, key)
-                ?? SqliteSql.FindByIdempotencyKey(session, entry.LogId, key);
-            if (earlier is not null)
-            {
-                append.StageResult(earlier);
-                return;
-            }
+            append.StageResult(pending);
+            return;
         }
 
-        if (_batchSequences.Contains((entry.LogId, entry.Sequence))
-            || _journal.ContainsSequence(entry.LogId, entry.Sequence)
-            || SqliteSql.ContainsSequence(session, entry.LogId, entry.Sequence))
+        var lookup = session.Command(SqliteSql.FindBySequenceOrKey);
+        lookup.Parameters.AddWithValue("@log", entry.LogId);
+        lookup.Parameters.AddWithValue("@seq", entry.Sequence);
+        lookup.Parameters.AddWithValue("@key", (object?)entry.IdempotencyKey ?? DBNull.Value);
+        var stored = SqliteSql.ReadEntries(lookup, 2);
+        if (entry.IdempotencyKey is not null && stored.Find(e => e.IdempotencyKey == entry.IdempotencyKey) is { } earlier)
+        {
+            append.StageResult(earlier);
+            return;
+        }
+
+        if (stored.Count > 0
+            || _batchSequences.Contains((entry.LogId, entry.Sequence))
+            || _journal.ContainsSequence(entry.LogId, entry.Sequence))
         {
             throw StorageConflicts.Sequence(entry);
         }
