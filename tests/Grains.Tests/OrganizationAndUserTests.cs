@@ -1,6 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Organizations;
 using Orleans.Chat.Grains.Users;
+using Orleans.Chat.Runtime;
+using Orleans.Chat.Runtime.Storage;
 
 namespace Orleans.Chat.Grains.Tests;
 
@@ -58,6 +61,31 @@ public sealed class OrganizationAndUserTests(ClusterFixture cluster)
         var user = cluster.GrainFactory.GetGrain<IUserGrain>(userId);
         Assert.True(await user.IsMemberOfAsync(organizationId));
         Assert.Equal([organizationId], (await user.GetProfileAsync()).Organizations);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AddMember_RetryAfterCrashWithPendingMember_CountsExactlyOnce(bool userAlreadyJoined)
+    {
+        // The state a crash leaves behind: the user is pending (and maybe already joined) but not counted.
+        var organizationId = ClusterFixture.NewId("org");
+        var userId = await cluster.CreateUserAsync();
+        if (userAlreadyJoined)
+        {
+            await cluster.GrainFactory.GetGrain<IUserGrain>(userId).JoinOrganizationAsync(organizationId);
+        }
+
+        var storage = cluster.Services.GetRequiredService<IGrainStorage>();
+        await storage.WriteStateAsync("organization", new GrainId("Organization", organizationId), new StoredState<OrganizationState>(
+            new OrganizationState { Created = true, Name = "Crashed", CreatedAt = DateTimeOffset.UtcNow, PendingMembers = [userId] }));
+
+        var info = await cluster.GrainFactory.GetGrain<IOrganizationGrain>(organizationId).AddMemberAsync(userId);
+        var again = await cluster.GrainFactory.GetGrain<IOrganizationGrain>(organizationId).AddMemberAsync(userId);
+
+        Assert.Equal(1, info.MemberCount);
+        Assert.Equal(1, again.MemberCount);
+        Assert.True(await cluster.GrainFactory.GetGrain<IUserGrain>(userId).IsMemberOfAsync(organizationId));
     }
 
     [Fact]
@@ -222,4 +250,14 @@ public sealed class OrganizationAndUserTests(ClusterFixture cluster)
         await Assert.ThrowsAsync<PermissionDeniedException>(async () => await outsider.GetConversationsAsync(organizationId));
         await Assert.ThrowsAsync<PermissionDeniedException>(async () => await outsider.GetUnreadAsync(organizationId));
     }
+}
+
+/// <summary>A grain state record to seed storage with, as if an earlier activation had written it.</summary>
+internal sealed class StoredState<T>(T state) : IGrainState<T>
+{
+    public T State { get; set; } = state;
+
+    public string? ETag { get; set; }
+
+    public bool RecordExists { get; set; }
 }

@@ -10,4 +10,7 @@ public sealed class OrganizationState
     public DateTimeOffset CreatedAt { get; set; }
 
     public int MemberCount { get; set; }
+
+    /// <summary>Users being added: joined (maybe) but not counted yet. Normally empty; a retry after a crash finishes them.</summary>
+    public List<string> PendingMembers { get; set; } = [];
 }

@@ -37,16 +37,28 @@ public sealed partial class OrganizationGrain(
         EnsureCreated();
         Validate.Id(userId, "userId");
         var organizationId = GetPrimaryKeyString();
+        var user = GrainFactory.GetGrain<IUserGrain>(userId);
 
         // The user grain holds the membership (and throws not-found for an unknown user); this grain keeps the count.
-        var added = await GrainFactory.GetGrain<IUserGrain>(userId).JoinOrganizationAsync(organizationId);
-        if (added)
+        // A user is first recorded as pending, then joined, then counted (and un-pended in the same write), so a crash
+        // anywhere in between is finished by the retry and a member is never counted twice or not at all.
+        if (!state.State.PendingMembers.Contains(userId, StringComparer.Ordinal))
         {
-            state.State.MemberCount++;
+            await user.GetProfileAsync();
+            if (await user.IsMemberOfAsync(organizationId))
+            {
+                return ToInfo();
+            }
+
+            state.State.PendingMembers.Add(userId);
             await state.WriteStateAsync();
-            LogMemberAdded(logger, organizationId, userId);
         }
 
+        await user.JoinOrganizationAsync(organizationId);
+        state.State.PendingMembers.Remove(userId);
+        state.State.MemberCount++;
+        await state.WriteStateAsync();
+        LogMemberAdded(logger, organizationId, userId);
         return ToInfo();
     }
 
