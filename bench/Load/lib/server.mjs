@@ -97,7 +97,9 @@ export async function startServer({ apiDll = defaultApiDll, adminKey, extraArgs 
         clearTimeout(timer);
       }
       log.end();
-      rmSync(dataDir, { recursive: true, force: true });
+      // LOAD_KEEP_DATA=1 keeps the SQLite file for a look at what a run wrote (tools, analysis).
+      if (process.env.LOAD_KEEP_DATA) process.stderr.write(`kept ${dataDir}\n`);
+      else rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
