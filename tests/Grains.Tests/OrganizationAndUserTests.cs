@@ -168,6 +168,46 @@ public sealed class OrganizationAndUserTests(ClusterFixture cluster)
     }
 
     [Theory]
+    [InlineData(10, false)]
+    [InlineData(1, true)]
+    public async Task UserCreate_EmailClaimedByUserNeverCreated_TakenOverOnlyOnceAbandoned(int minutesAgo, bool expectConflict)
+    {
+        // The state a crash between claiming the email and storing the user leaves behind.
+        var email = $"{ClusterFixture.NewId("mail")}@example.com";
+        var lookupKey = UserLookupKey.ForEmail(email).ToGrainKey();
+        await cluster.Services.GetRequiredService<IGrainStorage>().WriteStateAsync("userLookup", new GrainId("UserLookup", lookupKey),
+            new StoredState<UserLookupState>(new UserLookupState { UserId = ClusterFixture.NewId("crashed"), ClaimedAt = DateTimeOffset.UtcNow.AddMinutes(-minutesAgo) }));
+        var id = ClusterFixture.NewId("user");
+        var create = async () => await cluster.GrainFactory.GetGrain<IUserGrain>(id).CreateAsync(new CreateUserCommand("New", "correct horse", email));
+
+        if (expectConflict)
+        {
+            await Assert.ThrowsAsync<ConflictException>(create);
+        }
+        else
+        {
+            await create();
+            Assert.Equal(id, await cluster.GrainFactory.GetGrain<IUserLookupGrain>(lookupKey).GetUserIdAsync());
+        }
+    }
+
+    [Fact]
+    public async Task UserCreate_EmailOfExistingUserClaimedLongAgo_StillConflicts()
+    {
+        var owner = await cluster.CreateUserAsync();
+
+        // Even when the claim is old, an owner that exists keeps it.
+        var storage = cluster.Services.GetRequiredService<IGrainStorage>();
+        var aged = ClusterFixture.NewId("mail") + "@example.com";
+        var agedKey = UserLookupKey.ForEmail(aged).ToGrainKey();
+        await storage.WriteStateAsync("userLookup", new GrainId("UserLookup", agedKey),
+            new StoredState<UserLookupState>(new UserLookupState { UserId = owner, ClaimedAt = DateTimeOffset.UtcNow.AddHours(-1) }));
+
+        await Assert.ThrowsAsync<ConflictException>(async () =>
+            await cluster.GrainFactory.GetGrain<IUserGrain>(ClusterFixture.NewId("user")).CreateAsync(new CreateUserCommand("X", "correct horse", aged)));
+    }
+
+    [Theory]
     [InlineData("", "correct horse")]
     [InlineData("Name", "short")]
     public async Task UserCreate_InvalidInput_ThrowsInvalidArgument(string displayName, string password)

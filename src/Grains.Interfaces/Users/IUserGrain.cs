@@ -13,6 +13,10 @@ public interface IUserGrain : IGrainWithStringKey
     [ReadOnly]
     ValueTask<UserProfile> GetProfileAsync();
 
+    /// <summary>Whether the user exists. May interleave with any call (a lookup grain asks it while this user may be calling that lookup).</summary>
+    [AlwaysInterleave]
+    ValueTask<bool> ExistsAsync();
+
     /// <summary>Checks the password and starts a session for the device; <c>unauthenticated</c> if they do not match.</summary>
     ValueTask<UserSession> SignInAsync(SignInCommand command);
 

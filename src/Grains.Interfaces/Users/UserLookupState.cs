@@ -4,4 +4,7 @@ namespace Orleans.Chat.Grains.Users;
 public sealed class UserLookupState
 {
     public string? UserId { get; set; }
+
+    /// <summary>When <see cref="UserId"/> claimed the entry; a claim whose user was never created expires after a while.</summary>
+    public DateTimeOffset ClaimedAt { get; set; }
 }

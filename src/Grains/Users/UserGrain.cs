@@ -86,6 +86,8 @@ public sealed partial class UserGrain(
         return ValueTask.FromResult(ToProfile());
     }
 
+    public ValueTask<bool> ExistsAsync() => ValueTask.FromResult(S.Created);
+
     public async ValueTask<UserSession> SignInAsync(SignInCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);

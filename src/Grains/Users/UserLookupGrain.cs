@@ -5,8 +5,15 @@ namespace Orleans.Chat.Grains.Users;
 
 /// <inheritdoc cref="IUserLookupGrain"/>
 public sealed class UserLookupGrain(
-    [PersistentState("userLookup")] IPersistentState<UserLookupState> state) : Grain, IUserLookupGrain
+    [PersistentState("userLookup")] IPersistentState<UserLookupState> state,
+    TimeProvider timeProvider) : Grain, IUserLookupGrain
 {
+    /// <summary>
+    /// A claim older than this whose user does not exist was left by a creation that crashed between claiming and
+    /// storing the user; it can be taken over. Far longer than any call may take, so no creation in progress is robbed.
+    /// </summary>
+    internal static readonly TimeSpan AbandonedClaimAge = TimeSpan.FromMinutes(5);
+
     public async ValueTask ClaimAsync(string userId)
     {
         Validate.Id(userId, "userId");
@@ -16,7 +23,7 @@ public sealed class UserLookupGrain(
             return;
         }
 
-        if (owner is not null)
+        if (owner is not null && !await IsAbandonedAsync(owner))
         {
             var key = UserLookupKey.Parse(GetPrimaryKeyString());
             throw new ConflictException(key.Kind == UserLookupKind.Email
@@ -25,6 +32,7 @@ public sealed class UserLookupGrain(
         }
 
         state.State.UserId = userId;
+        state.State.ClaimedAt = timeProvider.GetUtcNow();
         await state.WriteStateAsync();
     }
 
@@ -38,4 +46,8 @@ public sealed class UserLookupGrain(
     }
 
     public ValueTask<string?> GetUserIdAsync() => ValueTask.FromResult(state.State.UserId);
+
+    private async ValueTask<bool> IsAbandonedAsync(string owner) =>
+        timeProvider.GetUtcNow() - state.State.ClaimedAt > AbandonedClaimAge
+        && !await GrainFactory.GetGrain<IUserGrain>(owner).ExistsAsync();
 }
