@@ -13,6 +13,16 @@ using Orleans.Chat.Runtime.Storage;
 //        [--senders 100] [--seconds 10] [--warmup 2] [--payload 200] [--postgres "<connection string>"] [--partitions 4]
 //        [--journal-rows 8192] [--journal-chunk 2048]
 // PostgreSQL uses --postgres or ORLEANS_CHAT_TEST_POSTGRES (eval "$(scripts/postgres.sh start)").
+//
+// Also: crash-writer sqlite <file> | crash-writer postgres <connection string> <schema>: 50 senders append to their own
+// logs until the process is killed, printing "ack <log> <sequence>" for each acknowledged append (used by the
+// persistence tests, which SIGKILL it and check that every acknowledged append is stored).
+if (args is ["crash-writer", ..])
+{
+    await CrashWriter.RunAsync(args[1..]);
+    return;
+}
+
 var settings = Settings.Parse(args);
 Console.WriteLine($"# {Environment.ProcessorCount} cores, .NET {Environment.Version}, {settings.Senders} senders, {settings.Seconds} s measured after {settings.Warmup} s warm-up, {settings.PayloadBytes}-byte payloads");
 Console.WriteLine();
@@ -192,5 +202,50 @@ internal static class Bench
             commits,
             commits == 0 ? 0 : (after.Writes - before.Writes) / (double)commits,
             (after.BusyTime - before.BusyTime) / clock.Elapsed);
+    }
+}
+
+internal static class CrashWriter
+{
+    public static async Task RunAsync(string[] args)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        if (args is ["sqlite", var path])
+        {
+            // Small journal checkpoints, so that the kill can land in the middle of one.
+            services.AddSqliteStorage(options =>
+            {
+                options.Path = path;
+                options.JournalCheckpointRows = 200;
+                options.JournalCheckpointChunk = 100;
+            });
+        }
+        else if (args is ["postgres", var connectionString, var schema])
+        {
+            services.AddPostgresStorage(options =>
+            {
+                options.ConnectionString = connectionString;
+                options.Schema = schema;
+            });
+        }
+        else
+        {
+            throw new ArgumentException("usage: crash-writer sqlite <file> | crash-writer postgres <connection string> <schema>");
+        }
+
+        var provider = services.BuildServiceProvider();
+        var log = provider.GetRequiredService<IMessageLog>();
+        var output = Console.Out;
+        await output.WriteLineAsync("ready");
+        await Task.WhenAll(Enumerable.Range(0, 50).Select(sender => Task.Run(async () =>
+        {
+            var logId = $"crash-{sender}";
+            for (long sequence = 1; ; sequence++)
+            {
+                await log.AppendAsync(new LogEntry(logId, sequence, $"{logId}-{sequence}", $"client-{sequence}", "writer", DateTimeOffset.UnixEpoch, $"payload {sequence}"));
+                await output.WriteLineAsync($"ack {logId} {sequence}");
+            }
+        })));
     }
 }
