@@ -67,6 +67,19 @@ public sealed class ChatSiloTests : IDisposable
     }
 
     [Fact]
+    public async Task AddChatSilo_DataDirectoryOnly_PutsTheSqliteFileThere()
+    {
+        var dataDirectory = Path.Combine(_directory, "data-dir");
+        using var host = Build(("Storage:DataDirectory", dataDirectory));
+        await host.StartAsync();
+
+        await CreateUserAsync(host);
+
+        Assert.True(File.Exists(Path.Combine(dataDirectory, "chat.db")));
+        await host.StopAsync();
+    }
+
+    [Fact]
     public void AddChatSilo_UnknownProvider_Throws()
     {
         Assert.Throws<OptionsValidationException>(() => Build(("Storage:Provider", "Cassandra")));

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
+using Orleans.Chat.Silo;
 
 namespace Orleans.Chat.Api.Auth;
 
@@ -27,13 +28,7 @@ public static class ChatAuthorization
     public static string KeysPath(IConfiguration configuration)
     {
         var path = configuration["DataProtection:KeysPath"];
-        if (string.IsNullOrWhiteSpace(path))
-        {
-            var dataDirectory = configuration["Storage:DataDirectory"];
-            path = Path.Combine(string.IsNullOrWhiteSpace(dataDirectory) ? "data" : dataDirectory, "keys");
-        }
-
-        return Path.GetFullPath(path);
+        return Path.GetFullPath(string.IsNullOrWhiteSpace(path) ? Path.Combine(ChatSiloHostingExtensions.DataDirectory(configuration), "keys") : path);
     }
 
     public static IHostApplicationBuilder AddChatAuthentication(this IHostApplicationBuilder builder)
