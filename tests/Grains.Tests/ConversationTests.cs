@@ -333,6 +333,44 @@ public sealed class ConversationTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task Roster_TwoOrganizations_NeverMix()
+    {
+        var (first, users) = await cluster.OrganizationWithMembersAsync(2);
+        var (second, _) = await cluster.OrganizationWithMembersAsync(0);
+        var organization = cluster.GrainFactory.GetGrain<Organizations.IOrganizationGrain>(second);
+        await organization.AddMemberAsync(users[0]);
+        await organization.AddMemberAsync(users[1]);
+
+        await Conversation(first, users[0], users[1]).SendAsync(new SendMessageCommand(users[0], "in first", "1"));
+        await Conversation(second, users[0], users[1]).SendAsync(new SendMessageCommand(users[0], "in second", "1"));
+        await Conversation(second, users[0], users[1]).SendAsync(new SendMessageCommand(users[0], "in second again", "2"));
+
+        var inFirst = Assert.Single(await User(users[1]).GetConversationsAsync(first));
+        var inSecond = Assert.Single(await User(users[1]).GetConversationsAsync(second));
+        Assert.NotEqual(inFirst.Id, inSecond.Id);
+        Assert.Equal(("in first", 1), (inFirst.LastMessage!.Body, inFirst.UnreadCount));
+        Assert.Equal(("in second again", 2), (inSecond.LastMessage!.Body, inSecond.UnreadCount));
+        Assert.Equal(new UnreadSummary(first, 1, 1), await User(users[1]).GetUnreadAsync(first));
+        Assert.Equal(new UnreadSummary(second, 2, 1), await User(users[1]).GetUnreadAsync(second));
+    }
+
+    [Fact]
+    public async Task MarkDelivered_MovesDeliveredCursorForSender()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
+        var conversation = Conversation(organizationId, users[0], users[1]);
+        await conversation.SendAsync(new SendMessageCommand(users[0], "1", "1"));
+        await conversation.SendAsync(new SendMessageCommand(users[0], "2", "2"));
+
+        var mine = await conversation.MarkDeliveredAsync(users[1], 2);
+        await conversation.MarkDeliveredAsync(users[1], 1);
+
+        Assert.Equal(2, mine.UnreadCount);
+        Assert.Equal(2, (await conversation.GetViewAsync(users[0])).CounterpartyDeliveredSortNumber);
+        Assert.Equal(2, Assert.Single(await User(users[0]).GetConversationsAsync(organizationId)).CounterpartyDeliveredSortNumber);
+    }
+
+    [Fact]
     public async Task Roster_SeveralConversations_SortedByLastMessageAndCounted()
     {
         var (organizationId, users) = await cluster.OrganizationWithMembersAsync(3);

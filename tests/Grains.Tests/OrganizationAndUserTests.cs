@@ -153,6 +153,30 @@ public sealed class OrganizationAndUserTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task UserCreate_ConcurrentWithSameEmail_ExactlyOneSucceeds()
+    {
+        var email = $"{ClusterFixture.NewId("mail")}@example.com";
+        var ids = Enumerable.Range(0, 8).Select(_ => ClusterFixture.NewId("user")).ToArray();
+
+        var attempts = ids.Select(async id =>
+        {
+            try
+            {
+                await cluster.GrainFactory.GetGrain<IUserGrain>(id).CreateAsync(new CreateUserCommand("Racer", "correct horse", email));
+                return id;
+            }
+            catch (ConflictException)
+            {
+                return null;
+            }
+        });
+        var winners = (await Task.WhenAll(attempts)).OfType<string>().ToList();
+
+        var winner = Assert.Single(winners);
+        Assert.Equal(winner, await cluster.GrainFactory.GetGrain<IUserLookupGrain>(UserLookupKey.ForEmail(email).ToGrainKey()).GetUserIdAsync());
+    }
+
+    [Fact]
     public async Task UserCreate_PhoneTaken_ReleasesItsEmailClaim()
     {
         var phone = "+1 555 " + Random.Shared.Next(1000000, 9999999).ToString(System.Globalization.CultureInfo.InvariantCulture);
