@@ -145,6 +145,22 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Open_FileAlreadyOpenByAnotherStore_ThrowsAndTheFirstKeepsWorking()
+    {
+        await using var first = new SqliteStore(Options.Create(new SqliteStorageOptions { Path = DatabasePath }));
+
+        var exception = Assert.Throws<InvalidOperationException>(() => new SqliteStore(Options.Create(new SqliteStorageOptions { Path = DatabasePath })));
+        Assert.Contains("already open", exception.Message, StringComparison.Ordinal);
+
+        var log = new SqliteMessageLog(first);
+        var entry = new LogEntry(TestData.NewKey(), 1, "m", null, "a", DateTimeOffset.UnixEpoch, "p");
+        Assert.Equal(entry, await log.AppendAsync(entry));
+        await first.DisposeAsync();
+        await using var reopened = new SqliteStore(Options.Create(new SqliteStorageOptions { Path = DatabasePath }));
+        Assert.Equal(1, await new SqliteMessageLog(reopened).GetLastSequenceAsync(entry.LogId));
+    }
+
+    [Fact]
     public async Task Open_SchemaNewerThanBuild_Throws()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);

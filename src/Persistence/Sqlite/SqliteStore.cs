@@ -21,6 +21,7 @@ public sealed partial class SqliteStore : IAsyncDisposable
 {
     private readonly SqliteStorageOptions _options;
     private readonly ILogger<SqliteStore> _logger;
+    private readonly FileStream _processLock;
     private readonly SqliteSession _writeSession;
     private readonly GroupCommitWriter<PendingWrite> _writer;
     private readonly Channel<SqliteSession> _readers;
@@ -45,6 +46,17 @@ public sealed partial class SqliteStore : IAsyncDisposable
             Directory.CreateDirectory(directory);
         }
 
+        // The journal's in-memory index assumes this store is the file's only writer: refuse a second one, in this
+        // process or another. The OS drops the lock when a process dies, so a killed process never leaves it behind.
+        try
+        {
+            _processLock = new FileStream(FilePath + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException exception)
+        {
+            throw new InvalidOperationException($"The SQLite store '{FilePath}' is already open in this or another process; only one may open it at a time.", exception);
+        }
+
         var connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = FilePath,
@@ -52,9 +64,9 @@ public sealed partial class SqliteStore : IAsyncDisposable
             Pooling = false,
         }.ToString();
 
-        _writeSession = new SqliteSession(connectionString, _options.BusyTimeoutMilliseconds, writer: true);
         try
         {
+            _writeSession = new SqliteSession(connectionString, _options.BusyTimeoutMilliseconds, writer: true);
             Migrate();
             CheckpointAtOpen();
             _allReaders = new SqliteSession[_options.ReadConnections];
@@ -72,7 +84,8 @@ public sealed partial class SqliteStore : IAsyncDisposable
                 reader?.Dispose();
             }
 
-            _writeSession.Dispose();
+            _writeSession?.Dispose();
+            _processLock.Dispose();
             throw;
         }
 
@@ -456,6 +469,8 @@ public sealed partial class SqliteStore : IAsyncDisposable
             var session = await _readers.Reader.ReadAsync().ConfigureAwait(false);
             session.Dispose();
         }
+
+        await _processLock.DisposeAsync().ConfigureAwait(false);
 
         LogClosed(_logger, FilePath);
     }
