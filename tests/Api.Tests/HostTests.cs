@@ -68,6 +68,27 @@ public sealed class HostTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task WrongContentType_Returns415Problem()
+    {
+        var user = await factory.CreateUserAsync();
+
+        var response = await user.Client.PostAsync("/v1/messages", new StringContent("hello", System.Text.Encoding.UTF8, "text/plain"));
+
+        await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, "invalid-argument");
+    }
+
+    [Fact]
+    public async Task DeeplyNestedJson_Returns400Problem()
+    {
+        var user = await factory.CreateUserAsync();
+        var body = new string('[', 5000) + new string(']', 5000);
+
+        var response = await user.Client.PostAsync("/v1/messages", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-argument");
+    }
+
+    [Fact]
     public async Task WrongMethod_Returns405Problem()
     {
         var user = await factory.CreateUserAsync();
