@@ -44,6 +44,8 @@ export async function start(dataDir, { port, store = "sqlite" } = {}) {
     `--urls=${url}`,
     `--contentRoot=${dirname(apiDll)}`,
     `--Admin:ApiKey=${adminKey}`,
+    // Every simulated user signs in from this one loopback address: the per-address limit is for real clients.
+    "--RateLimits:SignInPerMinute=100000",
     `--Storage:DataDirectory=${dataDir}`,
     ...storeArguments(store, dataDir),
   ], { cwd: dataDir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ASPNETCORE_ENVIRONMENT: "Production" } });
