@@ -7,8 +7,10 @@
 #                                         `export ORLEANS_CHAT_TEST_POSTGRES=...` (and the data directory, for stop).
 #   scripts/postgres.sh stop              stops that cluster and removes its data directory.
 #
-# Both are idempotent: start while the cluster runs prints the same lines again; stop with nothing running does nothing.
-# Everything except the export lines goes to stderr, so stdout is safe to eval.
+# Both are idempotent: start in a shell that already started one (ORLEANS_CHAT_PG_DATA set, cluster running) prints the
+# same lines again; stop with nothing running does nothing. Each start from a fresh shell gets its own cluster, and stop
+# stops the one named by ORLEANS_CHAT_PG_DATA (else the last one started from this checkout), so two test runs in the
+# same tree never stop each other's server. Everything except the export lines goes to stderr: stdout is safe to eval.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,15 +56,10 @@ running() { # data dir
 }
 
 start() {
-  if [ -f "$state_file" ]; then
-    # shellcheck disable=SC1090
-    data_dir=$(. "$state_file" && printf '%s' "${ORLEANS_CHAT_PG_DATA:-}")
-    if [ -n "$data_dir" ] && running "$data_dir"; then
-      log "already running ($data_dir)"
-      cat "$state_file"
-      return 0
-    fi
-    stop
+  if [ -n "${ORLEANS_CHAT_PG_DATA:-}" ] && [ -f "$ORLEANS_CHAT_PG_DATA.env" ] && running "$ORLEANS_CHAT_PG_DATA"; then
+    log "already running ($ORLEANS_CHAT_PG_DATA)"
+    cat "$ORLEANS_CHAT_PG_DATA.env"
+    return 0
   fi
 
   local bin_dir
@@ -115,9 +112,10 @@ CONF
   {
     printf "export ORLEANS_CHAT_TEST_POSTGRES='Host=127.0.0.1;Port=%s;Username=postgres;Password=%s;Database=%s'\n" "$port" "$password" "$database"
     printf "export ORLEANS_CHAT_PG_DATA='%s'\n" "$data_dir"
-  } >"$state_file"
+  } >"$data_dir.env"
+  cp "$data_dir.env" "$state_file"
   log "PostgreSQL $("$bin_dir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port, data in $data_dir"
-  cat "$state_file"
+  cat "$data_dir.env"
 }
 
 stop() {
@@ -133,7 +131,12 @@ stop() {
     rm -rf "$data_dir"
     log "stopped and removed $data_dir"
   fi
-  rm -f "$state_file"
+  if [ -n "$data_dir" ]; then
+    rm -f "$data_dir.env"
+    if [ -f "$state_file" ] && grep -qF "'$data_dir'" "$state_file"; then
+      rm -f "$state_file"
+    fi
+  fi
 }
 
 case "${1:-}" in
