@@ -11,7 +11,7 @@ using Orleans.Chat.Runtime.Storage;
 // Message-log append throughput and latency with N concurrent senders, per store, with group commit on and off.
 // Usage: dotnet run -c Release --project bench/Storage.Benchmarks -- [--store sqlite|postgres|all] [--group-commit on|off|both]
 //        [--senders 100] [--seconds 10] [--warmup 2] [--payload 200] [--postgres "<connection string>"] [--partitions 4]
-//        [--journal-rows 8192] [--journal-chunk 1024]
+//        [--journal-rows 8192] [--journal-chunk 512]
 // PostgreSQL uses --postgres or ORLEANS_CHAT_TEST_POSTGRES (eval "$(scripts/postgres.sh start)").
 //
 // Also: crash-writer sqlite <file> | crash-writer postgres <connection string> <schema>: 50 senders append to their own

@@ -35,7 +35,7 @@ public sealed class SqliteStorageOptions
 
     /// <summary>The most journal entries one checkpoint transaction moves (bounds how long it holds up the next batch).</summary>
     [Range(1, 1_000_000)]
-    public int JournalCheckpointChunk { get; set; } = 1_024;
+    public int JournalCheckpointChunk { get; set; } = 512;
 
     [Range(0, 600_000)]
     public int BusyTimeoutMilliseconds { get; set; } = 10_000;
