@@ -8,8 +8,8 @@ using Orleans.Chat.Grains.Users;
 namespace Orleans.Chat.Grains;
 
 /// <summary>
-/// The one System.Text.Json source-generated context for everything that crosses a grain boundary, every observer
-/// event and every grain state record. A test checks that every grain and observer method's parameter and result
+/// The System.Text.Json source-generated context for everything that crosses a grain boundary and every observer
+/// event (grain state records have their own context beside the grains, <c>GrainStateJsonContext</c>). A test checks that every grain and observer method's parameter and result
 /// types are listed, so any call can be serialized between processes.
 /// </summary>
 [JsonSourceGenerationOptions(
@@ -35,7 +35,6 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(IReadOnlyList<ConversationView>))]
 [JsonSerializable(typeof(SendMessageCommand))]
 [JsonSerializable(typeof(SendMessageResult))]
-[JsonSerializable(typeof(ConversationState))]
 // Users
 [JsonSerializable(typeof(UserProfile))]
 [JsonSerializable(typeof(CreateUserCommand))]
@@ -44,10 +43,7 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(UnreadSummary))]
 [JsonSerializable(typeof(ConversationChanged))]
 [JsonSerializable(typeof(SessionRevoked))]
-[JsonSerializable(typeof(UserState))]
-[JsonSerializable(typeof(UserLookupState))]
 // Organizations
 [JsonSerializable(typeof(CreateOrganizationCommand))]
 [JsonSerializable(typeof(OrganizationInfo))]
-[JsonSerializable(typeof(OrganizationState))]
 public sealed partial class ChatJsonContext : JsonSerializerContext;

@@ -33,7 +33,8 @@ public static class ChatSiloHostingExtensions
         var services = builder.Services;
         services.AddSilo(silo => silo
             .AddGrains(typeof(UserGrain).Assembly)
-            .AddJsonTypeInfoResolver(ChatJsonContext.Default));
+            .AddJsonTypeInfoResolver(ChatJsonContext.Default)
+            .AddJsonTypeInfoResolver(GrainStateJsonContext.Default));
         services.AddStorage(builder.Configuration);
         services.AddOptions<GrainCollectionOptions>().BindConfiguration("Silo:GrainCollection");
         services.AddOptions<SiloMessagingOptions>().BindConfiguration("Silo:Messaging");

@@ -53,19 +53,6 @@ public sealed class ChatJsonContextTests
     }
 
     [Fact]
-    public void GrainStateRecords_AreAllInChatJsonContext()
-    {
-        var states = Contract.GetTypes().Where(t => t.IsClass && t.Name.EndsWith("State", StringComparison.Ordinal) && t.IsPublic).ToList();
-
-        Assert.Contains(typeof(UserState), states);
-        Assert.Contains(typeof(ConversationState), states);
-        foreach (var state in states)
-        {
-            Assert.True(ChatJsonContext.Default.GetTypeInfo(state) is not null, $"{state} is not in ChatJsonContext");
-        }
-    }
-
-    [Fact]
     public void Message_RoundTrip_IsCamelCaseAndEqual()
     {
         var message = new Message("m1", "o:a:b", "o", 7, "a", "b", "héllo", "c1", new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
@@ -76,22 +63,6 @@ public sealed class ChatJsonContextTests
         Assert.Contains("\"sortNumber\":7", json, StringComparison.Ordinal);
         Assert.Contains("\"clientMessageId\":\"c1\"", json, StringComparison.Ordinal);
         Assert.Equal(message, back);
-    }
-
-    [Fact]
-    public void UserState_RoundTrip_KeepsSessionsAndRoster()
-    {
-        var view = new ConversationView("o:a:b", "o", "b", null, 3, 2, 1, 0, 0, DateTimeOffset.UnixEpoch, 4);
-        var state = new UserState { Created = true, DisplayName = "A", PasswordHash = "h", Organizations = ["o"] };
-        state.Sessions["s1"] = new UserSessionState { Udid = "d1", CreatedAt = DateTimeOffset.UnixEpoch };
-        state.Conversations[view.Id] = view;
-
-        var json = JsonSerializer.Serialize(state, ChatJsonContext.Default.UserState);
-        var back = JsonSerializer.Deserialize(json, ChatJsonContext.Default.UserState)!;
-
-        Assert.Equal("d1", back.Sessions["s1"].Udid);
-        Assert.Equal(view, back.Conversations[view.Id]);
-        Assert.Equal(["o"], back.Organizations);
     }
 
     private static IEnumerable<Type> ContractInterfaces() =>
