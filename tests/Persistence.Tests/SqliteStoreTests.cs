@@ -228,7 +228,9 @@ public sealed class SqliteStoreTests : IDisposable
 
         await appender;
         Assert.Equal(750, await log.CountAfterAsync(logId, 0, "alice"));
-        Assert.True(services.GetRequiredService<SqliteStore>().JournalCount < 5);
+
+        // At most the threshold: the checkpoint after the last batch may still be running when its append is acknowledged.
+        Assert.InRange(services.GetRequiredService<SqliteStore>().JournalCount, 0, 5);
 
         // Checkpoints trim the journal table as they go: it does not keep the 1,500 rows.
         await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False;Mode=ReadOnly");
