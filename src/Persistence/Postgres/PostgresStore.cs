@@ -189,8 +189,11 @@ public sealed partial class PostgresStore : IAsyncDisposable
         }
         catch
         {
-            // After a failure the session may be in any state: start the next batch on a fresh connection.
+            // After a failure the session may be in any state: start the next batch on a fresh connection, and keep this
+            // one out of the pool (Npgsql's auto-prepared statements can be left inconsistent after an error in a
+            // transaction, npgsql/npgsql#6391: the suspected cause of a one-off "unexpected backend message DataRow" here).
             _writerConnections[partition] = null;
+            NpgsqlConnection.ClearPool(connection);
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
