@@ -38,7 +38,7 @@ export const standardSuite = [
   {
     name: "reconnect",
     workload: "reconnect",
-    params: { users: 500, rate: 1000, duration: 20, warmup: 2, dropPercent: 20, dropEvery: 5 },
+    params: { users: 500, rate: 0, inflight: 1, duration: 20, warmup: 2, dropPercent: 20, dropEvery: 5 },
     timeoutSeconds: 120,
     targets: books(),
   },
