@@ -8,7 +8,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-export const defaultApiDll = process.env.ORLEANS_CHAT_API_DLL ?? join(repoRoot, "src/Api/bin/Release/net10.0/Orleans.Chat.Api.dll");
+export const defaultApiDll = process.env.ORLEANS_CHAT_API_DLL || join(repoRoot, "src/Api/bin/Release/net10.0/Orleans.Chat.Api.dll");
 
 export function freePort() {
   return new Promise((ok, fail) => {
