@@ -28,6 +28,14 @@ public interface IConversationGrain : IGrainWithStringKey
     /// <summary>The conversation as <paramref name="memberId"/> sees it.</summary>
     [ReadOnly]
     ValueTask<ConversationView> GetViewAsync(string memberId);
+
+    /// <summary>
+    /// The conversation as <paramref name="memberId"/> sees it, for that member's own user grain rebuilding its roster
+    /// while it activates. It interleaves with any running request and calls no other grain, so it cannot wait on the
+    /// activating user grain; and it skips the organization check, which the roster's entry passed when it was made.
+    /// </summary>
+    [AlwaysInterleave]
+    ValueTask<ConversationView> GetRosterViewAsync(string memberId);
 }
 
 /// <summary>Send <see cref="Body"/> as <see cref="SenderId"/>; <see cref="OriginSessionId"/> is the sending device's session.</summary>

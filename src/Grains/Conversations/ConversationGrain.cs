@@ -9,10 +9,10 @@ using Orleans.Chat.Runtime.Storage;
 namespace Orleans.Chat.Grains.Conversations;
 
 /// <summary>
-/// A 1-1 conversation. Messages go to the message log (durable before a send returns); the state keeps only the
-/// last sortNumber, the last message and the members' cursors. Unread counts are recomputed from the log when the
-/// grain activates and kept up to date from then on. Both members' user grains get absolute views with a growing
-/// revision, so pushing the same view twice (a retry, a reactivation) changes nothing.
+/// A 1-1 conversation. Messages go to the message log (durable before a send returns), and a send writes nothing
+/// else: the last message, its sortNumber and the unread counts are derived from the log when the grain activates
+/// and kept up to date from then on; the persisted state is the members' cursors. Both members' user grains get
+/// absolute views with a growing revision, so pushing the same view twice (a retry, a reactivation) changes nothing.
 /// </summary>
 public sealed partial class ConversationGrain(
     [PersistentState("conversation")] IPersistentState<ConversationState> state,
@@ -29,6 +29,9 @@ public sealed partial class ConversationGrain(
     private ConversationKey _key;
     private string _id = "";
     private bool _membersVerified;
+    private long _lastSortNumber;
+    private Message? _lastMessage;
+    private DateTimeOffset _updatedAt;
 
     private ConversationState S => state.State;
 
@@ -44,43 +47,28 @@ public sealed partial class ConversationGrain(
             }
         }
 
-        // Reconcile with the log: a message appended just before a crash may be missing from the state.
-        var lastInLog = await messageLog.GetLastSequenceAsync(_id, cancellationToken);
-        if (lastInLog > S.LastSortNumber)
+        // The log is the truth for the messages: the last one is read back rather than kept in the state.
+        var tail = await messageLog.ReadAsync(_id, long.MaxValue, LogDirection.Backward, 1, cancellationToken);
+        if (tail.Count > 0)
         {
-            var tail = await messageLog.ReadAsync(_id, long.MaxValue, LogDirection.Backward, 1, cancellationToken);
-            var last = Deserialize(tail[0]);
-            LogReconciled(logger, _id, S.LastSortNumber, lastInLog);
-            S.LastSortNumber = lastInLog;
-            S.LastMessage = last;
-            S.UpdatedAt = last.CreatedAt;
-            S.Revision++;
-            await state.WriteStateAsync(cancellationToken);
-        }
-        else if (lastInLog < S.LastSortNumber)
-        {
-            LogLogBehindState(logger, _id, S.LastSortNumber, lastInLog);
+            _lastMessage = Deserialize(tail[0]);
+            _lastSortNumber = _lastMessage.SortNumber;
+            _updatedAt = _lastMessage.CreatedAt;
         }
 
         foreach (var (member, cursor) in S.Members)
         {
-            _unread[member] = S.LastSortNumber <= cursor.ReadSortNumber
+            _unread[member] = _lastSortNumber <= cursor.ReadSortNumber
                 ? 0
                 : await messageLog.CountAfterAsync(_id, cursor.ReadSortNumber, member, cancellationToken);
         }
 
-        if (S.LastSortNumber > 0)
+        if (_lastSortNumber > 0)
         {
-            // Absolute values: harmless if the rosters already have them, a repair if a roster write was lost.
-            // Best effort: the next change pushes again, so a failing user grain must not block this conversation.
-            try
-            {
-                await PushAsync(sent: null, read: null);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                LogRepairPushFailed(logger, exception, _id);
-            }
+            // Absolute views: harmless if the rosters already have them, a repair if a roster missed the last change
+            // (a send stored just before a crash). Not awaited: a member's user grain may itself be activating and
+            // waiting for this grain (UserGrain rebuilding its roster), and the push waits for its activation.
+            _ = RepairRostersAsync();
         }
     }
 
@@ -103,7 +91,7 @@ public sealed partial class ConversationGrain(
         }
 
         var now = timeProvider.GetUtcNow();
-        var sortNumber = S.LastSortNumber + 1;
+        var sortNumber = _lastSortNumber + 1;
         var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, sortNumber, sender, recipient, body, clientMessageId, now);
         var entry = new LogEntry(_id, sortNumber, message.Id, idempotencyKey, sender, now, JsonSerializer.Serialize(message, ChatJsonContext.Default.Message));
         var stored = await messageLog.AppendAsync(entry);
@@ -116,12 +104,11 @@ public sealed partial class ConversationGrain(
             return new SendMessageResult(earlier, Created: false);
         }
 
-        S.LastSortNumber = sortNumber;
-        S.LastMessage = message;
-        S.UpdatedAt = now;
-        S.Revision++;
+        // No state write: the log entry is the whole record of a send (see OnActivateAsync).
+        _lastSortNumber = sortNumber;
+        _lastMessage = message;
+        _updatedAt = now;
         _unread[recipient] = _unread.GetValueOrDefault(recipient) + 1;
-        await WriteStateAsync();
         Remember(idempotencyKey, message);
         LogMessageStored(logger, _id, sortNumber, sender);
 
@@ -168,7 +155,7 @@ public sealed partial class ConversationGrain(
         await EnsureMembersAsync();
 
         var cursor = S.Members[readerId];
-        var upTo = Math.Min(sortNumber, S.LastSortNumber);
+        var upTo = Math.Min(sortNumber, _lastSortNumber);
         if (upTo <= cursor.ReadSortNumber)
         {
             // Nothing moves; push the current views again in case an earlier mark-read failed after its state write
@@ -179,7 +166,7 @@ public sealed partial class ConversationGrain(
 
         cursor.ReadSortNumber = upTo;
         cursor.DeliveredSortNumber = Math.Max(cursor.DeliveredSortNumber, upTo);
-        _unread[readerId] = upTo >= S.LastSortNumber ? 0 : await messageLog.CountAfterAsync(_id, upTo, readerId);
+        _unread[readerId] = upTo >= _lastSortNumber ? 0 : await messageLog.CountAfterAsync(_id, upTo, readerId);
         S.Revision++;
         await WriteStateAsync();
         await PushAsync(sent: null, read: new MessageRead(_id, _key.OrganizationId, readerId, upTo));
@@ -194,7 +181,7 @@ public sealed partial class ConversationGrain(
         await EnsureMembersAsync();
 
         var cursor = S.Members[memberId];
-        var upTo = Math.Min(sortNumber, S.LastSortNumber);
+        var upTo = Math.Min(sortNumber, _lastSortNumber);
         if (upTo <= cursor.DeliveredSortNumber)
         {
             return View(memberId);
@@ -213,6 +200,12 @@ public sealed partial class ConversationGrain(
         CounterpartyOf(memberId);
         await EnsureMembersAsync();
         return View(memberId);
+    }
+
+    public ValueTask<ConversationView> GetRosterViewAsync(string memberId)
+    {
+        CounterpartyOf(Validate.Id(memberId, "memberId"));
+        return ValueTask.FromResult(View(memberId));
     }
 
     private string CounterpartyOf(string userId) =>
@@ -262,6 +255,19 @@ public sealed partial class ConversationGrain(
             GrainFactory.GetGrain<IUserGrain>(second.UserId).ApplyConversationUpdateAsync(second).AsTask());
     }
 
+    private async Task RepairRostersAsync()
+    {
+        try
+        {
+            await PushAsync(sent: null, read: null);
+        }
+        catch (Exception exception)
+        {
+            // Best effort: the next change pushes again, so a failing user grain must not fail this conversation.
+            LogRepairPushFailed(logger, exception, _id);
+        }
+    }
+
     private ConversationUpdate Update(string userId, MessageSent? sent, MessageRead? read) =>
         new(userId, View(userId), sent, read is not null && !string.Equals(read.ReaderId, userId, StringComparison.Ordinal) ? read : null);
 
@@ -274,14 +280,16 @@ public sealed partial class ConversationGrain(
             _id,
             _key.OrganizationId,
             counterparty,
-            S.LastMessage,
-            S.LastSortNumber,
+            _lastMessage,
+            _lastSortNumber,
             _unread.GetValueOrDefault(memberId),
             mine.ReadSortNumber,
             theirs.ReadSortNumber,
             theirs.DeliveredSortNumber,
-            S.UpdatedAt,
-            S.Revision);
+            _updatedAt,
+            // Grows with every send (the sortNumber) and every cursor move (the persisted count), and neither goes
+            // back after a crash: the log keeps every acknowledged send and a cursor move is stored before it is pushed.
+            _lastSortNumber + S.Revision);
     }
 
     private void Remember(string idempotencyKey, Message message)
@@ -302,12 +310,6 @@ public sealed partial class ConversationGrain(
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Conversation {ConversationId} stored message {SortNumber} from {SenderId}")]
     private static partial void LogMessageStored(ILogger logger, string conversationId, long sortNumber, string senderId);
-
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Conversation {ConversationId} reconciled from the log: state had {StateSortNumber}, log has {LogSortNumber}")]
-    private static partial void LogReconciled(ILogger logger, string conversationId, long stateSortNumber, long logSortNumber);
-
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "Conversation {ConversationId}: state has sortNumber {StateSortNumber} but the log ends at {LogSortNumber}")]
-    private static partial void LogLogBehindState(ILogger logger, string conversationId, long stateSortNumber, long logSortNumber);
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Conversation {ConversationId} could not push its views to the rosters on activation")]
     private static partial void LogRepairPushFailed(ILogger logger, Exception exception, string conversationId);

@@ -1,22 +1,16 @@
-using Orleans.Chat.Grains.Messages;
-
 namespace Orleans.Chat.Grains.Conversations;
 
 /// <summary>
-/// Persisted state of a 1-1 conversation grain: small on purpose. The messages live in the message log; unread
-/// counts are derived from the log and the read cursors when the grain activates.
+/// Persisted state of a 1-1 conversation grain: the members' cursors, nothing per message. The messages, the last
+/// one and the unread counts are derived from the message log when the grain activates.
 /// </summary>
 public sealed class ConversationState
 {
-    /// <summary>The sortNumber of the last message this state knows of (the log may be ahead after a crash).</summary>
-    public long LastSortNumber { get; set; }
-
-    public Message? LastMessage { get; set; }
-
-    /// <summary>Grows on every change pushed to the members' rosters.</summary>
+    /// <summary>
+    /// Grows on every cursor move. A view's revision is this plus the last sortNumber, so a send needs no state write.
+    /// (States written before that change counted sends here too, which only makes revisions larger: still monotonic.)
+    /// </summary>
     public long Revision { get; set; }
-
-    public DateTimeOffset UpdatedAt { get; set; }
 
     /// <summary>Per-member cursors, by user id.</summary>
     public Dictionary<string, ConversationMemberState> Members { get; set; } = new(StringComparer.Ordinal);

@@ -20,7 +20,32 @@ public sealed partial class UserGrain(
 
     private readonly ObserverManager<IUserObserver> _observers = new(UserObserverSubscription.Expiration, logger);
 
+    /// <summary>The stored state says <see cref="UserState.RosterMayBeStale"/>: roster changes may stay in memory.</summary>
+    private bool _staleMarkStored;
+
+    /// <summary>The roster has changes the stored state lacks (written when the activation ends).</summary>
+    private bool _rosterUnsaved;
+
     private UserState S => state.State;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _staleMarkStored = S.RosterMayBeStale;
+        if (S.RosterMayBeStale)
+        {
+            // The previous activation ended without saving its roster (a crash): rebuild it before answering anyone.
+            await RebuildRosterAsync(cancellationToken);
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_rosterUnsaved || S.RosterMayBeStale)
+        {
+            S.RosterMayBeStale = false;
+            await state.WriteStateAsync(cancellationToken);
+        }
+    }
 
     public async ValueTask<UserProfile> CreateAsync(CreateUserCommand command)
     {
@@ -63,7 +88,7 @@ public sealed partial class UserGrain(
             };
             created.PasswordHash = passwordHasher.HashPassword(created, password);
             state.State = created;
-            await state.WriteStateAsync();
+            await WriteStateAsync();
         }
         catch (Exception)
         {
@@ -126,7 +151,7 @@ public sealed partial class UserGrain(
         var now = timeProvider.GetUtcNow();
         var session = new UserSession(Guid.NewGuid().ToString("N"), userId, udid, now);
         S.Sessions[session.SessionId] = new UserSessionState { Udid = udid, CreatedAt = now };
-        await state.WriteStateAsync();
+        await WriteStateAsync();
         LogSignedIn(logger, userId, session.SessionId);
 
         foreach (var sessionId in revoked)
@@ -145,7 +170,7 @@ public sealed partial class UserGrain(
             return false;
         }
 
-        await state.WriteStateAsync();
+        await WriteStateAsync();
         var userId = GetPrimaryKeyString();
         LogSignedOut(logger, userId, sessionId);
         var notice = new SessionRevoked(userId, sessionId);
@@ -166,7 +191,7 @@ public sealed partial class UserGrain(
         }
 
         S.Organizations.Add(organizationId);
-        await state.WriteStateAsync();
+        await WriteStateAsync();
         return true;
     }
 
@@ -184,14 +209,23 @@ public sealed partial class UserGrain(
         }
 
         var view = update.View;
-        if (S.Conversations.TryGetValue(view.Id, out var known) && known.Revision >= view.Revision)
+        var isNew = !S.Conversations.TryGetValue(view.Id, out var known);
+        if (!isNew && known!.Revision >= view.Revision)
         {
             // A replay (retry, reactivation): the roster already has this or a newer view; events were sent then.
             return;
         }
 
         S.Conversations[view.Id] = view;
-        await state.WriteStateAsync();
+        _rosterUnsaved = true;
+        if (isNew || !_staleMarkStored)
+        {
+            // Most changes stay in memory until the activation ends; what makes that safe is stored first. A new
+            // entry is stored at once, because a rebuild can only refresh entries it knows of; the first change of
+            // an activation stores the stale mark, so that an activation after a crash rebuilds the roster.
+            S.RosterMayBeStale = true;
+            await WriteStateAsync();
+        }
 
         if (update.Message is { } sent)
         {
@@ -235,6 +269,50 @@ public sealed partial class UserGrain(
         ArgumentNullException.ThrowIfNull(observer);
         _observers.Unsubscribe(observer);
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Refreshes every roster entry from its conversation grain, which derives it from the message log.</summary>
+    private async Task RebuildRosterAsync(CancellationToken cancellationToken)
+    {
+        var userId = GetPrimaryKeyString();
+        var refreshes = S.Conversations.Keys
+            .Select(id => GrainFactory.GetGrain<IConversationGrain>(id).GetRosterViewAsync(userId).AsTask())
+            .ToList();
+        try
+        {
+            await Task.WhenAll(refreshes).WaitAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Keep what did refresh and the stale mark, so that the next activation tries again.
+            LogRosterRebuildFailed(logger, exception, userId);
+        }
+
+        foreach (var refresh in refreshes.Where(r => r.IsCompletedSuccessfully))
+        {
+            var view = refresh.Result;
+            if (view.Revision > S.Conversations[view.Id].Revision)
+            {
+                S.Conversations[view.Id] = view;
+            }
+        }
+
+        if (refreshes.All(r => r.IsCompletedSuccessfully))
+        {
+            S.RosterMayBeStale = false;
+            await WriteStateAsync();
+            _staleMarkStored = false;
+        }
+
+        LogRosterRebuilt(logger, userId, refreshes.Count);
+    }
+
+    /// <summary>Writes the whole state; the roster is saved with it.</summary>
+    private async Task WriteStateAsync()
+    {
+        await state.WriteStateAsync();
+        _rosterUnsaved = false;
+        _staleMarkStored = S.RosterMayBeStale;
     }
 
     private UnreadSummary Summarize(string organizationId)
@@ -284,6 +362,12 @@ public sealed partial class UserGrain(
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Failed sign-in for user {UserId}")]
     private static partial void LogSignInFailed(ILogger logger, string userId);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "User {UserId} rebuilt its roster of {Conversations} conversations after an unclean end")]
+    private static partial void LogRosterRebuilt(ILogger logger, string userId, int conversations);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Error, Message = "User {UserId} could not rebuild its whole roster; it will try again on its next activation")]
+    private static partial void LogRosterRebuildFailed(ILogger logger, Exception exception, string userId);
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Conversation {ConversationId} updated user {UserId}, who does not exist")]
     private static partial void LogUpdateForMissingUser(ILogger logger, string userId, string conversationId);

@@ -28,8 +28,18 @@ public sealed class UserState
     /// <summary>Active sessions by session id: at most one per device (udid).</summary>
     public Dictionary<string, UserSessionState> Sessions { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>The roster: my conversations (all organizations) by conversation id, as their grains last reported them.</summary>
+    /// <summary>
+    /// The roster: my conversations (all organizations) by conversation id, as their grains last reported them. Stored
+    /// when an entry is added and when the activation ends; other changes stay in memory (see <see cref="RosterMayBeStale"/>).
+    /// </summary>
     public Dictionary<string, ConversationView> Conversations { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Set (and stored) by the first roster change of an activation, cleared when the activation ends and saves the
+    /// roster. Found set by a new activation, it means the last one died with unsaved changes: the roster is rebuilt
+    /// from the conversation grains before the user grain answers.
+    /// </summary>
+    public bool RosterMayBeStale { get; set; }
 }
 
 /// <summary>One signed-in device.</summary>

@@ -1,0 +1,166 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Chat.Grains.Conversations;
+using Orleans.Chat.Grains.Organizations;
+using Orleans.Chat.Grains.Users;
+using Orleans.Chat.Persistence.Sqlite;
+using Orleans.Chat.Runtime;
+using Orleans.Chat.Runtime.Storage;
+using Orleans.Chat.Silo;
+
+namespace Orleans.Chat.Grains.Tests;
+
+/// <summary>
+/// A send stores the message log entry and nothing else; rosters are saved when an activation ends. These tests stand
+/// for a killed process with a silo whose SQLite store is closed under it (its activations never end, nothing more
+/// reaches the file) and a second silo on the same file, which sees only what the first made durable.
+/// </summary>
+public sealed class RosterRecoveryTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"roster-recovery-{Guid.NewGuid():N}");
+    private readonly List<IHost> _hosts = [];
+    private string _organization = "";
+    private string _alice = "";
+    private string _bob = "";
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_directory);
+        var first = await StartSiloAsync();
+        _organization = ClusterFixture.NewId("org");
+        _alice = ClusterFixture.NewId("alice");
+        _bob = ClusterFixture.NewId("bob");
+        var grains = first.Services.GetRequiredService<IGrainFactory>();
+        await grains.GetGrain<IOrganizationGrain>(_organization).CreateAsync(new CreateOrganizationCommand("Recovery"));
+        foreach (var user in new[] { _alice, _bob })
+        {
+            await grains.GetGrain<IUserGrain>(user).CreateAsync(new CreateUserCommand(user, "correct horse"));
+            await grains.GetGrain<IOrganizationGrain>(_organization).AddMemberAsync(user);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var host in _hosts)
+        {
+            host.Dispose();
+        }
+
+        await Task.Yield();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task Roster_ProcessDiesWithUnsavedChanges_RebuiltFromTheLogOnNextActivation()
+    {
+        var first = _hosts[0].Services.GetRequiredService<IGrainFactory>();
+        await SendAsync(first, count: 5);
+        await Conversation(first).MarkReadAsync(_bob, 2);
+        await SendAsync(first, count: 1, from: 6);
+        var before = await Conversation(first).GetViewAsync(_bob);
+        Assert.Equal((6L, 4), (before.LastSortNumber, before.UnreadCount));
+
+        // What the dying process left on disk: the stale mark and a roster from the first change only.
+        var stored = await StoredUserAsync(_hosts[0], _bob);
+        Assert.True(stored.RosterMayBeStale);
+        Assert.Equal(1, stored.Conversations[before.Id].UnreadCount);
+
+        await KillFirstSiloAsync();
+        var second = (await StartSiloAsync()).Services.GetRequiredService<IGrainFactory>();
+        var roster = Assert.Single(await second.GetGrain<IUserGrain>(_bob).GetConversationsAsync(_organization));
+
+        Assert.Equal(before, roster);
+        Assert.Equal(new UnreadSummary(_organization, 4, 1), await second.GetGrain<IUserGrain>(_bob).GetUnreadAsync(_organization));
+        Assert.False((await StoredUserAsync(_hosts[1], _bob)).RosterMayBeStale);
+    }
+
+    [Fact]
+    public async Task Roster_FirstCallAfterCrashIsASendToTheStaleUser_CompletesAndCounts()
+    {
+        var first = _hosts[0].Services.GetRequiredService<IGrainFactory>();
+        await SendAsync(first, count: 3);
+
+        // The send activates the conversation, which pushes to bob, whose activation rebuilds his roster by asking
+        // the same conversation, still inside that send: this must not wait on itself.
+        await KillFirstSiloAsync();
+        var second = (await StartSiloAsync()).Services.GetRequiredService<IGrainFactory>();
+        var sent = await Conversation(second).SendAsync(new SendMessageCommand(_alice, "after the crash", "after-1")).AsTask().WaitAsync(Patience);
+
+        Assert.Equal(4, sent.Message.SortNumber);
+        var roster = Assert.Single(await second.GetGrain<IUserGrain>(_bob).GetConversationsAsync(_organization));
+        Assert.Equal((4L, 4, sent.Message), (roster.LastSortNumber, roster.UnreadCount, roster.LastMessage));
+    }
+
+    [Fact]
+    public async Task Roster_CleanShutdown_SavesRosterAndLaterChangesStillApply()
+    {
+        var first = _hosts[0].Services.GetRequiredService<IGrainFactory>();
+        await SendAsync(first, count: 4);
+        await Conversation(first).MarkReadAsync(_bob, 4);
+        var saved = await Conversation(first).GetViewAsync(_bob);
+        await _hosts[0].StopAsync();
+        _hosts[0].Dispose();
+
+        var restarted = await StartSiloAsync();
+        var stored = await StoredUserAsync(restarted, _bob);
+        Assert.False(stored.RosterMayBeStale);
+        Assert.Equal(saved, stored.Conversations[saved.Id]);
+
+        // The saved roster holds the last revision: the next send after a restart must still count as newer.
+        var second = restarted.Services.GetRequiredService<IGrainFactory>();
+        await SendAsync(second, count: 1, from: 5);
+        var roster = Assert.Single(await second.GetGrain<IUserGrain>(_bob).GetConversationsAsync(_organization));
+        Assert.Equal((5L, 1), (roster.LastSortNumber, roster.UnreadCount));
+        Assert.True(roster.Revision > saved.Revision);
+    }
+
+    private IConversationGrain Conversation(IGrainFactory grains) =>
+        grains.GetGrain<IConversationGrain>(ConversationKey.For(_organization, _alice, _bob).ToGrainKey());
+
+    private async Task SendAsync(IGrainFactory grains, int count, int from = 1)
+    {
+        for (var i = from; i < from + count; i++)
+        {
+            await Conversation(grains).SendAsync(new SendMessageCommand(_alice, $"message {i}", $"m-{i}"));
+        }
+    }
+
+    /// <summary>Closes the first silo's store as a killed process would: what it acknowledged is on disk, nothing else.</summary>
+    private ValueTask KillFirstSiloAsync() => _hosts[0].Services.GetRequiredService<SqliteStore>().DisposeAsync();
+
+    private async Task<IHost> StartSiloAsync()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(
+        [
+            new("Storage:Provider", "Sqlite"),
+            new("Storage:Sqlite:Path", Path.Combine(_directory, "chat.db")),
+            new("Silo:PasswordHasher:IterationCount", "1000"),
+        ]);
+        builder.AddChatSilo();
+        var host = builder.Build();
+        await host.StartAsync();
+        _hosts.Add(host);
+        return host;
+    }
+
+    private static async Task<UserState> StoredUserAsync(IHost host, string userId)
+    {
+        var stored = new StoredState<UserState>();
+        await host.Services.GetRequiredService<IGrainStorage>().ReadStateAsync("user", new GrainId("User", userId), stored);
+        return stored.State;
+    }
+
+    private sealed class StoredState<T> : IGrainState<T>
+        where T : new()
+    {
+        public T State { get; set; } = new();
+
+        public string? ETag { get; set; }
+
+        public bool RecordExists { get; set; }
+    }
+}
