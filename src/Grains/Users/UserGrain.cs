@@ -224,7 +224,24 @@ public sealed partial class UserGrain(
             // entry is stored at once, because a rebuild can only refresh entries it knows of; the first change of
             // an activation stores the stale mark, so that an activation after a crash rebuilds the roster.
             S.RosterMayBeStale = true;
-            await WriteStateAsync();
+            try
+            {
+                await WriteStateAsync();
+            }
+            catch (Exception)
+            {
+                // Not stored, so not applied: the conversation's retry of this update must find it missing.
+                if (isNew)
+                {
+                    S.Conversations.Remove(view.Id);
+                }
+                else
+                {
+                    S.Conversations[view.Id] = known!;
+                }
+
+                throw;
+            }
         }
 
         if (update.Message is { } sent)
@@ -301,7 +318,6 @@ public sealed partial class UserGrain(
         {
             S.RosterMayBeStale = false;
             await WriteStateAsync();
-            _staleMarkStored = false;
         }
 
         LogRosterRebuilt(logger, userId, refreshes.Count);
