@@ -28,10 +28,13 @@ public sealed class SqliteStorageOptions
 
     /// <summary>
     /// Appends go to an insertion-ordered journal table first (cheap to commit); once it holds this many entries, the
-    /// writer moves them into the indexed message log between batches.
+    /// writer moves them into the indexed message log between batches, the logs with most entries first. The journal
+    /// must hold many entries per busy conversation for a move to share B-tree pages: with 5,000 conversations busy,
+    /// 8,192 rows wrote 27 KB per message to disk and 65,536 rows 9 KB (bench/Load chat-1to1 at saturation, 2 cores).
+    /// The cost is memory: the journal's entries stay in memory until moved (about 2 KB each, ~130 MB when full).
     /// </summary>
     [Range(1, 1_000_000)]
-    public int JournalCheckpointRows { get; set; } = 8_192;
+    public int JournalCheckpointRows { get; set; } = 65_536;
 
     /// <summary>The most journal entries one checkpoint transaction moves (bounds how long it holds up the next batch).</summary>
     [Range(1, 1_000_000)]
