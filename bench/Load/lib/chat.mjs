@@ -2,18 +2,18 @@
 // the hub, every send and every delivery is booked per message, and at the end the books are checked
 // exactly: each acknowledged message reached its recipient once (live, or from history after a
 // reconnect) and is in the conversation's persisted history once, with gap-free sort numbers.
-import { monitorEventLoopDelay } from "node:perf_hooks";
+//
+// The main thread provisions the users over REST, keeps the timeline and checks the books; the hub
+// connections and the sending are spread over `--workers` worker threads (lib/chat-worker.mjs), user i
+// on worker i % workers, all booking into one shared message table (lib/columns.mjs) on one clock
+// (lib/clock.mjs).
+import { Worker } from "node:worker_threads";
 import { pool, provision, readHistory, restClient } from "./api.mjs";
-import { closeHub, isConnected, openHub } from "./hub.mjs";
-import { Column, random } from "./columns.mjs";
+import { ACKED, SENT, createBooks, lastSlot, random } from "./columns.mjs";
 import { Histogram } from "./histogram.mjs";
 import { ProcessSampler, SelfCpu, round2 } from "./proc.mjs";
+import { clock } from "./clock.mjs";
 
-// Message states in the sender's book.
-const SENT = 1;
-const ACKED = 2;
-const FAILED = 3;
-const INTERRUPTED = 4; // the sender's connection was dropped by the workload before the ack; retried
 const LOOP_RESOLUTION_MS = 10;
 
 /** Parameters every chat workload understands, with their defaults. */
@@ -31,6 +31,8 @@ export const chatDefaults = {
   connectConcurrency: 200,
   provisionConcurrency: 32,
   seed: 42,
+  // Worker threads the users are spread over (each has its own event loop); see README.md for why 2.
+  workers: 2,
   // reconnect only: every `dropEvery` seconds `dropPercent`% of connections are closed and reopened
   // `downtimeMs` later; 0 disables.
   dropPercent: 0,
@@ -44,291 +46,137 @@ export const chatDefaults = {
  */
 export async function runChat(ctx, p, log) {
   const rnd = random(p.seed);
-  const body = "x".repeat(Math.max(1, p.bodyBytes));
   const closedLoop = !(p.rate > 0);
+  const workerCount = Math.max(1, Math.min(Math.floor(p.workers) || 1, p.users));
 
   log(`provisioning ${p.users} users`);
   const { orgId, users: accounts, timing: provisionTiming } = await provision(ctx.url, ctx.adminKey, p.users, { concurrency: p.provisionConcurrency });
-  const users = accounts.map((a) => ({
-    ...a,
-    device: undefined,
-    up: false,
-    dropped: false, // was disconnected at least once during the run
-    contacts: pickContacts(a.index, p.users, p.contacts, rnd),
-    seq: 0,
-    inflight: 0,
-    retry: [],
-    sendAt: new Column(Float64Array),
-    to: new Column(Int32Array),
-    state: new Column(Uint8Array),
-    live: new Column(Uint8Array),   // deliveries seen as `message` events by the recipient
-    caughtUp: new Column(Uint8Array), // found in history by a recipient that had been disconnected
-    retried: new Column(Uint8Array),
-  }));
-  const byId = new Map(users.map((u) => [u.id, u]));
+  const users = accounts.map((a) => ({ ...a, contacts: pickContacts(a.index, p.users, p.contacts, rnd) }));
+  const ids = users.map((u) => u.id);
 
-  const ackLatency = new Histogram();
-  const e2eLatency = new Histogram();
-  const conversations = new Map(); // conversationId -> [userIndexA, userIndexB]
-  const counters = {
-    sent: 0, acked: 0, failed: 0, retries: 0, interrupted: 0, deliveredLive: 0, duplicatesLive: 0,
-    echoes: 0, misrouted: 0, unknown: 0, outOfOrder: 0, conversationChanges: 0, reads: 0,
-    ackedInWindow: 0, deliveredInWindow: 0, shortfall: 0, unexpectedCloses: 0, drops: 0, reconnects: 0,
-  };
-  const errors = {};
-  const countError = (kind, message) => {
-    const key = `${kind}: ${String(message).slice(0, 120)}`;
-    errors[key] = (errors[key] ?? 0) + 1;
-  };
-  const lastSort = new Map(); // `${recipient}|${conversation}` -> last sortNumber received live
+  // Room for every message the run can send: the open loop's schedule with a margin; the closed loop
+  // at 50,000 msgs/s, beyond what the server reaches on our machines. A full table stops new sends
+  // and shows as shortfall (20 bytes a message: 1.5 million messages are 30 MB).
+  const capacity = Math.ceil((closedLoop ? 50_000 : p.rate * 1.1) * (p.duration + 2)) + 1024;
+  const books = createBooks(capacity, p.users);
 
-  let t0 = 0;
-  let windowFrom = Infinity;
-  let windowTo = Infinity;
-  let sending = false;
-  const inWindow = (t) => t >= windowFrom && t <= windowTo;
+  log(`connecting ${p.users} hub connections from ${workerCount} worker thread${workerCount > 1 ? "s" : ""}`);
+  const workers = [];
+  try {
+    for (let w = 0; w < workerCount; w++) {
+      const share = users.filter((u) => u.index % workerCount === w).map((u) => ({ index: u.index, token: u.token, contacts: u.contacts }));
+      workers.push(startWorker({ worker: w, workers: workerCount, url: ctx.url, orgId, ids, share, p, books, loopResolutionMs: LOOP_RESOLUTION_MS }, log));
+    }
+    await Promise.all(workers.map((w) => w.reply("connected")));
 
-  const onMessage = (recipient) => (m) => {
-    const now = performance.now();
-    if (m.senderId === recipient.id) { counters.echoes++; return; }
-    const dot = typeof m.clientMessageId === "string" ? m.clientMessageId.indexOf(".") : -1;
-    const sender = dot > 0 ? users[Number(m.clientMessageId.slice(0, dot))] : undefined;
-    const seq = dot > 0 ? Number(m.clientMessageId.slice(dot + 1)) : 0;
-    if (!sender || sender.id !== m.senderId || seq < 1 || seq > sender.seq) { counters.unknown++; return; }
-    if (users[sender.to.get(seq)] !== recipient || m.recipientId !== recipient.id) { counters.misrouted++; return; }
-    const key = `${recipient.index}|${m.conversationId}`;
-    if ((lastSort.get(key) ?? 0) >= m.sortNumber) counters.outOfOrder++;
-    else lastSort.set(key, m.sortNumber);
-    const seen = sender.live.get(seq);
-    sender.live.set(seq, Math.min(255, seen + 1));
-    if (seen > 0) { counters.duplicatesLive++; return; }
-    counters.deliveredLive++;
-    const sentAt = sender.sendAt.get(seq);
-    if (inWindow(now)) counters.deliveredInWindow++;
-    if (inWindow(sentAt) && !sender.retried.get(seq)) e2eLatency.record((now - sentAt) * 1000);
-  };
+    const sampler = new ProcessSampler(ctx.serverPid).start();
+    let self;
+    log(`sending for ${p.duration}s (${closedLoop ? `saturation, ${p.inflight} in flight per user` : `${p.rate} msgs/s`})`);
+    // The sampler's marks are this thread's performance.now(); the workers' are the shared clock.
+    const t0 = clock();
+    const t0Local = performance.now();
+    for (const w of workers) w.post({ type: "start", t0 });
+    // process.cpuUsage() is the whole process's (getrusage), so it counts every worker thread too.
+    const warmupTimer = setTimeout(() => { self = new SelfCpu(); ctx.onMeasureStart?.(); }, p.warmup * 1000);
 
-  const handlersFor = (u) => ({
-    message: onMessage(u),
-    "conversation:change": () => { counters.conversationChanges++; },
-    "message:read": () => { counters.reads++; },
-  });
+    await new Promise((r) => setTimeout(r, p.duration * 1000));
+    for (const w of workers) w.post({ type: "stop" });
+    clearTimeout(warmupTimer);
+    const sendEnd = performance.now();
+    const generatorCores = self?.cores() ?? null;
+    const server = sampler.window(t0Local + p.warmup * 1000, sendEnd);
 
-  async function connect(u) {
-    u.device = await openHub(ctx.url, u.token, handlersFor(u), (error) => {
-      // The server (not the workload) closed this connection: count it; sends fail until the end.
-      counters.unexpectedCloses++;
-      u.up = false;
-      countError("connection closed", error?.message ?? "without error");
-    });
-    u.up = true;
-  }
+    // Drain: reconnects still under way finish (and retry) in the workers, then every acknowledged
+    // message has its chance to arrive.
+    log("draining");
+    const stopped = await Promise.all(workers.map((w) => w.reply("stopped")));
+    const drainDeadline = performance.now() + p.drainTimeout * 1000;
+    for (;;) {
+      const { inFlight, undelivered } = scanBooks(books);
+      if ((inFlight === 0 && undelivered === 0) || performance.now() > drainDeadline) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const drainSeconds = round2((performance.now() - sendEnd) / 1000);
+    sampler.stop();
 
-  function send(u, seq, isRetry) {
-    const to = users[u.to.get(seq)];
-    u.inflight++;
-    counters.sent++;
-    if (isRetry) { counters.retries++; u.retried.set(seq, 1); }
-    u.state.set(seq, SENT);
-    u.device.connection.invoke("SendMessage", {
-      organizationId: orgId, recipientId: to.id, body, clientMessageId: `${u.index}.${seq}`,
-    }).then((m) => {
-      const now = performance.now();
-      u.inflight--;
-      u.state.set(seq, ACKED);
-      counters.acked++;
-      if (m?.clientMessageId !== `${u.index}.${seq}` || m?.senderId !== u.id || m?.recipientId !== to.id) {
-        countError("ack", "acknowledged message does not match the request");
-      }
-      if (m?.conversationId && !conversations.has(m.conversationId)) conversations.set(m.conversationId, [u.index, to.index]);
-      const sentAt = u.sendAt.get(seq);
-      if (inWindow(now)) counters.ackedInWindow++;
-      if (inWindow(sentAt) && !u.retried.get(seq)) ackLatency.record((now - sentAt) * 1000);
-      if (closedLoop) pump(u);
-    }, (error) => {
-      u.inflight--;
-      if (!u.up) {
-        // Our own drop cut the call: whether the server stored it is unknown, so the client retries
-        // with the same client message id after reconnecting, as an app would.
-        counters.interrupted++;
-        u.state.set(seq, INTERRUPTED);
-        u.retry.push(seq);
-      } else {
-        counters.failed++;
-        u.state.set(seq, FAILED);
-        countError("send", error?.message ?? error);
-        if (closedLoop) pump(u);
-      }
-    });
-  }
+    // Each worker closes its connections and hands over what it counted.
+    log("closing connections");
+    const reports = await Promise.all(workers.map((w) => w.reply("closed", { type: "close" })));
+    const counters = {};
+    const errors = {};
+    const conversations = new Map(); // conversationId -> [userIndexA, userIndexB]
+    const ackLatency = new Histogram();
+    const e2eLatency = new Histogram();
+    let stillConnected = 0;
+    for (const r of reports) {
+      for (const [k, v] of Object.entries(r.counters)) counters[k] = (counters[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
+      for (const [id, pair] of r.conversations) if (!conversations.has(id)) conversations.set(id, pair);
+      ackLatency.add(Histogram.fromJSON(r.histograms.ack));
+      e2eLatency.add(Histogram.fromJSON(r.histograms.e2e));
+      stillConnected += r.stillConnected;
+    }
+    const last = lastSlot(books);
+    const { state, live, caughtUp: caught, dropped } = books;
 
-  function sendNew(u) {
-    const seq = ++u.seq;
-    u.to.set(seq, u.contacts[Math.floor(rnd() * u.contacts.length)]);
-    u.sendAt.set(seq, performance.now());
-    send(u, seq, false);
-  }
-
-  function pump(u) {
-    while (sending && u.up && u.inflight < p.inflight) sendNew(u);
-  }
-
-  async function drop(u) {
-    u.up = false;
-    u.dropped = true;
-    counters.drops++;
-    const device = u.device;
-    u.device = undefined;
-    await closeHub(device);
-  }
-
-  async function reconnect(u) {
-    await connect(u);
-    counters.reconnects++;
-    const pending = u.retry.splice(0);
-    for (const seq of pending) send(u, seq, true);
-    if (closedLoop) pump(u);
-  }
-
-  log(`connecting ${p.users} hub connections`);
-  await pool(users.length, p.connectConcurrency, (i) => connect(users[i]));
-
-  const sampler = new ProcessSampler(ctx.serverPid).start();
-  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
-  const tasks = [];
-  let self;
-  log(`sending for ${p.duration}s (${closedLoop ? `saturation, ${p.inflight} in flight per user` : `${p.rate} msgs/s`})`);
-  t0 = performance.now();
-  windowFrom = t0 + p.warmup * 1000;
-  windowTo = t0 + p.duration * 1000;
-  sending = true;
-  const warmupTimer = setTimeout(() => { self = new SelfCpu(); loopDelay.enable(); ctx.onMeasureStart?.(); }, p.warmup * 1000);
-
-  let ticker;
-  if (closedLoop) {
-    for (const u of users) pump(u);
-  } else {
-    let issued = 0;
-    ticker = setInterval(() => {
-      const due = Math.floor(((performance.now() - t0) / 1000) * p.rate) - issued;
-      for (let k = 0; k < due; k++) {
-        issued++;
-        if (counters.sent - counters.acked - counters.failed - counters.interrupted >= p.maxOutstanding) { counters.shortfall++; continue; }
-        let u = users[Math.floor(rnd() * users.length)];
-        for (let tries = 0; !u.up && tries < 8; tries++) u = users[Math.floor(rnd() * users.length)];
-        if (!u.up) { counters.shortfall++; continue; }
-        sendNew(u);
-      }
-    }, 2);
-  }
-
-  let dropper;
-  if (p.dropPercent > 0) {
-    dropper = setInterval(() => {
-      // Exactly dropPercent% of the connected users (at least one), chosen at random.
-      const up = users.filter((u) => u.up);
-      for (let i = up.length - 1; i > 0; i--) {
-        const j = Math.floor(rnd() * (i + 1));
-        [up[i], up[j]] = [up[j], up[i]];
-      }
-      const victims = up.slice(0, Math.max(1, Math.round((up.length * p.dropPercent) / 100)));
-      log(`dropping ${victims.length} connections`);
-      for (const u of victims) {
-        tasks.push(drop(u)
-          .then(() => new Promise((r) => setTimeout(r, p.downtimeMs)))
-          .then(() => reconnect(u))
-          .catch((e) => countError("reconnect", e?.message ?? e)));
-      }
-    }, p.dropEvery * 1000);
-  }
-
-  await new Promise((r) => setTimeout(r, p.duration * 1000));
-  sending = false;
-  clearInterval(ticker);
-  clearInterval(dropper);
-  clearTimeout(warmupTimer);
-  const sendEnd = performance.now();
-  const generatorCores = self?.cores() ?? null;
-  loopDelay.disable();
-  const server = sampler.window(windowFrom, sendEnd);
-
-  // Drain: reconnects still under way finish (and retry), then every acknowledged message has its
-  // chance to arrive.
-  log("draining");
-  await Promise.all(tasks);
-  const drainDeadline = performance.now() + p.drainTimeout * 1000;
-  for (;;) {
-    const outstanding = counters.sent - counters.acked - counters.failed - counters.interrupted;
-    const undelivered = countUndelivered(users);
-    if ((outstanding <= 0 && undelivered === 0) || performance.now() > drainDeadline) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const drainSeconds = round2((performance.now() - sendEnd) / 1000);
-  sampler.stop();
-
-  // Catch-up: a recipient that was disconnected reads its conversations' history, as an app does
-  // after a reconnect, and counts what it finds there that never came live.
-  let caughtUp = 0;
-  const catchUpUsers = users.filter((u) => u.dropped);
-  if (catchUpUsers.length > 0) {
-    log(`catching up ${catchUpUsers.length} reconnected users from history`);
-    await pool(catchUpUsers.length, 16, async (i) => {
-      const r = catchUpUsers[i];
-      const client = restClient(ctx.url, { token: r.token });
-      const list = await client.get(`/v1/organizations/${encodeURIComponent(orgId)}/conversations`);
-      const items = Array.isArray(list) ? list : (list.items ?? list.conversations ?? []);
-      for (const c of items) {
-        for (const m of await readHistory(client, c.id ?? c.conversationId)) {
-          if (m.recipientId !== r.id) continue;
-          const parsed = parseClientId(m, users);
-          if (!parsed) continue;
-          const { sender, seq } = parsed;
-          if (sender.live.get(seq) === 0 && sender.caughtUp.get(seq) === 0) { sender.caughtUp.set(seq, 1); caughtUp++; }
+    // Catch-up: a recipient that was disconnected reads its conversations' history, as an app does
+    // after a reconnect, and counts what it finds there that never came live.
+    let caughtUp = 0;
+    const catchUpUsers = users.filter((u) => dropped[u.index]);
+    if (catchUpUsers.length > 0) {
+      log(`catching up ${catchUpUsers.length} reconnected users from history`);
+      await pool(catchUpUsers.length, 16, async (i) => {
+        const r = catchUpUsers[i];
+        const client = restClient(ctx.url, { token: r.token });
+        const list = await client.get(`/v1/organizations/${encodeURIComponent(orgId)}/conversations`);
+        const items = Array.isArray(list) ? list : (list.items ?? list.conversations ?? []);
+        for (const c of items) {
+          for (const m of await readHistory(client, c.id ?? c.conversationId)) {
+            if (m.recipientId !== r.id) continue;
+            const slot = parseClientId(m, ids, books, last);
+            if (slot && live[slot] === 0 && caught[slot] === 0) { caught[slot] = 1; caughtUp++; }
+          }
         }
-      }
-    });
-  }
+      });
+    }
 
-  // Persistence: every acknowledged message is in its conversation's history once, numbered 1..n.
-  const found = new Map(); // sender index -> Set of the seqs found in history
-  const history = { checked: false, conversations: conversations.size, messages: 0, missing: 0, duplicated: 0, gaps: 0, unacknowledgedStored: 0, seconds: 0 };
-  if (p.verifyHistory) {
-    log(`reading back ${conversations.size} conversations`);
-    const started = performance.now();
-    const entries = [...conversations.entries()];
-    await pool(entries.length, 16, async (i) => {
-      const [conversationId, [a]] = entries[i];
-      const messages = await readHistory(restClient(ctx.url, { token: users[a].token }), conversationId);
-      history.messages += messages.length;
-      messages.forEach((m, k) => { if (m.sortNumber !== k + 1) history.gaps++; });
-      for (const m of messages) {
-        const parsed = parseClientId(m, users);
-        if (!parsed) { history.unacknowledgedStored++; continue; }
-        let seen = found.get(parsed.sender.index);
-        if (!seen) found.set(parsed.sender.index, (seen = new Set()));
-        if (seen.has(parsed.seq)) history.duplicated++;
-        seen.add(parsed.seq);
-        if (parsed.sender.state.get(parsed.seq) !== ACKED) history.unacknowledgedStored++;
-      }
-    });
-    history.checked = true;
-    history.seconds = round2((performance.now() - started) / 1000);
-  }
+    // Persistence: every acknowledged message is in its conversation's history once, numbered 1..n.
+    const stored = new Uint8Array(last + 1); // times each slot was found in history
+    const history = { checked: false, conversations: conversations.size, messages: 0, missing: 0, duplicated: 0, gaps: 0, unacknowledgedStored: 0, seconds: 0 };
+    if (p.verifyHistory) {
+      log(`reading back ${conversations.size} conversations`);
+      const started = performance.now();
+      const entries = [...conversations.entries()];
+      await pool(entries.length, 16, async (i) => {
+        const [conversationId, [a]] = entries[i];
+        const messages = await readHistory(restClient(ctx.url, { token: users[a].token }), conversationId);
+        history.messages += messages.length;
+        messages.forEach((m, k) => { if (m.sortNumber !== k + 1) history.gaps++; });
+        for (const m of messages) {
+          const slot = parseClientId(m, ids, books, last);
+          if (!slot) { history.unacknowledgedStored++; continue; }
+          if (stored[slot] > 0) history.duplicated++;
+          stored[slot] = Math.min(255, stored[slot] + 1);
+          if (state[slot] !== ACKED) history.unacknowledgedStored++;
+        }
+      });
+      history.checked = true;
+      history.seconds = round2((performance.now() - started) / 1000);
+    }
 
-  // The books: each acknowledged message reached its recipient exactly once and is stored; a message
-  // that is both undelivered and unstored counts once.
-  let lost = 0;
-  let lostLive = 0;
-  let duplicated = counters.duplicatesLive + history.duplicated;
-  let unacknowledged = 0;
-  let deliveredUnacked = 0;
-  for (const u of users) {
-    const stored = found.get(u.index);
-    for (let seq = 1; seq <= u.seq; seq++) {
-      const state = u.state.get(seq);
-      const got = u.live.get(seq) + u.caughtUp.get(seq);
-      if (state === ACKED) {
-        const missing = history.checked && !stored?.has(seq);
+    // The books: each acknowledged message reached its recipient exactly once and is stored; a message
+    // that is both undelivered and unstored counts once. The workers have ended their sends, so plain
+    // reads see their last writes (every reply they posted came after them).
+    let lost = 0;
+    let lostLive = 0;
+    const duplicated = counters.duplicatesLive + history.duplicated;
+    let unacknowledged = 0;
+    let deliveredUnacked = 0;
+    for (let slot = 1; slot <= last; slot++) {
+      if (state[slot] === 0) continue; // handed out when the table was full, never used
+      const got = live[slot] + caught[slot];
+      if (state[slot] === ACKED) {
+        const missing = history.checked && stored[slot] === 0;
         if (missing) history.missing++;
         if (got === 0) lostLive++;
         if (got === 0 || missing) lost++;
@@ -337,67 +185,116 @@ export async function runChat(ctx, p, log) {
         if (got > 0) deliveredUnacked++;
       }
     }
+
+    const windowSeconds = (Math.min(sendEnd - t0Local, p.duration * 1000) - p.warmup * 1000) / 1000;
+    const errorCount = Object.values(errors).reduce((x, y) => x + y, 0);
+    return {
+      params: { ...p, workers: workerCount },
+      orgId,
+      provisioning: provisionTiming,
+      measured: { windowSeconds: round2(windowSeconds), drainSeconds },
+      messages: {
+        sent: counters.sent - counters.retries,
+        attempts: counters.sent,
+        acked: counters.acked,
+        failed: counters.failed,
+        interrupted: counters.interrupted,
+        retries: counters.retries,
+        unacknowledged,
+        deliveredLive: counters.deliveredLive,
+        caughtUpFromHistory: caughtUp,
+        deliveredUnacked,
+        echoes: counters.echoes,
+        misrouted: counters.misrouted,
+        unknown: counters.unknown,
+        outOfOrder: counters.outOfOrder,
+        conversationChanges: counters.conversationChanges,
+        shortfall: counters.shortfall,
+      },
+      throughput: {
+        targetPerSec: closedLoop ? null : p.rate,
+        ackedPerSec: Math.round(counters.ackedInWindow / windowSeconds),
+        deliveredPerSec: Math.round(counters.deliveredInWindow / windowSeconds),
+      },
+      latencyUs: { ack: ackLatency.summary(), e2e: e2eLatency.summary() },
+      histograms: { ack: ackLatency.toJSON(), e2e: e2eLatency.toJSON() },
+      verification: { lost, lostLive, notPersisted: history.missing, duplicated, duplicatedLive: counters.duplicatesLive, history },
+      connections: { drops: counters.drops, reconnects: counters.reconnects, unexpectedCloses: counters.unexpectedCloses, stillConnected },
+      errors: { count: errorCount, kinds: errors },
+      server: {
+        cpuCores: server.cpuCores,
+        cpuUsPerDelivered: server.cpuCores && counters.deliveredInWindow ? Math.round((server.cpuCores * 1e6 * windowSeconds) / counters.deliveredInWindow) : null,
+        rssMaxMB: mb(server.rssMaxBytes),
+        rssLastMB: mb(server.rssLastBytes),
+        diskWriteMBPerSec: server.diskWriteBytesPerSec == null ? null : Math.round(server.diskWriteBytesPerSec / 104857.6) / 10,
+        diskWriteKBPerDelivered: server.diskWriteBytesPerSec == null || !counters.deliveredInWindow ? null : Math.round((server.diskWriteBytesPerSec * windowSeconds) / counters.deliveredInWindow / 102.4) / 10,
+        threadsMax: server.threadsMax,
+        series: sampler.series(t0Local),
+      },
+      // Node's monitor counts its own 10 ms timer in each value: the lag is what lies beyond it. A
+      // lagging loop delays the `message` timestamps, so this bounds the generator's share of a
+      // latency; with several workers, the worst worker's figure is the bound.
+      generator: {
+        cpuCores: generatorCores,
+        workers: workerCount,
+        eventLoopLagP99Ms: round2(Math.max(0, ...stopped.map((s) => s.loopP99Ms - LOOP_RESOLUTION_MS))),
+        eventLoopLagMaxMs: round2(Math.max(0, ...stopped.map((s) => s.loopMaxMs - LOOP_RESOLUTION_MS))),
+        eventLoopLagP99MsByWorker: stopped.map((s) => round2(Math.max(0, s.loopP99Ms - LOOP_RESOLUTION_MS))),
+      },
+      ok: lost === 0 && duplicated === 0 && errorCount === 0 && counters.misrouted === 0 && counters.unknown === 0
+        && history.gaps === 0 && unacknowledged === 0 && counters.acked > 0,
+    };
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
   }
+}
 
-  log("closing connections");
-  await pool(users.length, 500, (i) => closeHub(users[i].device).catch(() => {}));
-
-  const windowSeconds = (Math.min(sendEnd, windowTo) - windowFrom) / 1000;
-  const lostTotal = lost;
-  const errorCount = Object.values(errors).reduce((a, b) => a + b, 0);
-  return {
-    params: p,
-    orgId,
-    provisioning: provisionTiming,
-    measured: { windowSeconds: round2(windowSeconds), drainSeconds },
-    messages: {
-      sent: counters.sent - counters.retries,
-      attempts: counters.sent,
-      acked: counters.acked,
-      failed: counters.failed,
-      interrupted: counters.interrupted,
-      retries: counters.retries,
-      unacknowledged,
-      deliveredLive: counters.deliveredLive,
-      caughtUpFromHistory: caughtUp,
-      deliveredUnacked,
-      echoes: counters.echoes,
-      misrouted: counters.misrouted,
-      unknown: counters.unknown,
-      outOfOrder: counters.outOfOrder,
-      conversationChanges: counters.conversationChanges,
-      shortfall: counters.shortfall,
-    },
-    throughput: {
-      targetPerSec: closedLoop ? null : p.rate,
-      ackedPerSec: Math.round(counters.ackedInWindow / windowSeconds),
-      deliveredPerSec: Math.round(counters.deliveredInWindow / windowSeconds),
-    },
-    latencyUs: { ack: ackLatency.summary(), e2e: e2eLatency.summary() },
-    histograms: { ack: ackLatency.toJSON(), e2e: e2eLatency.toJSON() },
-    verification: { lost: lostTotal, lostLive, notPersisted: history.missing, duplicated, duplicatedLive: counters.duplicatesLive, history },
-    connections: { drops: counters.drops, reconnects: counters.reconnects, unexpectedCloses: counters.unexpectedCloses, stillConnected: users.filter((u) => isConnected(u.device)).length },
-    errors: { count: errorCount, kinds: errors },
-    server: {
-      cpuCores: server.cpuCores,
-      cpuUsPerDelivered: server.cpuCores && counters.deliveredInWindow ? Math.round((server.cpuCores * 1e6 * windowSeconds) / counters.deliveredInWindow) : null,
-      rssMaxMB: mb(server.rssMaxBytes),
-      rssLastMB: mb(server.rssLastBytes),
-      diskWriteMBPerSec: server.diskWriteBytesPerSec == null ? null : Math.round(server.diskWriteBytesPerSec / 104857.6) / 10,
-      diskWriteKBPerDelivered: server.diskWriteBytesPerSec == null || !counters.deliveredInWindow ? null : Math.round((server.diskWriteBytesPerSec * windowSeconds) / counters.deliveredInWindow / 102.4) / 10,
-      threadsMax: server.threadsMax,
-      series: sampler.series(t0),
-    },
-    // Node's monitor counts its own 10 ms timer in each value: the lag is what lies beyond it. A
-    // lagging loop delays the `message` timestamps, so this bounds the generator's share of a latency.
-    generator: {
-      cpuCores: generatorCores,
-      eventLoopLagP99Ms: round2(Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_RESOLUTION_MS)),
-      eventLoopLagMaxMs: round2(Math.max(0, loopDelay.max / 1e6 - LOOP_RESOLUTION_MS)),
-    },
-    ok: lostTotal === 0 && duplicated === 0 && errorCount === 0 && counters.misrouted === 0 && counters.unknown === 0
-      && history.gaps === 0 && unacknowledged === 0 && counters.acked > 0,
+/**
+ * A worker thread of lib/chat-worker.mjs: `post(command)`, and `reply(type, command?)` that posts the
+ * command if given and resolves with the worker's next message of that type. A worker's error, a
+ * `failed` message or its early exit rejects every reply awaited from it, so the run fails.
+ */
+function startWorker(workerData, log) {
+  const worker = new Worker(new URL("./chat-worker.mjs", import.meta.url), { workerData });
+  const arrived = new Map(); // type -> message that came before anyone asked for it
+  const waiting = new Map(); // type -> { resolve, reject }
+  let failure;
+  const fail = (error) => {
+    failure ??= error;
+    for (const w of waiting.values()) w.reject(failure);
+    waiting.clear();
   };
+  worker.on("message", (m) => {
+    if (m.type === "log") { log(`worker ${workerData.worker}: ${m.message}`); return; }
+    if (m.type === "failed") { fail(new Error(`worker ${workerData.worker}: ${m.error}`)); return; }
+    const w = waiting.get(m.type);
+    if (w) { waiting.delete(m.type); w.resolve(m); } else arrived.set(m.type, m);
+  });
+  worker.on("error", (e) => fail(e));
+  worker.on("exit", (code) => fail(new Error(`worker ${workerData.worker} exited (code ${code})`)));
+  return {
+    post: (command) => worker.postMessage(command),
+    reply(type, command) {
+      if (command) worker.postMessage(command);
+      if (arrived.has(type)) { const m = arrived.get(type); arrived.delete(type); return Promise.resolve(m); }
+      if (failure) return Promise.reject(failure);
+      return new Promise((resolve, reject) => waiting.set(type, { resolve, reject }));
+    },
+    terminate: () => worker.terminate(),
+  };
+}
+
+/** Sends still awaiting their ack, and acknowledged messages not yet delivered to a recipient that stayed connected. */
+function scanBooks(books) {
+  const { state, live, to, dropped } = books;
+  let inFlight = 0;
+  let undelivered = 0;
+  for (let slot = 1, last = lastSlot(books); slot <= last; slot++) {
+    const s = Atomics.load(state, slot);
+    if (s === SENT) inFlight++;
+    else if (s === ACKED && Atomics.load(live, slot) === 0 && !Atomics.load(dropped, to[slot])) undelivered++;
+  }
+  return { inFlight, undelivered };
 }
 
 function pickContacts(self, count, k, rnd) {
@@ -410,24 +307,15 @@ function pickContacts(self, count, k, rnd) {
   return Int32Array.from(chosen);
 }
 
-function countUndelivered(users) {
-  let n = 0;
-  for (const u of users) {
-    for (let seq = 1; seq <= u.seq; seq++) {
-      if (u.state.get(seq) === ACKED && u.live.get(seq) === 0 && !users[u.to.get(seq)].dropped) n++;
-    }
-  }
-  return n;
-}
-
-function parseClientId(m, users) {
+/** The slot of a message whose client id `${senderIndex}.${slot}` names a message this run booked, or 0. */
+function parseClientId(m, ids, books, last) {
   const id = m.clientMessageId;
   const dot = typeof id === "string" ? id.indexOf(".") : -1;
-  if (dot <= 0) return undefined;
-  const sender = users[Number(id.slice(0, dot))];
-  const seq = Number(id.slice(dot + 1));
-  if (!sender || sender.id !== m.senderId || !(seq >= 1 && seq <= sender.seq)) return undefined;
-  return { sender, seq };
+  if (dot <= 0) return 0;
+  const sender = Number(id.slice(0, dot));
+  const slot = Number(id.slice(dot + 1));
+  if (!(slot >= 1 && slot <= last) || books.state[slot] === 0 || books.from[slot] !== sender || ids[sender] !== m.senderId) return 0;
+  return slot;
 }
 
 export const mb = (bytes) => (bytes == null ? null : Math.round((bytes / 1048576) * 10) / 10);

@@ -16,6 +16,6 @@ export function describeMachine() {
     commit: run("git", ["rev-parse", "--short", "HEAD"]),
     dirty: (run("git", ["status", "--porcelain", "--untracked-files=no"]) ?? "").length > 0,
     fdLimit: Number(run("bash", ["-c", "ulimit -n"])) || null,
-    generator: "one Node process, @microsoft/signalr (the official client) over WebSockets, on the same machine as the server",
+    generator: "one Node process (chat workloads: simulated users spread over --workers worker threads), @microsoft/signalr (the official client) over WebSockets, on the same machine as the server",
   };
 }

@@ -39,7 +39,7 @@ export function renderMarkdown(report, chartFile) {
       lines.push("| offered | acked/s | delivered/s | ack p50 / p90 / p99 / max | end-to-end p50 / p90 / p99 / max | server CPU | server RSS max | generator CPU |", "|---|---|---|---|---|---|---|---|");
       const a = r.latencyUs.ack;
       const e = r.latencyUs.e2e;
-      lines.push(`| ${t.targetPerSec ? `${n(t.targetPerSec)}/s` : "saturation"} | ${n(t.ackedPerSec)} | ${n(t.deliveredPerSec)} | ${ms(a.p50)} / ${ms(a.p90)} / ${ms(a.p99)} / ${ms(a.max)} ms | ${ms(e.p50)} / ${ms(e.p90)} / ${ms(e.p99)} / ${ms(e.max)} ms | ${r.server.cpuCores ?? "–"} cores | ${n(r.server.rssMaxMB)} MB | ${r.generator.cpuCores ?? "–"} cores (event-loop lag p99 ${r.generator.eventLoopLagP99Ms} ms) |`, "");
+      lines.push(`| ${t.targetPerSec ? `${n(t.targetPerSec)}/s` : "saturation"} | ${n(t.ackedPerSec)} | ${n(t.deliveredPerSec)} | ${ms(a.p50)} / ${ms(a.p90)} / ${ms(a.p99)} / ${ms(a.max)} ms | ${ms(e.p50)} / ${ms(e.p90)} / ${ms(e.p99)} / ${ms(e.max)} ms | ${r.server.cpuCores ?? "–"} cores | ${n(r.server.rssMaxMB)} MB | ${r.generator.cpuCores ?? "–"} cores${r.generator.workers ? ` on ${r.generator.workers} worker thread${r.generator.workers > 1 ? "s" : ""}` : ""} (event-loop lag p99 ${r.generator.eventLoopLagP99Ms} ms${r.generator.workers > 1 ? ", worst thread" : ""}) |`, "");
       lines.push(`Server: ${r.server.cpuUsPerDelivered ?? "–"} µs of CPU per delivered message, ${r.server.diskWriteMBPerSec ?? "–"} MB/s written to disk (${r.server.diskWriteKBPerDelivered ?? "–"} KB per message), up to ${r.server.threadsMax ?? "–"} threads.`);
       lines.push(`Books: ${n(mm.sent)} sent, ${n(mm.acked)} acknowledged, ${n(mm.deliveredLive)} delivered live${mm.caughtUpFromHistory ? `, ${n(mm.caughtUpFromHistory)} caught up from history` : ""}; **lost ${n(v.lost)}, duplicated ${n(v.duplicated)}**${v.history.checked ? `; history read back: ${n(v.history.messages)} messages in ${n(v.history.conversations)} conversations, ${n(v.history.missing)} acknowledged but not stored, ${n(v.history.gaps)} sort-number gaps` : ""}.`);
       if (r.connections?.drops) lines.push(`Connections: ${n(r.connections.drops)} dropped and ${n(r.connections.reconnects)} reopened by the workload, ${n(mm.interrupted)} sends cut and ${n(mm.retries)} retried with the same client message id.`);
@@ -52,7 +52,7 @@ export function renderMarkdown(report, chartFile) {
       lines.push("");
     }
   }
-  lines.push("Latencies come from log-linear bucket histograms (HdrHistogram-style, 0.1% resolution), one clock in the generator: acknowledgement = `SendMessage` invoke to its completion; end-to-end = invoke to the recipient's `message` event. CPU and RSS are read from /proc for the server's process id.");
+  lines.push("Latencies come from log-linear bucket histograms (HdrHistogram-style, 0.1% resolution), one clock for all the generator's threads: acknowledgement = `SendMessage` invoke to its completion; end-to-end = invoke to the recipient's `message` event. CPU and RSS are read from /proc for the server's process id.");
   return `${lines.join("\n")}\n`;
 }
 

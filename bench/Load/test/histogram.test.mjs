@@ -61,6 +61,15 @@ test("histograms add and survive the results file", () => {
   assert.equal(copy.min, 0);
 });
 
+test("per-worker histograms merge through their results-file form, an empty one included", () => {
+  const busy = new Histogram();
+  for (const v of [250, 4_000, 90_000]) busy.record(v);
+  const merged = new Histogram();
+  for (const h of [busy, new Histogram()]) merged.add(Histogram.fromJSON(structuredClone(h.toJSON())));
+  assert.deepEqual(merged.summary(), busy.summary());
+  assert.equal(merged.min, 250);
+});
+
 test("negative and fractional values are clamped and rounded", () => {
   const h = new Histogram();
   h.record(-5);

@@ -4,5 +4,5 @@ import { chatDefaults, runChat } from "../lib/chat.mjs";
 
 export const description = "1-1 messages between random contacts at a set rate (--rate=0: saturation)";
 export const defaults = { ...chatDefaults };
-export const smoke = { users: 6, contacts: 3, rate: 30, duration: 3, warmup: 0, drainTimeout: 10 };
+export const smoke = { users: 6, contacts: 3, rate: 30, duration: 3, warmup: 0, drainTimeout: 10, workers: 2 };
 export const run = (ctx, params, log) => runChat(ctx, params, log);

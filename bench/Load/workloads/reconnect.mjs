@@ -7,5 +7,5 @@ import { chatDefaults, runChat } from "../lib/chat.mjs";
 
 export const description = "chat-1to1 while 20% of connections are dropped and reconnected every few seconds";
 export const defaults = { ...chatDefaults, users: 500, rate: 0, inflight: 1, duration: 20, warmup: 2, dropPercent: 20, dropEvery: 5, downtimeMs: 500 };
-export const smoke = { users: 10, contacts: 3, duration: 4, warmup: 0, dropEvery: 1, downtimeMs: 200, drainTimeout: 10 };
+export const smoke = { users: 10, contacts: 3, duration: 4, warmup: 0, dropEvery: 1, downtimeMs: 200, drainTimeout: 10, workers: 2 };
 export const run = (ctx, params, log) => runChat(ctx, params, log);
