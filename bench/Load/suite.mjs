@@ -86,12 +86,17 @@ if (options.outDir) {
   mkdirSync(options.outDir, { recursive: true });
   const stamp = report.date.slice(0, 16).replace(/:/g, "");
   const base = join(options.outDir, stamp);
-  writeFileSync(`${base}.json`, JSON.stringify(report, null, 1));
+  writeFileSync(`${base}.json`, stringifyCompact(report));
   writeMarkdown(`${base}.md`, report, `${stamp}.svg`);
   writeChart(`${base}.svg`, report);
   log(`wrote ${base}.json, ${base}.md, ${base}.svg`);
 }
 process.exit(failures ? 1 : 0);
+
+/** Indented JSON, but a histogram bucket's [value, count] pair on one line: a third of the size. */
+function stringifyCompact(value) {
+  return JSON.stringify(value, null, 1).replace(/\[\s+(-?[\d.e+-]+),\s+(-?[\d.e+-]+)\s+\]/g, "[$1, $2]");
+}
 
 /** --scale=0.1 runs a preset at a tenth of its users, rate and time: to try the suite, not to publish it. */
 function scaled(params, scale) {
