@@ -20,8 +20,12 @@ public sealed partial class ConversationGrain(
     TimeProvider timeProvider,
     ILogger<ConversationGrain> logger) : Grain, IConversationGrain
 {
-    /// <summary>How many recent sends are remembered for the fast path of a retry; older retries go to the log's idempotency.</summary>
-    internal const int RecentSendCapacity = 256;
+    /// <summary>
+    /// How many recent sends are remembered for the fast path of a retry; older retries go to the log's idempotency.
+    /// Small on purpose: every active conversation holds this many messages (bodies up to 64 KiB), and a retry comes
+    /// from a device resending its last few unacknowledged sends.
+    /// </summary>
+    internal const int RecentSendCapacity = 32;
 
     private readonly Dictionary<string, Message> _recentSends = new(StringComparer.Ordinal);
     private readonly Queue<string> _recentOrder = new();
