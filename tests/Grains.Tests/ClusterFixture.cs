@@ -22,13 +22,18 @@ public class ClusterFixture : IAsyncLifetime
 
     public IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("Not started.");
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _host = await StartSiloAsync(Settings());
+
+    /// <summary>Builds and starts a silo host with these settings and, optionally, changed services (a storage decorator).</summary>
+    public static async Task<IHost> StartSiloAsync(IEnumerable<KeyValuePair<string, string?>> settings, Action<IServiceCollection>? configureServices = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(Settings());
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.AddChatSilo();
-        _host = builder.Build();
-        await _host.StartAsync();
+        configureServices?.Invoke(builder.Services);
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
     }
 
     public async Task DisposeAsync()

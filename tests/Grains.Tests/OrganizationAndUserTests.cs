@@ -316,7 +316,7 @@ public sealed class OrganizationAndUserTests(ClusterFixture cluster)
     }
 }
 
-/// <summary>A grain state record to seed storage with, as if an earlier activation had written it.</summary>
+/// <summary>A grain state record to seed storage with (as if an earlier activation had written it) or to read it back into.</summary>
 internal sealed class StoredState<T>(T state) : IGrainState<T>
 {
     public T State { get; set; } = state;

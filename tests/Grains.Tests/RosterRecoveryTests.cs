@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Chat.Grains.Conversations;
@@ -7,7 +6,6 @@ using Orleans.Chat.Grains.Users;
 using Orleans.Chat.Persistence.Sqlite;
 using Orleans.Chat.Runtime;
 using Orleans.Chat.Runtime.Storage;
-using Orleans.Chat.Silo;
 
 namespace Orleans.Chat.Grains.Tests;
 
@@ -133,34 +131,20 @@ public sealed class RosterRecoveryTests : IAsyncLifetime
 
     private async Task<IHost> StartSiloAsync()
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(
+        var host = await ClusterFixture.StartSiloAsync(
         [
             new("Storage:Provider", "Sqlite"),
             new("Storage:Sqlite:Path", Path.Combine(_directory, "chat.db")),
             new("Silo:PasswordHasher:IterationCount", "1000"),
         ]);
-        builder.AddChatSilo();
-        var host = builder.Build();
-        await host.StartAsync();
         _hosts.Add(host);
         return host;
     }
 
     private static async Task<UserState> StoredUserAsync(IHost host, string userId)
     {
-        var stored = new StoredState<UserState>();
+        var stored = new StoredState<UserState>(new UserState());
         await host.Services.GetRequiredService<IGrainStorage>().ReadStateAsync("user", new GrainId("User", userId), stored);
         return stored.State;
-    }
-
-    private sealed class StoredState<T> : IGrainState<T>
-        where T : new()
-    {
-        public T State { get; set; } = new();
-
-        public string? ETag { get; set; }
-
-        public bool RecordExists { get; set; }
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Chat.Grains.Conversations;
@@ -6,7 +5,6 @@ using Orleans.Chat.Grains.Organizations;
 using Orleans.Chat.Grains.Users;
 using Orleans.Chat.Runtime;
 using Orleans.Chat.Runtime.Storage;
-using Orleans.Chat.Silo;
 
 namespace Orleans.Chat.Grains.Tests;
 
@@ -18,14 +16,14 @@ public sealed class RosterWriteFailureTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection([new("Storage:Provider", "InMemory"), new("Silo:PasswordHasher:IterationCount", "1000")]);
-        builder.AddChatSilo();
-        var inner = builder.Services.Last(d => d.ServiceType == typeof(IGrainStorage)).ImplementationType!;
-        builder.Services.AddSingleton(sp => new FlakyGrainStorage((IGrainStorage)ActivatorUtilities.CreateInstance(sp, inner)));
-        builder.Services.AddSingleton<IGrainStorage>(sp => sp.GetRequiredService<FlakyGrainStorage>());
-        _host = builder.Build();
-        await _host.StartAsync();
+        _host = await ClusterFixture.StartSiloAsync(
+            [new("Storage:Provider", "InMemory"), new("Silo:PasswordHasher:IterationCount", "1000")],
+            services =>
+            {
+                var inner = services.Last(d => d.ServiceType == typeof(IGrainStorage)).ImplementationType!;
+                services.AddSingleton(sp => new FlakyGrainStorage((IGrainStorage)ActivatorUtilities.CreateInstance(sp, inner)));
+                services.AddSingleton<IGrainStorage>(sp => sp.GetRequiredService<FlakyGrainStorage>());
+            });
         _storage = _host.Services.GetRequiredService<FlakyGrainStorage>();
     }
 
@@ -55,7 +53,7 @@ public sealed class RosterWriteFailureTests : IAsyncLifetime
         var retry = await conversation.SendAsync(new SendMessageCommand(alice, "hello", "m-1"));
 
         Assert.False(retry.Created);
-        var stored = new StoredState();
+        var stored = new StoredState<UserState>(new UserState());
         await _storage.ReadStateAsync("user", new GrainId("User", bob), stored);
         Assert.Equal(1, Assert.Single(stored.State.Conversations).Value.UnreadCount);
         Assert.True(stored.State.RosterMayBeStale);
@@ -82,14 +80,5 @@ public sealed class RosterWriteFailureTests : IAsyncLifetime
 
         public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
             inner.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
-    }
-
-    private sealed class StoredState : IGrainState<UserState>
-    {
-        public UserState State { get; set; } = new();
-
-        public string? ETag { get; set; }
-
-        public bool RecordExists { get; set; }
     }
 }
