@@ -18,6 +18,9 @@ public sealed partial class UserGrain(
     /// <summary>Devices per user; signing in on one more device ends the oldest session.</summary>
     internal const int MaxSessions = 50;
 
+    /// <summary>How many conversations a roster rebuild asks at once.</summary>
+    internal const int RebuildConcurrency = 256;
+
     private readonly ObserverManager<IUserObserver> _observers = new(UserObserverSubscription.Expiration, logger);
 
     /// <summary>The stored state says <see cref="UserState.RosterMayBeStale"/>: roster changes may stay in memory.</summary>
@@ -292,35 +295,42 @@ public sealed partial class UserGrain(
     private async Task RebuildRosterAsync(CancellationToken cancellationToken)
     {
         var userId = GetPrimaryKeyString();
-        var refreshes = S.Conversations.Keys
-            .Select(id => GrainFactory.GetGrain<IConversationGrain>(id).GetRosterViewAsync(userId).AsTask())
-            .ToList();
-        try
-        {
-            await Task.WhenAll(refreshes).WaitAsync(cancellationToken);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            // Keep what did refresh and the stale mark, so that the next activation tries again.
-            LogRosterRebuildFailed(logger, exception, userId);
-        }
+        var failed = 0;
 
-        foreach (var refresh in refreshes.Where(r => r.IsCompletedSuccessfully))
+        // A few hundred at a time: each activates a conversation, which reads the log, and a roster can be large.
+        foreach (var chunk in S.Conversations.Keys.ToArray().Chunk(RebuildConcurrency))
         {
-            var view = refresh.Result;
-            if (view.Revision > S.Conversations[view.Id].Revision)
+            var refreshes = chunk.Select(id => GrainFactory.GetGrain<IConversationGrain>(id).GetRosterViewAsync(userId).AsTask()).ToList();
+            try
             {
-                S.Conversations[view.Id] = view;
+                await Task.WhenAll(refreshes).WaitAsync(cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // Keep what did refresh and the stale mark, so that the next activation tries again.
+                LogRosterRebuildFailed(logger, exception, userId);
+            }
+
+            foreach (var refresh in refreshes)
+            {
+                if (!refresh.IsCompletedSuccessfully)
+                {
+                    failed++;
+                }
+                else if (refresh.Result is var view && view.Revision > S.Conversations[view.Id].Revision)
+                {
+                    S.Conversations[view.Id] = view;
+                }
             }
         }
 
-        if (refreshes.All(r => r.IsCompletedSuccessfully))
+        if (failed == 0)
         {
             S.RosterMayBeStale = false;
             await WriteStateAsync();
         }
 
-        LogRosterRebuilt(logger, userId, refreshes.Count);
+        LogRosterRebuilt(logger, userId, S.Conversations.Count);
     }
 
     /// <summary>Writes the whole state; the roster is saved with it.</summary>
