@@ -12,7 +12,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { pool } from "./api.mjs";
 import { closeHub, isConnected, openHub } from "./hub.mjs";
-import { ACKED, FAILED, INTERRUPTED, SENT, allocate, random } from "./columns.mjs";
+import { ACKED, FAILED, INTERRUPTED, SENT, allocate, random, slotOf } from "./columns.mjs";
 import { Histogram } from "./histogram.mjs";
 import { clock } from "./clock.mjs";
 
@@ -52,11 +52,8 @@ const timers = [];
 const onMessage = (recipient) => (m) => {
   const now = clock();
   if (m.senderId === recipient.id) { counters.echoes++; return; }
-  const dot = typeof m.clientMessageId === "string" ? m.clientMessageId.indexOf(".") : -1;
-  const sender = dot > 0 ? Number(m.clientMessageId.slice(0, dot)) : -1;
-  const slot = dot > 0 ? Number(m.clientMessageId.slice(dot + 1)) : 0;
-  // Atomics.load of the state first: a booked slot's from/to/sendAt are then visible here too.
-  if (!(slot >= 1 && slot < books.capacity) || Atomics.load(state, slot) === 0 || from[slot] !== sender || ids[sender] !== m.senderId) { counters.unknown++; return; }
+  const slot = slotOf(m, ids, books);
+  if (slot === 0) { counters.unknown++; return; }
   if (to[slot] !== recipient.index || m.recipientId !== recipient.id) { counters.misrouted++; return; }
   const key = `${recipient.index}|${m.conversationId}`;
   if ((lastSort.get(key) ?? 0) >= m.sortNumber) counters.outOfOrder++;

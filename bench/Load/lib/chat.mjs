@@ -9,7 +9,7 @@
 // (lib/clock.mjs).
 import { Worker } from "node:worker_threads";
 import { pool, provision, readHistory, restClient } from "./api.mjs";
-import { ACKED, SENT, createBooks, lastSlot, random } from "./columns.mjs";
+import { ACKED, SENT, createBooks, lastSlot, random, slotOf } from "./columns.mjs";
 import { Histogram } from "./histogram.mjs";
 import { ProcessSampler, SelfCpu, round2 } from "./proc.mjs";
 import { clock } from "./clock.mjs";
@@ -133,7 +133,7 @@ export async function runChat(ctx, p, log) {
         for (const c of items) {
           for (const m of await readHistory(client, c.id ?? c.conversationId)) {
             if (m.recipientId !== r.id) continue;
-            const slot = parseClientId(m, ids, books, last);
+            const slot = slotOf(m, ids, books, last);
             if (slot && live[slot] === 0 && caught[slot] === 0) { caught[slot] = 1; caughtUp++; }
           }
         }
@@ -153,7 +153,7 @@ export async function runChat(ctx, p, log) {
         history.messages += messages.length;
         messages.forEach((m, k) => { if (m.sortNumber !== k + 1) history.gaps++; });
         for (const m of messages) {
-          const slot = parseClientId(m, ids, books, last);
+          const slot = slotOf(m, ids, books, last);
           if (!slot) { history.unacknowledgedStored++; continue; }
           if (stored[slot] > 0) history.duplicated++;
           stored[slot] = Math.min(255, stored[slot] + 1);
@@ -305,17 +305,6 @@ function pickContacts(self, count, k, rnd) {
     if (c !== self) chosen.add(c);
   }
   return Int32Array.from(chosen);
-}
-
-/** The slot of a message whose client id `${senderIndex}.${slot}` names a message this run booked, or 0. */
-function parseClientId(m, ids, books, last) {
-  const id = m.clientMessageId;
-  const dot = typeof id === "string" ? id.indexOf(".") : -1;
-  if (dot <= 0) return 0;
-  const sender = Number(id.slice(0, dot));
-  const slot = Number(id.slice(dot + 1));
-  if (!(slot >= 1 && slot <= last) || books.state[slot] === 0 || books.from[slot] !== sender || ids[sender] !== m.senderId) return 0;
-  return slot;
 }
 
 export const mb = (bytes) => (bytes == null ? null : Math.round((bytes / 1048576) * 10) / 10);

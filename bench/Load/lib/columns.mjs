@@ -45,6 +45,20 @@ export function allocate(books) {
 /** The highest slot handed out. */
 export const lastSlot = (books) => Math.min(Atomics.load(books.next, 0), books.capacity - 1);
 
+/**
+ * The slot of a message whose client id `${senderIndex}.${slot}` names a message this run booked (up to
+ * slot `last`), or 0. Atomics.load of the state first: a booked slot's plain cells are then visible too.
+ */
+export function slotOf(m, ids, books, last = books.capacity - 1) {
+  const id = m.clientMessageId;
+  const dot = typeof id === "string" ? id.indexOf(".") : -1;
+  if (dot <= 0) return 0;
+  const sender = Number(id.slice(0, dot));
+  const slot = Number(id.slice(dot + 1));
+  if (!(slot >= 1 && slot <= last) || Atomics.load(books.state, slot) === 0 || books.from[slot] !== sender || ids[sender] !== m.senderId) return 0;
+  return slot;
+}
+
 /** A small seeded generator (mulberry32), so a run's choice of contacts and senders can be repeated. */
 export function random(seed) {
   let a = seed >>> 0;
