@@ -40,15 +40,15 @@ public sealed class RosterRecoveryTests : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    public Task DisposeAsync()
     {
         foreach (var host in _hosts)
         {
             host.Dispose();
         }
 
-        await Task.Yield();
         Directory.Delete(_directory, recursive: true);
+        return Task.CompletedTask;
     }
 
     [Fact]
