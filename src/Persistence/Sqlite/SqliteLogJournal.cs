@@ -3,8 +3,8 @@ using Orleans.Chat.Runtime.Storage;
 namespace Orleans.Chat.Persistence.Sqlite;
 
 /// <summary>
-/// The log entries that are committed to the <c>message_journal</c> table but not yet checkpointed into
-/// <c>message_log</c>, indexed in memory by log.
+/// Where the log entries are that are committed to the <c>message_journal</c> table but not yet checkpointed into
+/// <c>message_log</c>: their journal ids, indexed in memory by log and sequence.
 /// <para>
 /// Why: an append to <c>message_log</c> dirties one B-tree page per index of its conversation, and SQLite's WAL writes
 /// whole pages, so a group commit of 100 appends to 100 conversations wrote over a megabyte to sync. The journal is an
@@ -12,8 +12,14 @@ namespace Orleans.Chat.Persistence.Sqlite;
 /// thousands of journal rows into <c>message_log</c> in one transaction, where many rows share each page.
 /// </para>
 /// <para>
-/// Readers combine <c>message_log</c> with a snapshot of this journal. A checkpoint moves entries from one to the other;
-/// <see cref="Epoch"/> is odd while it does, so a reader that overlapped one (epoch changed) reads again.
+/// Readers combine <c>message_log</c> with the journal rows of their log, found through a snapshot of this index. A
+/// checkpoint moves entries from one to the other; <see cref="Epoch"/> is odd while it does, so a reader that overlapped
+/// one (epoch changed) knows an entry may be in both.
+/// </para>
+/// <para>
+/// The entries themselves stay in the table, not in memory: an entry waits here for thousands of appends, so every entry
+/// held in memory would outlive the GC's young generations and be copied into the old one, and these copies were most of
+/// the server's GC pause time under load. An entry costs this index a few dozen bytes instead of its whole payload.
 /// </para>
 /// </summary>
 internal sealed class SqliteLogJournal
@@ -46,12 +52,8 @@ internal sealed class SqliteLogJournal
                     _logs.Add(entry.LogId, log = new Log(entry.LogId));
                 }
 
-                log.BySequence.Add(entry.Sequence, (id, entry));
+                log.BySequence.Add(entry.Sequence, new Row(id, KeyHash(entry.IdempotencyKey)));
                 _pendingIds.Add(id, entry.LogId);
-                if (entry.IdempotencyKey is not null)
-                {
-                    log.ByIdempotencyKey.Add(entry.IdempotencyKey, entry);
-                }
             }
 
             Volatile.Write(ref _count, _count + committed.Count);
@@ -75,9 +77,9 @@ internal sealed class SqliteLogJournal
             {
                 logs.Add(log);
                 chosen.Add(log.LogId);
-                foreach (var (id, _) in log.BySequence.Values)
+                foreach (var row in log.BySequence.Values)
                 {
-                    ids.Add(id);
+                    ids.Add(row.Id);
                 }
             }
 
@@ -128,9 +130,9 @@ internal sealed class SqliteLogJournal
                 // Only the writer adds entries and it is the one checkpointing, so the selected logs are unchanged.
                 removed += log.BySequence.Count;
                 _logs.Remove(log.LogId);
-                foreach (var (id, _) in log.BySequence.Values)
+                foreach (var row in log.BySequence.Values)
                 {
-                    _pendingIds.Remove(id);
+                    _pendingIds.Remove(row.Id);
                 }
             }
 
@@ -165,16 +167,33 @@ internal sealed class SqliteLogJournal
         }
     }
 
-    public LogEntry? FindByIdempotencyKey(string logId, string idempotencyKey)
+    /// <summary>
+    /// The journal ids of the log's entries whose idempotency key may be <paramref name="idempotencyKey"/> (its hash
+    /// matches): the caller reads those rows to compare the keys. Usually none.
+    /// </summary>
+    public List<long> IdsWithKey(string logId, string idempotencyKey)
     {
+        var hash = KeyHash(idempotencyKey);
+        var ids = new List<long>();
         lock (_lock)
         {
-            return _logs.TryGetValue(logId, out var log) ? log.ByIdempotencyKey.GetValueOrDefault(idempotencyKey) : null;
+            if (_logs.TryGetValue(logId, out var log))
+            {
+                foreach (var row in log.BySequence.Values)
+                {
+                    if (row.KeyHash == hash)
+                    {
+                        ids.Add(row.Id);
+                    }
+                }
+            }
         }
+
+        return ids;
     }
 
-    /// <summary>The journal's entries of one log in ascending sequence order (usually none or a few).</summary>
-    public LogEntry[] Snapshot(string logId)
+    /// <summary>The journal ids of the log's entries in ascending sequence order (usually none or a few).</summary>
+    public long[] Snapshot(string logId)
     {
         lock (_lock)
         {
@@ -183,31 +202,35 @@ internal sealed class SqliteLogJournal
                 return [];
             }
 
-            var entries = new LogEntry[log.BySequence.Count];
+            var ids = new long[log.BySequence.Count];
             var i = 0;
-            foreach (var (_, entry) in log.BySequence.Values)
+            foreach (var row in log.BySequence.Values)
             {
-                entries[i++] = entry;
+                ids[i++] = row.Id;
             }
 
-            return entries;
+            return ids;
         }
     }
+
+    // 0 for no key; a collision only costs the caller a row read (see IdsWithKey).
+    private static int KeyHash(string? idempotencyKey) => idempotencyKey is null ? 0 : StringComparer.Ordinal.GetHashCode(idempotencyKey) | 1;
+
+    /// <summary>One journal row of a log: its id in message_journal and the hash of its idempotency key.</summary>
+    internal readonly record struct Row(long Id, int KeyHash);
 
     internal sealed class Log(string logId)
     {
         public string LogId { get; } = logId;
 
-        public SortedList<long, (long Id, LogEntry Entry)> BySequence { get; } = [];
-
-        public Dictionary<string, LogEntry> ByIdempotencyKey { get; } = new(StringComparer.Ordinal);
+        public SortedList<long, Row> BySequence { get; } = [];
     }
 }
 
 /// <summary>The logs a checkpoint moves, the journal ids of their entries, and the id below which the journal table can be trimmed.</summary>
 internal sealed record CheckpointSelection(IReadOnlyList<SqliteLogJournal.Log> Logs, IReadOnlyList<long> Ids, long TrimBelow);
 
-/// <summary>What a reader of one log sees of the journal: its entries of that log, taken before reading message_log.</summary>
+/// <summary>What a reader of one log sees of the journal: its entries of that log, read in the same transaction as message_log.</summary>
 internal readonly record struct JournalView(SqliteLogJournal Journal, long Epoch, LogEntry[] Entries)
 {
     /// <summary>True when a checkpoint overlapped the read, so an entry may appear both here and in message_log.</summary>

@@ -69,6 +69,8 @@ internal static class SqliteSql
         DELETE FROM message_journal;
         """;
 
+    public const string ReadJournal = $"SELECT {LogColumns} FROM message_journal WHERE id IN (SELECT value FROM json_each(@ids)) ORDER BY seq";
+
     public const string ReadForward = $"SELECT {LogColumns} FROM message_log WHERE log_id = @log AND seq > @from ORDER BY seq LIMIT @limit";
 
     public const string ReadBackward = $"SELECT {LogColumns} FROM message_log WHERE log_id = @log AND seq < @from ORDER BY seq DESC LIMIT @limit";
@@ -102,6 +104,14 @@ internal static class SqliteSql
         command.Parameters.AddWithValue("@log", logId);
         command.Parameters.AddWithValue("@key", idempotencyKey);
         return ReadEntries(command, 1) is [var entry] ? entry : null;
+    }
+
+    /// <summary>The journal rows with these ids that are still in the table, in ascending sequence order.</summary>
+    public static LogEntry[] ReadJournalRows(SqliteSession session, IReadOnlyCollection<long> ids)
+    {
+        var command = session.Command(ReadJournal);
+        command.Parameters.AddWithValue("@ids", "[" + string.Join(',', ids) + "]");
+        return [.. ReadEntries(command, ids.Count)];
     }
 
     public static List<LogEntry> ReadEntries(SqliteCommand command, int capacity)

@@ -124,9 +124,10 @@ public sealed partial class SqliteStore : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs a read of one log: <paramref name="read"/> gets the journal's entries of that log (taken before it reads
-    /// <c>message_log</c>, so every committed entry is in one or the other) and the journal, to ask whether a checkpoint
-    /// overlapped the read (then an entry can be in both).
+    /// Runs a read of one log: <paramref name="read"/> gets the journal's entries of that log and the journal, to ask
+    /// whether a checkpoint overlapped the read (then an entry can be in both tables). The ids are taken before the read
+    /// transaction starts, so every entry committed before it is in message_log or among those journal rows (a row a
+    /// checkpoint trimmed meanwhile is in message_log, in the same snapshot).
     /// </summary>
     internal ValueTask<TResult> ReadLogAsync<TState, TResult>(string logId, TState state, Func<SqliteSession, JournalView, TState, TResult> read, CancellationToken cancellationToken) =>
         ReadAsync(
@@ -134,13 +135,14 @@ public sealed partial class SqliteStore : IAsyncDisposable
             static (session, query) =>
             {
                 var epoch = query.journal.Epoch;
-                var entries = query.journal.Snapshot(query.logId);
+                var ids = query.journal.Snapshot(query.logId);
 
-                // One read transaction, so that every statement of the read sees the same snapshot of message_log.
+                // One read transaction, so that every statement of the read sees the same snapshot of both tables.
                 using var transaction = session.Connection.BeginTransaction(deferred: true);
                 session.Transaction = transaction;
                 try
                 {
+                    var entries = ids.Length == 0 ? [] : SqliteSql.ReadJournalRows(session, ids);
                     return query.read(session, new JournalView(query.journal, epoch, entries), query.state);
                 }
                 finally
@@ -239,7 +241,7 @@ public sealed partial class SqliteStore : IAsyncDisposable
     {
         var entry = append.Entry;
         if (entry.IdempotencyKey is { } key
-            && (_batchKeys.GetValueOrDefault((entry.LogId, key)) ?? _journal.FindByIdempotencyKey(entry.LogId, key)) is { } pending)
+            && (_batchKeys.GetValueOrDefault((entry.LogId, key)) ?? FindInJournal(session, entry.LogId, key)) is { } pending)
         {
             append.StageResult(pending);
             return;
@@ -281,6 +283,11 @@ public sealed partial class SqliteStore : IAsyncDisposable
 
         append.StageResult(entry);
     }
+
+    private LogEntry? FindInJournal(SqliteSession session, string logId, string idempotencyKey) =>
+        _journal.IdsWithKey(logId, idempotencyKey) is { Count: > 0 } ids
+            ? Array.Find(SqliteSql.ReadJournalRows(session, ids), e => e.IdempotencyKey == idempotencyKey)
+            : null;
 
     /// <summary>Moves a chunk of the journal into message_log once it has grown past the threshold (runs between batches).</summary>
     private Task CheckpointIfDue(int partition)
