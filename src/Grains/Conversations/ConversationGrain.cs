@@ -20,15 +20,6 @@ public sealed partial class ConversationGrain(
     TimeProvider timeProvider,
     ILogger<ConversationGrain> logger) : Grain, IConversationGrain
 {
-    /// <summary>
-    /// How many recent sends are remembered for the fast path of a retry; older retries go to the log's idempotency.
-    /// Small on purpose: every active conversation holds this many messages (bodies up to 64 KiB), and a retry comes
-    /// from a device resending its last few unacknowledged sends.
-    /// </summary>
-    internal const int RecentSendCapacity = 32;
-
-    private readonly Dictionary<string, Message> _recentSends = new(StringComparer.Ordinal);
-    private readonly Queue<string> _recentOrder = new();
     private readonly Dictionary<string, int> _unread = new(StringComparer.Ordinal);
     private ConversationKey _key;
     private string _id = "";
@@ -88,12 +79,6 @@ public sealed partial class ConversationGrain(
 
         // Client message ids are the sender's own: two members may pick the same one without colliding.
         var idempotencyKey = sender + ":" + clientMessageId;
-        if (_recentSends.TryGetValue(idempotencyKey, out var known))
-        {
-            await PushAsync(new MessageSent(known, origin), read: null);
-            return new SendMessageResult(known, Created: false);
-        }
-
         var now = timeProvider.GetUtcNow();
         var sortNumber = _lastSortNumber + 1;
         var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, sortNumber, sender, recipient, body, clientMessageId, now);
@@ -103,7 +88,6 @@ public sealed partial class ConversationGrain(
         {
             // A retry of a send that was stored earlier (maybe by a previous activation): the log kept the first one.
             var earlier = Deserialize(stored);
-            Remember(idempotencyKey, earlier);
             await PushAsync(new MessageSent(earlier, origin), read: null);
             return new SendMessageResult(earlier, Created: false);
         }
@@ -113,7 +97,6 @@ public sealed partial class ConversationGrain(
         _lastMessage = message;
         _updatedAt = now;
         _unread[recipient] = _unread.GetValueOrDefault(recipient) + 1;
-        Remember(idempotencyKey, message);
         LogMessageStored(logger, _id, sortNumber, sender);
 
         // Before returning: an acknowledged send has updated both rosters and notified both users.
@@ -294,18 +277,6 @@ public sealed partial class ConversationGrain(
             // Grows with every send (the sortNumber) and every cursor move (the persisted count), and neither goes
             // back after a crash: the log keeps every acknowledged send and a cursor move is stored before it is pushed.
             _lastSortNumber + S.Revision);
-    }
-
-    private void Remember(string idempotencyKey, Message message)
-    {
-        if (_recentSends.TryAdd(idempotencyKey, message))
-        {
-            _recentOrder.Enqueue(idempotencyKey);
-            if (_recentOrder.Count > RecentSendCapacity)
-            {
-                _recentSends.Remove(_recentOrder.Dequeue());
-            }
-        }
     }
 
     private static Message Deserialize(LogEntry entry) =>
