@@ -132,17 +132,14 @@ public sealed partial class UserConnections(
         }
     }
 
-    private IReadOnlyList<string> ConnectionsOfSession(string userId, string? sessionId) =>
-        sessionId is not null && _users.TryGetValue(userId, out var link) ? link.ConnectionsOf(sessionId) : [];
-
     private void AbortSession(string userId, string sessionId)
     {
         if (_users.TryGetValue(userId, out var link))
         {
-            foreach (var connection in link.ContextsOf(sessionId))
+            foreach (var connection in link.Of(sessionId))
             {
                 LogSessionConnectionAborted(logger, userId, sessionId, connection.ConnectionId);
-                connection.Abort();
+                connection.Context.Abort();
             }
         }
     }
@@ -162,10 +159,13 @@ public sealed partial class UserConnections(
     [LoggerMessage(EventId = 4405, Level = LogLevel.Information, Message = "Closing connection {ConnectionId} of user {UserId}: session {SessionId} ended")]
     private static partial void LogSessionConnectionAborted(ILogger logger, string userId, string sessionId, string connectionId);
 
-    /// <summary>The connections of one user in this process, and their observer.</summary>
+    /// <summary>
+    /// The connections of one user in this process, and their observer. Changes are made under <see cref="Gate"/> and
+    /// publish a new array, so the observer reads the connections on every event without taking a lock.
+    /// </summary>
     private sealed class UserLink(string userId)
     {
-        private readonly Dictionary<string, (string SessionId, HubCallerContext Context)> _connections = new(StringComparer.Ordinal);
+        private volatile UserConnection[] _connections = [];
 
         public string UserId { get; } = userId;
 
@@ -177,49 +177,23 @@ public sealed partial class UserConnections(
 
         public IUserObserver? Reference { get; set; }
 
-        public int Count
-        {
-            get
-            {
-                lock (_connections)
-                {
-                    return _connections.Count;
-                }
-            }
-        }
+        public int Count => _connections.Length;
 
-        public void Add(string connectionId, string sessionId, HubCallerContext context)
-        {
-            lock (_connections)
-            {
-                _connections[connectionId] = (sessionId, context);
-            }
-        }
+        public void Add(string connectionId, string sessionId, HubCallerContext context) =>
+            _connections = [.. _connections.Where(c => c.ConnectionId != connectionId), new UserConnection(connectionId, sessionId, context)];
 
         public bool Remove(string connectionId)
         {
-            lock (_connections)
-            {
-                return _connections.Remove(connectionId);
-            }
+            var before = _connections;
+            _connections = [.. before.Where(c => c.ConnectionId != connectionId)];
+            return _connections.Length != before.Length;
         }
 
-        public IReadOnlyList<string> ConnectionsOf(string sessionId)
-        {
-            lock (_connections)
-            {
-                return [.. _connections.Where(c => string.Equals(c.Value.SessionId, sessionId, StringComparison.Ordinal)).Select(c => c.Key)];
-            }
-        }
-
-        public IReadOnlyList<HubCallerContext> ContextsOf(string sessionId)
-        {
-            lock (_connections)
-            {
-                return [.. _connections.Values.Where(c => string.Equals(c.SessionId, sessionId, StringComparison.Ordinal)).Select(c => c.Context)];
-            }
-        }
+        public IReadOnlyList<UserConnection> Of(string sessionId) =>
+            [.. _connections.Where(c => string.Equals(c.SessionId, sessionId, StringComparison.Ordinal))];
     }
+
+    private sealed record UserConnection(string ConnectionId, string SessionId, HubCallerContext Context);
 
     /// <summary>The grain observer of one user: pushes each event to that user's SignalR group.</summary>
     private sealed class Observer(UserConnections owner, string userId) : IUserObserver
@@ -229,9 +203,16 @@ public sealed partial class UserConnections(
         public async ValueTask OnMessageSentAsync(MessageSent message)
         {
             // The sending device has the message as its call result: skip its connections; other devices get it.
-            var except = owner.ConnectionsOfSession(userId, message.OriginSessionId);
-            var clients = except.Count == 0 ? owner.Clients.Group(_group) : owner.Clients.GroupExcept(_group, except);
-            await clients.Message(message.Message);
+            var link = owner._users.GetValueOrDefault(userId);
+            var sending = message.OriginSessionId is { } origin && link is not null ? link.Of(origin) : [];
+            if (sending.Count == 0)
+            {
+                await owner.Clients.Group(_group).Message(message.Message);
+            }
+            else if (sending.Count < link!.Count)
+            {
+                await owner.Clients.GroupExcept(_group, [.. sending.Select(c => c.ConnectionId)]).Message(message.Message);
+            }
         }
 
         public async ValueTask OnConversationChangedAsync(ConversationChanged change) =>
