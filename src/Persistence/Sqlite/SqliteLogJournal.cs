@@ -171,25 +171,27 @@ internal sealed class SqliteLogJournal
     /// The journal ids of the log's entries whose idempotency key may be <paramref name="idempotencyKey"/> (its hash
     /// matches): the caller reads those rows to compare the keys. Usually none.
     /// </summary>
-    public List<long> IdsWithKey(string logId, string idempotencyKey)
+    public IReadOnlyList<long> IdsWithKey(string logId, string idempotencyKey)
     {
         var hash = KeyHash(idempotencyKey);
-        var ids = new List<long>();
+        List<long>? ids = null;
         lock (_lock)
         {
             if (_logs.TryGetValue(logId, out var log))
             {
-                foreach (var row in log.BySequence.Values)
+                // Runs for every append: index the list rather than enumerate it, which would allocate.
+                for (var i = 0; i < log.BySequence.Count; i++)
                 {
+                    var row = log.BySequence.GetValueAtIndex(i);
                     if (row.KeyHash == hash)
                     {
-                        ids.Add(row.Id);
+                        (ids ??= []).Add(row.Id);
                     }
                 }
             }
         }
 
-        return ids;
+        return ids ?? [];
     }
 
     /// <summary>The journal ids of the log's entries in ascending sequence order (usually none or a few).</summary>
