@@ -29,10 +29,14 @@ public sealed partial class UserGrain(
     /// <summary>The roster has changes the stored state lacks (written when the activation ends).</summary>
     private bool _rosterUnsaved;
 
+    /// <summary>The roster's unread totals; every change to <c>S.Conversations</c> goes through <see cref="SetRosterEntry"/>.</summary>
+    private UnreadTotals _unread = new();
+
     private UserState S => state.State;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _unread = UnreadTotals.Of(S.Conversations.Values);
         _staleMarkStored = S.RosterMayBeStale;
         if (S.RosterMayBeStale)
         {
@@ -219,7 +223,7 @@ public sealed partial class UserGrain(
             return;
         }
 
-        S.Conversations[view.Id] = view;
+        SetRosterEntry(view.Id, view);
         _rosterUnsaved = true;
         if (isNew || !_staleMarkStored)
         {
@@ -234,14 +238,7 @@ public sealed partial class UserGrain(
             catch (Exception)
             {
                 // Not stored, so not applied: the conversation's retry of this update must find it missing.
-                if (isNew)
-                {
-                    S.Conversations.Remove(view.Id);
-                }
-                else
-                {
-                    S.Conversations[view.Id] = known!;
-                }
+                SetRosterEntry(view.Id, known);
 
                 throw;
             }
@@ -257,7 +254,7 @@ public sealed partial class UserGrain(
             _observers.Notify(o => o.OnMessageReadAsync(read));
         }
 
-        var change = new ConversationChanged(view, Summarize(view.OrganizationId));
+        var change = new ConversationChanged(view, _unread.For(view.OrganizationId));
         _observers.Notify(o => o.OnConversationChangedAsync(change));
     }
 
@@ -274,7 +271,7 @@ public sealed partial class UserGrain(
     public ValueTask<UnreadSummary> GetUnreadAsync(string organizationId)
     {
         EnsureMember(organizationId);
-        return ValueTask.FromResult(Summarize(organizationId));
+        return ValueTask.FromResult(_unread.For(organizationId));
     }
 
     public ValueTask SubscribeAsync(IUserObserver observer)
@@ -319,7 +316,7 @@ public sealed partial class UserGrain(
                 }
                 else if (refresh.Result is var view && view.Revision > S.Conversations[view.Id].Revision)
                 {
-                    S.Conversations[view.Id] = view;
+                    SetRosterEntry(view.Id, view);
                 }
             }
         }
@@ -341,19 +338,20 @@ public sealed partial class UserGrain(
         _staleMarkStored = S.RosterMayBeStale;
     }
 
-    private UnreadSummary Summarize(string organizationId)
+    /// <summary>Sets or (with null) removes a roster entry, keeping the unread totals in step.</summary>
+    private void SetRosterEntry(string conversationId, ConversationView? view)
     {
-        int unread = 0, conversations = 0;
-        foreach (var c in S.Conversations.Values)
+        S.Conversations.TryGetValue(conversationId, out var before);
+        if (view is null)
         {
-            if (c.UnreadCount > 0 && string.Equals(c.OrganizationId, organizationId, StringComparison.Ordinal))
-            {
-                unread += c.UnreadCount;
-                conversations++;
-            }
+            S.Conversations.Remove(conversationId);
+        }
+        else
+        {
+            S.Conversations[conversationId] = view;
         }
 
-        return new UnreadSummary(organizationId, unread, conversations);
+        _unread.Replace(before, view);
     }
 
     private void EnsureCreated()

@@ -1,0 +1,61 @@
+using Orleans.Chat.Grains.Conversations;
+
+namespace Orleans.Chat.Grains.Users;
+
+/// <summary>
+/// A roster's unread totals per organization, kept up to date as entries change, so that every conversation change
+/// can carry its organization's totals without a pass over the whole roster (a busy user has thousands of entries).
+/// </summary>
+internal sealed class UnreadTotals
+{
+    private readonly Dictionary<string, (int Unread, int Conversations)> _byOrganization = new(StringComparer.Ordinal);
+
+    public static UnreadTotals Of(IEnumerable<ConversationView> roster)
+    {
+        var totals = new UnreadTotals();
+        foreach (var view in roster)
+        {
+            totals.Count(view, +1);
+        }
+
+        return totals;
+    }
+
+    /// <summary>Accounts for an entry going from <paramref name="before"/> to <paramref name="after"/> (null: absent).</summary>
+    public void Replace(ConversationView? before, ConversationView? after)
+    {
+        if (before is not null)
+        {
+            Count(before, -1);
+        }
+
+        if (after is not null)
+        {
+            Count(after, +1);
+        }
+    }
+
+    public UnreadSummary For(string organizationId) =>
+        _byOrganization.TryGetValue(organizationId, out var totals)
+            ? new UnreadSummary(organizationId, totals.Unread, totals.Conversations)
+            : new UnreadSummary(organizationId, 0, 0);
+
+    private void Count(ConversationView view, int sign)
+    {
+        if (view.UnreadCount <= 0)
+        {
+            return;
+        }
+
+        var (unread, conversations) = _byOrganization.GetValueOrDefault(view.OrganizationId);
+        (unread, conversations) = (unread + (sign * view.UnreadCount), conversations + sign);
+        if (conversations == 0)
+        {
+            _byOrganization.Remove(view.OrganizationId);
+        }
+        else
+        {
+            _byOrganization[view.OrganizationId] = (unread, conversations);
+        }
+    }
+}
