@@ -122,20 +122,22 @@ public sealed class ActivationTests
     {
         await using var silo = await TestSilo.StartAsync(services => services.Configure<GrainCollectionOptions>(o =>
         {
-            o.CollectionAge = TimeSpan.FromSeconds(1);
+            o.CollectionAge = TimeSpan.FromSeconds(3);
             o.CollectionQuantum = TimeSpan.FromMilliseconds(50);
         }));
         var key = Guid.NewGuid().ToString();
         var grain = silo.GrainFactory.GetGrain<ICounterGrain>(key);
 
-        // 1.5 s of calls 100 ms apart: older than the collection age in total, never idle that long.
-        for (var i = 0; i < 15; i++)
+        // 4 s of calls 100 ms apart: older than the collection age in total, never idle that long. The age is 30 times
+        // the gap so that a busy machine (a fresh CI build starts other test processes beside this one) cannot stall a
+        // gap into an idle period: with an age of 1 s, one CI run once saw the activation collected.
+        for (var i = 0; i < 40; i++)
         {
             await grain.IncrementAsync();
             await Task.Delay(100);
         }
 
-        Assert.Equal(16, await grain.IncrementAsync());
+        Assert.Equal(41, await grain.IncrementAsync());
         Assert.Equal(1, silo.Probe.Count($"activate:{key}:0"));
     }
 
