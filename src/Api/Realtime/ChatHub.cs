@@ -18,13 +18,8 @@ public sealed class ChatHub(IGrainFactory grains, UserConnections connections) :
 {
     public const string Path = "/hubs/chat";
 
-    public static string UserGroup(string userId) => "user:" + userId;
-
-    public override async Task OnConnectedAsync()
-    {
-        await Groups.AddToGroupAsync(Context.ConnectionId, UserGroup(CallerId));
-        await connections.AddAsync(CallerId, Context.User!.GetSessionId(), Context, Context.ConnectionAborted);
-    }
+    public override Task OnConnectedAsync() =>
+        connections.AddAsync(CallerId, Context.User!.GetSessionId(), Context, Context.ConnectionAborted);
 
     public override Task OnDisconnectedAsync(Exception? exception) => connections.RemoveAsync(CallerId, Context.ConnectionId);
 

@@ -9,8 +9,8 @@ namespace Orleans.Chat.Api.Realtime;
 /// <summary>
 /// The bridge from grains to hub connections: ONE observer per user per Api process (not per connection). It is
 /// created and subscribed to the user grain on the user's first connection, renewed by
-/// <see cref="UserSubscriptionRenewal"/>, and removed after the user's last connection closes. Events go to the
-/// SignalR group of the user, minus the connections of the device that caused them where that matters.
+/// <see cref="UserSubscriptionRenewal"/>, and removed after the user's last connection closes. Events go straight to
+/// the user's connections in this process, minus those of the device that caused them where that matters.
 /// </summary>
 public sealed partial class UserConnections(
     IGrainFactory grains,
@@ -43,7 +43,7 @@ public sealed partial class UserConnections(
                 link.Add(connection.ConnectionId, sessionId, connection);
                 if (link.Reference is null)
                 {
-                    var observer = new Observer(this, userId);
+                    var observer = new Observer(this, link);
                     var reference = grains.CreateObjectReference<IUserObserver>(observer);
                     try
                     {
@@ -179,6 +179,8 @@ public sealed partial class UserConnections(
 
         public int Count => _connections.Length;
 
+        public UserConnection[] Connections => _connections;
+
         public void Add(string connectionId, string sessionId, HubCallerContext context) =>
             _connections = [.. _connections.Where(c => c.ConnectionId != connectionId), new UserConnection(connectionId, sessionId, context)];
 
@@ -195,36 +197,48 @@ public sealed partial class UserConnections(
 
     private sealed record UserConnection(string ConnectionId, string SessionId, HubCallerContext Context);
 
-    /// <summary>The grain observer of one user: pushes each event to that user's SignalR group.</summary>
-    private sealed class Observer(UserConnections owner, string userId) : IUserObserver
+    /// <summary>
+    /// The grain observer of one user: pushes each event to that user's connections here. Addressed by connection, not
+    /// through a SignalR group: a send to one connection is written straight to it, while a group send first
+    /// serializes into a buffer of its own and walks the group.
+    /// </summary>
+    private sealed class Observer(UserConnections owner, UserLink link) : IUserObserver
     {
-        private readonly string _group = ChatHub.UserGroup(userId);
+        // The sending device has the message as its call result: only the user's other devices get it.
+        public ValueTask OnMessageSentAsync(MessageSent message) =>
+            SendAsync(message.OriginSessionId, client => client.Message(message.Message));
 
-        public async ValueTask OnMessageSentAsync(MessageSent message)
-        {
-            // The sending device has the message as its call result: skip its connections; other devices get it.
-            var link = owner._users.GetValueOrDefault(userId);
-            var sending = message.OriginSessionId is { } origin && link is not null ? link.Of(origin) : [];
-            if (sending.Count == 0)
-            {
-                await owner.Clients.Group(_group).Message(message.Message);
-            }
-            else if (sending.Count < link!.Count)
-            {
-                await owner.Clients.GroupExcept(_group, [.. sending.Select(c => c.ConnectionId)]).Message(message.Message);
-            }
-        }
+        public ValueTask OnConversationChangedAsync(ConversationChanged change) =>
+            SendAsync(exceptSession: null, client => client.ConversationChange(change));
 
-        public async ValueTask OnConversationChangedAsync(ConversationChanged change) =>
-            await owner.Clients.Group(_group).ConversationChange(change);
-
-        public async ValueTask OnMessageReadAsync(MessageRead read) =>
-            await owner.Clients.Group(_group).MessageRead(read);
+        public ValueTask OnMessageReadAsync(MessageRead read) =>
+            SendAsync(exceptSession: null, client => client.MessageRead(read));
 
         public ValueTask OnSessionRevokedAsync(SessionRevoked revoked)
         {
-            owner.AbortSession(userId, revoked.SessionId);
+            owner.AbortSession(link.UserId, revoked.SessionId);
             return ValueTask.CompletedTask;
+        }
+
+        private async ValueTask SendAsync(string? exceptSession, Func<IChatClient, Task> send)
+        {
+            var targets = link.Connections;
+            if (exceptSession is not null)
+            {
+                targets = [.. targets.Where(c => !string.Equals(c.SessionId, exceptSession, StringComparison.Ordinal))];
+            }
+
+            switch (targets.Length)
+            {
+                case 0:
+                    return;
+                case 1:
+                    await send(owner.Clients.Client(targets[0].ConnectionId));
+                    return;
+                default:
+                    await send(owner.Clients.Clients([.. targets.Select(c => c.ConnectionId)]));
+                    return;
+            }
         }
     }
 }
