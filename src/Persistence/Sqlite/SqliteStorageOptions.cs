@@ -31,7 +31,7 @@ public sealed class SqliteStorageOptions
     /// writer moves them into the indexed message log between batches, the logs with most entries first. The journal
     /// must hold many entries per busy conversation for a move to share B-tree pages: with 5,000 conversations busy,
     /// 8,192 rows wrote 27 KB per message to disk and 65,536 rows 9 KB (bench/Load chat-1to1 at saturation, 2 cores).
-    /// Memory is not the limit: the journal's in-memory index holds ~100 bytes per entry (the rows stay in the table).
+    /// Memory is not the limit: the journal's in-memory index holds under 100 bytes per entry (the rows stay in the table).
     /// A larger journal writes less per message (262,144 rows: 3.6 KB against 7.6 KB in a 90 s saturation run) but
     /// leaves more rows for the next open to move after a crash, and a benchmark step shorter than its fill time
     /// would never see a move.
