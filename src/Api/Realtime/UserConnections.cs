@@ -179,8 +179,6 @@ public sealed partial class UserConnections(
 
         public int Count => _connections.Length;
 
-        public UserConnection[] Connections => _connections;
-
         public void Add(string connectionId, string sessionId, HubCallerContext context) =>
             _connections = [.. _connections.Where(c => c.ConnectionId != connectionId), new UserConnection(connectionId, sessionId, context)];
 
@@ -191,11 +189,17 @@ public sealed partial class UserConnections(
             return _connections.Length != before.Length;
         }
 
-        public IReadOnlyList<UserConnection> Of(string sessionId) =>
-            [.. _connections.Where(c => string.Equals(c.SessionId, sessionId, StringComparison.Ordinal))];
+        public UserConnection[] Of(string sessionId) => [.. _connections.Where(c => c.IsOf(sessionId))];
+
+        /// <summary>Every connection, or (with a session) those of the user's other devices.</summary>
+        public UserConnection[] Except(string? sessionId) =>
+            sessionId is null ? _connections : [.. _connections.Where(c => !c.IsOf(sessionId))];
     }
 
-    private sealed record UserConnection(string ConnectionId, string SessionId, HubCallerContext Context);
+    private sealed record UserConnection(string ConnectionId, string SessionId, HubCallerContext Context)
+    {
+        public bool IsOf(string sessionId) => string.Equals(SessionId, sessionId, StringComparison.Ordinal);
+    }
 
     /// <summary>
     /// The grain observer of one user: pushes each event to that user's connections here. Addressed by connection, not
@@ -222,12 +226,7 @@ public sealed partial class UserConnections(
 
         private async ValueTask SendAsync(string? exceptSession, Func<IChatClient, Task> send)
         {
-            var targets = link.Connections;
-            if (exceptSession is not null)
-            {
-                targets = [.. targets.Where(c => !string.Equals(c.SessionId, exceptSession, StringComparison.Ordinal))];
-            }
-
+            var targets = link.Except(exceptSession);
             switch (targets.Length)
             {
                 case 0:
