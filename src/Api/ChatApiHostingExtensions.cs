@@ -7,12 +7,16 @@ using Orleans.Chat.Api.Endpoints;
 using Orleans.Chat.Api.Errors;
 using Orleans.Chat.Api.Realtime;
 using Orleans.Chat.Grains;
+using Orleans.Dashboard;
 
 namespace Orleans.Chat.Api;
 
 /// <summary>Registration and pipeline of the Api host, so Program.cs stays a short list.</summary>
 public static class ChatApiHostingExtensions
 {
+    /// <summary>Where the Orleans Dashboard is served.</summary>
+    public const string DashboardPath = "/dashboard";
+
     /// <summary>Problem details, auth, rate limits, JSON, SignalR with the observer bridge, OpenAPI and health checks.</summary>
     public static IHostApplicationBuilder AddChatApi(this IHostApplicationBuilder builder)
     {
@@ -67,6 +71,18 @@ public static class ChatApiHostingExtensions
         app.MapHub<ChatHub>(ChatHub.Path, options => options.CloseOnAuthenticationExpiration = true);
         app.MapOpenApi().AllowAnonymous();
         app.MapHealthChecks("/health").AllowAnonymous();
+
+        // The Orleans Dashboard for operators: open in Development, behind the admin key anywhere else.
+        var dashboard = app.MapOrleansDashboard(DashboardPath);
+        if (app.Environment.IsDevelopment())
+        {
+            dashboard.AllowAnonymous();
+        }
+        else
+        {
+            dashboard.RequireAuthorization(ChatAuthorization.AdminPolicy);
+        }
+
         return app;
     }
 }

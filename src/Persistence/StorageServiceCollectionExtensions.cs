@@ -1,77 +1,36 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Orleans.Chat.Persistence.InMemory;
 using Orleans.Chat.Persistence.Postgres;
 using Orleans.Chat.Persistence.Sqlite;
-using Orleans.Chat.Runtime.Storage;
+using Orleans.Hosting;
+using Orleans.Providers;
+using Orleans.Runtime;
+using Orleans.Runtime.Hosting;
 
 namespace Orleans.Chat.Persistence;
 
 /// <summary>
-/// Registers <see cref="IGrainStorage"/>, <see cref="IReminderTable"/> and <see cref="IMessageLog"/> (singletons) for one
-/// store, plus the "storage" health check. The providers need an <see cref="IGrainStateSerializer"/> from DI.
+/// Registers one store for the silo: Orleans' default grain storage, its reminder table and our
+/// <see cref="IMessageLog"/>, plus the "storage" health check. Our grain storage providers serialize state with
+/// <see cref="JsonGrainStateSerializer"/>, over the <c>IJsonTypeInfoResolver</c>s registered in DI.
 /// </summary>
 public static class StorageServiceCollectionExtensions
 {
     public const string HealthCheckName = "storage";
-
-    /// <summary>In-memory providers, for logic tests: same semantics as the durable ones, nothing survives the process.</summary>
-    public static IServiceCollection AddInMemoryStorage(this IServiceCollection services)
-    {
-        services.AddSingleton<IGrainStorage, InMemoryGrainStorage>();
-        services.AddSingleton<IReminderTable, InMemoryReminderTable>();
-        services.AddSingleton<IMessageLog, InMemoryMessageLog>();
-        services.AddSingleton<IStorageProbe, InMemoryStorageProbe>();
-        return services.AddStorageHealthCheck();
-    }
-
-    /// <summary>The SQLite providers over one database file (default <c>data/chat.db</c>).</summary>
-    public static IServiceCollection AddSqliteStorage(this IServiceCollection services, Action<SqliteStorageOptions>? configure = null)
-    {
-        var options = services.AddOptions<SqliteStorageOptions>().ValidateDataAnnotations().ValidateOnStart();
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        services.AddSingleton<SqliteStore>();
-        services.AddSingleton<SqliteStoreLifetime>();
-        services.AddHostedService(static sp => sp.GetRequiredService<SqliteStoreLifetime>());
-        services.AddSingleton<IStorageProbe>(static sp => sp.GetRequiredService<SqliteStoreLifetime>());
-        services.AddSingleton<IGrainStorage, SqliteGrainStorage>();
-        services.AddSingleton<IReminderTable, SqliteReminderTable>();
-        services.AddSingleton<IMessageLog, SqliteMessageLog>();
-        return services.AddStorageHealthCheck();
-    }
-
-    /// <summary>The PostgreSQL providers; the connection string is <see cref="PostgresStorageOptions.ConnectionString"/>.</summary>
-    public static IServiceCollection AddPostgresStorage(this IServiceCollection services, Action<PostgresStorageOptions>? configure = null)
-    {
-        var options = services.AddOptions<PostgresStorageOptions>().ValidateDataAnnotations().ValidateOnStart();
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        services.AddSingleton<PostgresStore>();
-        services.AddSingleton<PostgresStoreLifetime>();
-        services.AddHostedService(static sp => sp.GetRequiredService<PostgresStoreLifetime>());
-        services.AddSingleton<IStorageProbe>(static sp => sp.GetRequiredService<PostgresStoreLifetime>());
-        services.AddSingleton<IGrainStorage, PostgresGrainStorage>();
-        services.AddSingleton<IReminderTable, PostgresReminderTable>();
-        services.AddSingleton<IMessageLog, PostgresMessageLog>();
-        return services.AddStorageHealthCheck();
-    }
 
     /// <summary>
     /// Picks the store from configuration: <c>Storage:Provider</c> = <c>Sqlite</c> (default) | <c>Postgres</c> | <c>InMemory</c>.
     /// SQLite reads <c>ConnectionStrings:Sqlite</c> (its Data Source) or <c>Storage:Sqlite:Path</c>, and the rest of
     /// <c>Storage:Sqlite</c>; PostgreSQL reads <c>ConnectionStrings:Postgres</c> and <c>Storage:Postgres</c>.
     /// </summary>
-    public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
+    public static ISiloBuilder UseChatStorage(this ISiloBuilder silo, IConfiguration configuration)
     {
+        var services = silo.Services;
         var provider = configuration["Storage:Provider"];
         if (string.IsNullOrWhiteSpace(provider) || provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
         {
@@ -84,7 +43,8 @@ public static class StorageServiceCollectionExtensions
                         options.Path = new SqliteConnectionStringBuilder(connectionString).DataSource;
                     }
                 });
-            return services.AddSqliteStorage();
+            services.AddSqliteStorage();
+            return silo.AddReminders();
         }
 
         if (provider.Equals("Postgres", StringComparison.OrdinalIgnoreCase) || provider.Equals("PostgreSQL", StringComparison.OrdinalIgnoreCase))
@@ -98,18 +58,71 @@ public static class StorageServiceCollectionExtensions
                         options.ConnectionString = connectionString;
                     }
                 });
-            return services.AddPostgresStorage();
+            services.AddPostgresStorage();
+            return silo.AddReminders();
         }
 
         if (provider.Equals("InMemory", StringComparison.OrdinalIgnoreCase))
         {
-            return services.AddInMemoryStorage();
+            // Orleans' own in-memory grain storage and reminders; only the message log is ours.
+            services.AddSingleton<IMessageLog, InMemoryMessageLog>();
+            services.AddSingleton<IStorageProbe, InMemoryStorageProbe>();
+            services.AddStorageHealthCheck();
+            return silo.AddMemoryGrainStorageAsDefault().UseInMemoryReminderService();
         }
 
         throw new OptionsValidationException(
             "Storage:Provider",
             typeof(string),
             [$"Storage:Provider is '{provider}'; it must be Sqlite, Postgres or InMemory."]);
+    }
+
+    /// <summary>SQLite over one database file (default <c>data/chat.db</c>): grain state, reminders and the message log.</summary>
+    public static IServiceCollection AddSqliteStorage(this IServiceCollection services, Action<SqliteStorageOptions>? configure = null)
+    {
+        var options = services.AddOptions<SqliteStorageOptions>().ValidateDataAnnotations().ValidateOnStart();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.TryAddSingleton<JsonGrainStateSerializer>();
+        services.AddSingleton<SqliteStore>();
+        services.AddSingleton<SqliteStoreLifetime>();
+        services.AddHostedService(static sp => sp.GetRequiredService<SqliteStoreLifetime>());
+        services.AddSingleton<IStorageProbe>(static sp => sp.GetRequiredService<SqliteStoreLifetime>());
+        services.AddGrainStorage(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, static (sp, _) => ActivatorUtilities.CreateInstance<SqliteGrainStorage>(sp));
+        services.AddSingleton<IReminderTable, SqliteReminderTable>();
+        services.AddSingleton<IMessageLog, SqliteMessageLog>();
+        return services.AddStorageHealthCheck();
+    }
+
+    /// <summary>
+    /// PostgreSQL (<see cref="PostgresStorageOptions.ConnectionString"/>): our group-commit grain state and message log,
+    /// and Orleans' ADO.NET reminder table on the tables our migration creates.
+    /// </summary>
+    public static IServiceCollection AddPostgresStorage(this IServiceCollection services, Action<PostgresStorageOptions>? configure = null)
+    {
+        var options = services.AddOptions<PostgresStorageOptions>().ValidateDataAnnotations().ValidateOnStart();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.TryAddSingleton<JsonGrainStateSerializer>();
+        services.AddSingleton<PostgresStore>();
+        services.AddSingleton<PostgresStoreLifetime>();
+        services.AddHostedService(static sp => sp.GetRequiredService<PostgresStoreLifetime>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(static sp => sp.GetRequiredService<PostgresStoreLifetime>());
+        services.AddSingleton<IStorageProbe>(static sp => sp.GetRequiredService<PostgresStoreLifetime>());
+        services.AddGrainStorage(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, static (sp, _) => ActivatorUtilities.CreateInstance<PostgresGrainStorage>(sp));
+        services.UseAdoNetReminderService(reminders => reminders.Configure<IOptions<PostgresStorageOptions>>(static (table, postgres) =>
+        {
+            table.Invariant = "Npgsql";
+            table.ConnectionString = new NpgsqlConnectionStringBuilder(postgres.Value.ConnectionString) { SearchPath = postgres.Value.Schema }.ConnectionString;
+        }));
+        services.AddSingleton<IMessageLog, PostgresMessageLog>();
+        return services.AddStorageHealthCheck();
     }
 
     private static IServiceCollection AddStorageHealthCheck(this IServiceCollection services)

@@ -1,28 +1,30 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Orleans.Chat.Grains;
 using Orleans.Chat.Grains.Users;
 using Orleans.Chat.Persistence;
-using Orleans.Chat.Runtime.Hosting;
+using Orleans.Configuration;
+using Orleans.Dashboard;
 
 namespace Orleans.Chat.Silo;
 
-/// <summary>Hosts the chat silo in any .NET host: the grain runtime, the chat grains and the configured store.</summary>
+/// <summary>The chat silo's configuration, the same for every host: the embedded server, the standalone silo, tests.</summary>
 public static class ChatSiloHostingExtensions
 {
     /// <summary>
-    /// Adds an in-process silo running the chat grains (<c>Orleans.Chat.Grains</c>) with
-    /// <see cref="ChatJsonContext"/> for serialization, and the store chosen by <c>Storage:Provider</c>
-    /// (Sqlite by default, file <c>{Storage:DataDirectory}/chat.db</c>, i.e. <c>data/chat.db</c>; or InMemory). Grain collection and messaging options bind from
-    /// <c>Silo:GrainCollection</c> and <c>Silo:Messaging</c>.
+    /// Adds what the chat grains need to a silo: the store chosen by <c>Storage:Provider</c> (Sqlite by default, file
+    /// <c>{Storage:DataDirectory}/chat.db</c>, i.e. <c>data/chat.db</c>; Postgres; or InMemory) for grain state, reminders
+    /// and the message log; grain state as JSON through <see cref="GrainStateJsonContext"/>; the Orleans Dashboard's
+    /// collectors; and the grains' services. Grain collection and messaging options bind from <c>Silo:GrainCollection</c>
+    /// and <c>Silo:Messaging</c>. Clustering is the host's choice.
     /// </summary>
-    public static IHostApplicationBuilder AddChatSilo(this IHostApplicationBuilder builder)
+    public static ISiloBuilder AddChatGrains(this ISiloBuilder silo, IConfiguration configuration)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        var configuration = builder.Configuration;
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(configuration);
 
         // Storage:DataDirectory (default "data") holds the SQLite file unless a path or connection string is given.
         if (string.IsNullOrWhiteSpace(configuration["Storage:Sqlite:Path"]) && string.IsNullOrWhiteSpace(configuration.GetConnectionString("Sqlite")))
@@ -30,21 +32,43 @@ public static class ChatSiloHostingExtensions
             configuration["Storage:Sqlite:Path"] = Path.Combine(DataDirectory(configuration), "chat.db");
         }
 
-        var services = builder.Services;
-        services.AddSilo(silo => silo
-            .AddGrains(typeof(UserGrain).Assembly)
-            .AddJsonTypeInfoResolver(ChatJsonContext.Default)
-            .AddJsonTypeInfoResolver(GrainStateJsonContext.Default));
-        services.AddStorage(builder.Configuration);
+        var services = silo.Services;
+        services.AddSingleton<IJsonTypeInfoResolver>(GrainStateJsonContext.Default);
+        services.AddSingleton<IJsonTypeInfoResolver>(ChatJsonContext.Default);
+        silo.UseChatStorage(configuration);
+        silo.AddDashboard();
         services.AddOptions<GrainCollectionOptions>().BindConfiguration("Silo:GrainCollection");
         services.AddOptions<SiloMessagingOptions>().BindConfiguration("Silo:Messaging");
         services.AddOptions<PasswordHasherOptions>().BindConfiguration("Silo:PasswordHasher");
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IPasswordHasher<UserState>, PasswordHasher<UserState>>();
+        return silo;
+    }
+
+    /// <summary>
+    /// Embedded mode: this process hosts one silo with the chat grains, clustered with nothing but itself on
+    /// localhost (silo port <c>Silo:Port</c>, default a free one; no gateway, since its only client is this process).
+    /// </summary>
+    public static IHostApplicationBuilder AddChatSilo(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var configuration = builder.Configuration;
+        var siloPort = configuration.GetValue<int?>("Silo:Port") ?? FreeLoopbackPort();
+        builder.UseOrleans(silo => silo
+            .UseLocalhostClustering(siloPort: siloPort, gatewayPort: 0)
+            .AddChatGrains(configuration));
         return builder;
     }
 
     /// <summary>Where this process keeps its files: <c>Storage:DataDirectory</c>, default <c>data</c> (relative to the working directory).</summary>
     public static string DataDirectory(IConfiguration configuration) =>
         configuration["Storage:DataDirectory"] is { Length: > 0 } directory ? directory : "data";
+
+    /// <summary>A loopback port nobody listens on now, so that embedded servers and tests on one machine never collide.</summary>
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
 }

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using Orleans.Chat.Grains.Users;
-using Orleans.Chat.Runtime;
 
 namespace Orleans.Chat.Api.Auth;
 

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans.Chat.Api.Auth;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Users;
-using Orleans.Chat.Runtime;
 
 namespace Orleans.Chat.Api.Endpoints;
 

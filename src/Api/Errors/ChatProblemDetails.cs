@@ -43,6 +43,7 @@ public static class ChatProblemDetails
         StatusCodes.Status404NotFound => ErrorCodes.NotFound,
         StatusCodes.Status409Conflict => ErrorCodes.Conflict,
         StatusCodes.Status429TooManyRequests => ErrorCodes.RateLimited,
+        StatusCodes.Status503ServiceUnavailable => ErrorCodes.Unavailable,
         _ => null,
     };
 
@@ -54,11 +55,12 @@ public static class ChatProblemDetails
         ErrorCodes.Conflict => StatusCodes.Status409Conflict,
         ErrorCodes.Unauthenticated => StatusCodes.Status401Unauthorized,
         ErrorCodes.RateLimited => StatusCodes.Status429TooManyRequests,
+        ErrorCodes.Unavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
 }
 
-/// <summary>Maps <see cref="ChatException"/> and bad requests to problem details; anything else stays a 500.</summary>
+/// <summary>Maps <see cref="ChatException"/>, bad requests and an unavailable cluster to problem details; anything else stays a 500.</summary>
 internal sealed partial class ChatExceptionHandler(IProblemDetailsService problemDetails, ILogger<ChatExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
@@ -68,6 +70,7 @@ internal sealed partial class ChatExceptionHandler(IProblemDetailsService proble
             ChatException chat => (ChatProblemDetails.StatusFor(chat.Code), chat.Code, chat.Message),
             BadHttpRequestException bad => (bad.StatusCode, ErrorCodes.InvalidArgument, SafeDetail(bad)),
             JsonException => (StatusCodes.Status400BadRequest, ErrorCodes.InvalidArgument, "The request body is not valid JSON."),
+            _ when ClusterUnavailable.Is(exception) => (StatusCodes.Status503ServiceUnavailable, ErrorCodes.Unavailable, ClusterUnavailable.Detail),
             _ => (0, "", ""),
         };
         if (status == 0)
@@ -77,6 +80,11 @@ internal sealed partial class ChatExceptionHandler(IProblemDetailsService proble
 
         LogMapped(logger, exception, code);
         httpContext.Response.StatusCode = status;
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = ClusterUnavailable.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         var problem = new ProblemDetails { Status = status, Title = TitleFor(code), Detail = detail };
         problem.Extensions[ChatProblemDetails.CodeExtension] = code;
         if (exception is InvalidArgumentException { ParameterName: { } parameter })
@@ -98,6 +106,7 @@ internal sealed partial class ChatExceptionHandler(IProblemDetailsService proble
         ErrorCodes.Conflict => "Conflict",
         ErrorCodes.Unauthenticated => "Unauthenticated",
         ErrorCodes.RateLimited => "Rate limited",
+        ErrorCodes.Unavailable => "Unavailable",
         _ => "Error",
     };
 

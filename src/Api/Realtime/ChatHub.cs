@@ -5,7 +5,6 @@ using Orleans.Chat.Api.Endpoints;
 using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Messages;
-using Orleans.Chat.Runtime;
 
 namespace Orleans.Chat.Api.Realtime;
 

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
 using Orleans.Chat.Grains.Messages;
 using Orleans.Chat.Grains.Users;
-using Orleans.Chat.Runtime;
 
 namespace Orleans.Chat.Api.Realtime;
 

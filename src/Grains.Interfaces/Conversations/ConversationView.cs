@@ -7,18 +7,24 @@ namespace Orleans.Chat.Grains.Conversations;
 /// <see cref="Revision"/> grows with every change of the conversation, so a user grain can apply the same view
 /// twice, or an older one late, without harm.
 /// </summary>
+[GenerateSerializer, Immutable, Alias("chat.ConversationView")]
 public sealed record ConversationView(
-    string Id,
-    string OrganizationId,
-    string CounterpartyId,
-    Message? LastMessage,
-    long LastSortNumber,
-    int UnreadCount,
-    long ReadSortNumber,
-    long CounterpartyReadSortNumber,
-    long CounterpartyDeliveredSortNumber,
-    DateTimeOffset UpdatedAt,
-    long Revision);
+    [Id(0)] string Id,
+    [Id(1)] string OrganizationId,
+    [Id(2)] string CounterpartyId,
+    [Id(3)] Message? LastMessage,
+    [Id(4)] long LastSortNumber,
+    [Id(5)] int UnreadCount,
+    [Id(6)] long ReadSortNumber,
+    [Id(7)] long CounterpartyReadSortNumber,
+    [Id(8)] long CounterpartyDeliveredSortNumber,
+    [Id(9)] DateTimeOffset UpdatedAt,
+    [Id(10)] long Revision);
 
 /// <summary>What a conversation tells one member's user grain: the new view and, optionally, the event that caused it.</summary>
-public sealed record ConversationUpdate(string UserId, ConversationView View, MessageSent? Message = null, MessageRead? Read = null);
+[GenerateSerializer, Immutable, Alias("chat.ConversationUpdate")]
+public sealed record ConversationUpdate(
+    [Id(0)] string UserId,
+    [Id(1)] ConversationView View,
+    [Id(2)] MessageSent? Message = null,
+    [Id(3)] MessageRead? Read = null);

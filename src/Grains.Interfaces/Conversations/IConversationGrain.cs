@@ -1,5 +1,5 @@
 using Orleans.Chat.Grains.Messages;
-using Orleans.Chat.Runtime;
+using Orleans.Concurrency;
 
 namespace Orleans.Chat.Grains.Conversations;
 
@@ -7,6 +7,7 @@ namespace Orleans.Chat.Grains.Conversations;
 /// A 1-1 conversation in one organization, keyed by <see cref="ConversationKey.ToGrainKey"/>. It orders messages,
 /// stores them durably in the message log and keeps both members' cursors and unread counts.
 /// </summary>
+[Alias("chat.IConversationGrain")]
 public interface IConversationGrain : IGrainWithStringKey
 {
     /// <summary>
@@ -39,7 +40,13 @@ public interface IConversationGrain : IGrainWithStringKey
 }
 
 /// <summary>Send <see cref="Body"/> as <see cref="SenderId"/>; <see cref="OriginSessionId"/> is the sending device's session.</summary>
-public sealed record SendMessageCommand(string SenderId, string Body, string ClientMessageId, string? OriginSessionId = null);
+[GenerateSerializer, Immutable, Alias("chat.SendMessageCommand")]
+public sealed record SendMessageCommand(
+    [Id(0)] string SenderId,
+    [Id(1)] string Body,
+    [Id(2)] string ClientMessageId,
+    [Id(3)] string? OriginSessionId = null);
 
 /// <summary>The stored message; <see cref="Created"/> is false when the send was a retry of an earlier one.</summary>
-public sealed record SendMessageResult(Message Message, bool Created);
+[GenerateSerializer, Immutable, Alias("chat.SendMessageResult")]
+public sealed record SendMessageResult([Id(0)] Message Message, [Id(1)] bool Created);

@@ -9,4 +9,7 @@ public static class ErrorCodes
     public const string Conflict = "conflict";
     public const string Unauthenticated = "unauthenticated";
     public const string RateLimited = "rate-limited";
+
+    /// <summary>The cluster could not answer in time (a silo is down or overloaded): retry after a moment.</summary>
+    public const string Unavailable = "unavailable";
 }

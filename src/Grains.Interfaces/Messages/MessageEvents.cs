@@ -4,7 +4,13 @@ namespace Orleans.Chat.Grains.Messages;
 /// A message was stored in a conversation of the observed user. <see cref="OriginSessionId"/> is the sender's
 /// session (device) that sent it, so that device does not get an echo of its own send; null when unknown.
 /// </summary>
-public sealed record MessageSent(Message Message, string? OriginSessionId);
+[GenerateSerializer, Immutable, Alias("chat.MessageSent")]
+public sealed record MessageSent([Id(0)] Message Message, [Id(1)] string? OriginSessionId);
 
 /// <summary>A member of a conversation has read every message up to and including <see cref="SortNumber"/>.</summary>
-public sealed record MessageRead(string ConversationId, string OrganizationId, string ReaderId, long SortNumber);
+[GenerateSerializer, Immutable, Alias("chat.MessageRead")]
+public sealed record MessageRead(
+    [Id(0)] string ConversationId,
+    [Id(1)] string OrganizationId,
+    [Id(2)] string ReaderId,
+    [Id(3)] long SortNumber);

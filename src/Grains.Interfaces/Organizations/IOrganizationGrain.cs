@@ -1,4 +1,4 @@
-using Orleans.Chat.Runtime;
+using Orleans.Concurrency;
 
 namespace Orleans.Chat.Grains.Organizations;
 
@@ -7,6 +7,7 @@ namespace Orleans.Chat.Grains.Organizations;
 /// held by each user grain (a user belongs to a few organizations; an organization may have very many users), so
 /// the organization keeps only its count.
 /// </summary>
+[Alias("chat.IOrganizationGrain")]
 public interface IOrganizationGrain : IGrainWithStringKey
 {
     /// <summary>Creates the organization; <c>conflict</c> if it exists.</summary>
@@ -20,6 +21,8 @@ public interface IOrganizationGrain : IGrainWithStringKey
     ValueTask<OrganizationInfo> AddMemberAsync(string userId);
 }
 
-public sealed record CreateOrganizationCommand(string Name);
+[GenerateSerializer, Immutable, Alias("chat.CreateOrganizationCommand")]
+public sealed record CreateOrganizationCommand([Id(0)] string Name);
 
-public sealed record OrganizationInfo(string Id, string Name, int MemberCount, DateTimeOffset CreatedAt);
+[GenerateSerializer, Immutable, Alias("chat.OrganizationInfo")]
+public sealed record OrganizationInfo([Id(0)] string Id, [Id(1)] string Name, [Id(2)] int MemberCount, [Id(3)] DateTimeOffset CreatedAt);

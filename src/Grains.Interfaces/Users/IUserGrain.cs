@@ -1,9 +1,10 @@
 using Orleans.Chat.Grains.Conversations;
-using Orleans.Chat.Runtime;
+using Orleans.Concurrency;
 
 namespace Orleans.Chat.Grains.Users;
 
 /// <summary>A user, keyed by user id: profile, password, organizations, sessions, roster and realtime subscribers.</summary>
+[Alias("chat.IUserGrain")]
 public interface IUserGrain : IGrainWithStringKey
 {
     /// <summary>Creates the user; <c>conflict</c> if the id, email or phone is taken.</summary>

@@ -1,4 +1,4 @@
-using Orleans.Chat.Runtime;
+using Orleans.Concurrency;
 
 namespace Orleans.Chat.Grains.Users;
 
@@ -6,6 +6,7 @@ namespace Orleans.Chat.Grains.Users;
 /// An index entry from a normalized email or phone (<see cref="UserLookupKey.ToGrainKey"/>) to the user that owns
 /// it: a lookup is one grain call, and a second owner gets <c>conflict</c>.
 /// </summary>
+[Alias("chat.IUserLookupGrain")]
 public interface IUserLookupGrain : IGrainWithStringKey
 {
     /// <summary>Makes <paramref name="userId"/> the owner; idempotent for the same user, <c>conflict</c> for another.</summary>

@@ -1,24 +1,30 @@
 using Orleans.Chat.Grains.Messages;
-using Orleans.Chat.Runtime;
+using Orleans.Concurrency;
 
 namespace Orleans.Chat.Grains.Users;
 
 /// <summary>
 /// Receives a user's realtime events. The Api registers one per user it serves and pushes the events to that
-/// user's connections.
+/// user's connections. Every method is one-way: a slow or dead Api host never holds the user grain's turn, and a host
+/// that stops renewing its subscription is dropped when it expires.
 /// </summary>
+[Alias("chat.IUserObserver")]
 public interface IUserObserver : IGrainObserver
 {
     /// <summary>A message to or from the user was stored.</summary>
+    [OneWay]
     ValueTask OnMessageSentAsync(MessageSent message);
 
     /// <summary>A roster entry of the user changed (new message, read, delivered).</summary>
+    [OneWay]
     ValueTask OnConversationChangedAsync(ConversationChanged change);
 
     /// <summary>The counterparty read messages the user sent.</summary>
+    [OneWay]
     ValueTask OnMessageReadAsync(MessageRead read);
 
     /// <summary>A session of the user ended: connections of that session must close.</summary>
+    [OneWay]
     ValueTask OnSessionRevokedAsync(SessionRevoked revoked);
 }
 

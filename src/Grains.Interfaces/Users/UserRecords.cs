@@ -3,36 +3,56 @@ using Orleans.Chat.Grains.Conversations;
 namespace Orleans.Chat.Grains.Users;
 
 /// <summary>A user's profile and the organizations they belong to.</summary>
+[GenerateSerializer, Immutable, Alias("chat.UserProfile")]
 public sealed record UserProfile(
-    string Id,
-    string? Email,
-    string? Phone,
-    string DisplayName,
-    string? FirstName,
-    string? LastName,
-    IReadOnlyList<string> Organizations,
-    DateTimeOffset CreatedAt);
+    [Id(0)] string Id,
+    [Id(1)] string? Email,
+    [Id(2)] string? Phone,
+    [Id(3)] string DisplayName,
+    [Id(4)] string? FirstName,
+    [Id(5)] string? LastName,
+    [Id(6)] IReadOnlyList<string> Organizations,
+    [Id(7)] DateTimeOffset CreatedAt);
 
 /// <summary>Creates the user whose id is the grain key. Email and phone are optional but unique.</summary>
+[GenerateSerializer, Immutable, Alias("chat.CreateUserCommand")]
 public sealed record CreateUserCommand(
-    string DisplayName,
-    string Password,
-    string? Email = null,
-    string? Phone = null,
-    string? FirstName = null,
-    string? LastName = null);
+    [Id(0)] string DisplayName,
+    [Id(1)] string Password,
+    [Id(2)] string? Email = null,
+    [Id(3)] string? Phone = null,
+    [Id(4)] string? FirstName = null,
+    [Id(5)] string? LastName = null);
 
 /// <summary>Sign in on a device (<see cref="Udid"/>): one session per device; signing in again replaces it.</summary>
-public sealed record SignInCommand(string Password, string Udid);
+[GenerateSerializer, Immutable, Alias("chat.SignInCommand")]
+public sealed record SignInCommand(
+    [Id(0)] string Password,
+    [Id(1)] string Udid);
 
 /// <summary>A signed-in device of a user. The session id goes into the access token; revoking the session kills the token.</summary>
-public sealed record UserSession(string SessionId, string UserId, string Udid, DateTimeOffset CreatedAt);
+[GenerateSerializer, Immutable, Alias("chat.UserSession")]
+public sealed record UserSession(
+    [Id(0)] string SessionId,
+    [Id(1)] string UserId,
+    [Id(2)] string Udid,
+    [Id(3)] DateTimeOffset CreatedAt);
 
 /// <summary>The unread totals of one user in one organization.</summary>
-public sealed record UnreadSummary(string OrganizationId, int UnreadCount, int UnreadConversationCount);
+[GenerateSerializer, Immutable, Alias("chat.UnreadSummary")]
+public sealed record UnreadSummary(
+    [Id(0)] string OrganizationId,
+    [Id(1)] int UnreadCount,
+    [Id(2)] int UnreadConversationCount);
 
 /// <summary>A conversation in the user's roster changed; carries the new entry and the organization's new totals.</summary>
-public sealed record ConversationChanged(ConversationView Conversation, UnreadSummary Unread);
+[GenerateSerializer, Immutable, Alias("chat.ConversationChanged")]
+public sealed record ConversationChanged(
+    [Id(0)] ConversationView Conversation,
+    [Id(1)] UnreadSummary Unread);
 
 /// <summary>A session of the observed user was revoked (signed out or replaced): its connections must close.</summary>
-public sealed record SessionRevoked(string UserId, string SessionId);
+[GenerateSerializer, Immutable, Alias("chat.SessionRevoked")]
+public sealed record SessionRevoked(
+    [Id(0)] string UserId,
+    [Id(1)] string SessionId);

@@ -3,8 +3,8 @@ using Microsoft.Extensions.Logging;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Messages;
 using Orleans.Chat.Grains.Users;
-using Orleans.Chat.Runtime;
-using Orleans.Chat.Runtime.Storage;
+using Orleans.Chat.Persistence;
+using Orleans.Runtime;
 
 namespace Orleans.Chat.Grains.Conversations;
 
@@ -13,14 +13,22 @@ namespace Orleans.Chat.Grains.Conversations;
 /// else: the last message, its sortNumber and the unread counts are derived from the log when the grain activates
 /// and kept up to date from then on; the persisted state is the members' cursors. Both members' user grains get
 /// absolute views with a growing revision, so pushing the same view twice (a retry, a reactivation) changes nothing.
+/// The caller's acknowledgement waits for the caller's own roster only; the other member's roster and devices are
+/// updated in the background, in order (see <see cref="RosterPushes"/>).
 /// </summary>
+[GrainType("Conversation")]
 public sealed partial class ConversationGrain(
     [PersistentState("conversation")] IPersistentState<ConversationState> state,
     IMessageLog messageLog,
     TimeProvider timeProvider,
     ILogger<ConversationGrain> logger) : Grain, IConversationGrain
 {
+    /// <summary>Delivered receipts are stored and pushed at most this often per conversation, not one write per receipt.</summary>
+    internal static readonly TimeSpan DeliveredFlushDelay = TimeSpan.FromSeconds(1);
+
     private readonly Dictionary<string, int> _unread = new(StringComparer.Ordinal);
+    private RosterPushes? _pushes;
+    private IGrainTimer? _deliveredFlush;
     private ConversationKey _key;
     private string _id = "";
     private bool _membersVerified;
@@ -32,7 +40,8 @@ public sealed partial class ConversationGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _key = ConversationKey.Parse(GetPrimaryKeyString());
+        _key = ConversationKey.Parse(this.GetPrimaryKeyString());
+        _pushes = new RosterPushes(GrainFactory, logger);
         _id = _key.ToGrainKey();
         foreach (var member in new[] { _key.FirstUserId, _key.SecondUserId })
         {
@@ -63,7 +72,16 @@ public sealed partial class ConversationGrain(
             // Absolute views: harmless if the rosters already have them, a repair if a roster missed the last change
             // (a send stored just before a crash). Not awaited: a member's user grain may itself be activating and
             // waiting for this grain (UserGrain rebuilding its roster), and the push waits for its activation.
-            _ = RepairRostersAsync();
+            _pushes!.Push(Update(_key.FirstUserId, sent: null, read: null));
+            _pushes.Push(Update(_key.SecondUserId, sent: null, read: null));
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_deliveredFlush is not null)
+        {
+            await FlushDeliveredAsync(cancellationToken);
         }
     }
 
@@ -88,7 +106,7 @@ public sealed partial class ConversationGrain(
         {
             // A retry of a send that was stored earlier (maybe by a previous activation): the log kept the first one.
             var earlier = Deserialize(stored);
-            await PushAsync(new MessageSent(earlier, origin), read: null);
+            await PushAsync(sender, new MessageSent(earlier, origin), read: null);
             return new SendMessageResult(earlier, Created: false);
         }
 
@@ -99,8 +117,8 @@ public sealed partial class ConversationGrain(
         _unread[recipient] = _unread.GetValueOrDefault(recipient) + 1;
         LogMessageStored(logger, _id, sortNumber, sender);
 
-        // Before returning: an acknowledged send has updated both rosters and notified both users.
-        await PushAsync(new MessageSent(message, origin), read: null);
+        // Before returning: the sender's roster has it. The recipient's follows in the background, in order.
+        await PushAsync(sender, new MessageSent(message, origin), read: null);
         return new SendMessageResult(message, Created: true);
     }
 
@@ -145,18 +163,15 @@ public sealed partial class ConversationGrain(
         var upTo = Math.Min(sortNumber, _lastSortNumber);
         if (upTo <= cursor.ReadSortNumber)
         {
-            // Nothing moves; push the current views again in case an earlier mark-read failed after its state write
-            // (the user grains ignore a revision they already have, so this costs no write and no event).
-            await PushAsync(sent: null, read: null);
+            // Nothing moves, so nothing is written or pushed.
             return View(readerId);
         }
 
         cursor.ReadSortNumber = upTo;
         cursor.DeliveredSortNumber = Math.Max(cursor.DeliveredSortNumber, upTo);
         _unread[readerId] = upTo >= _lastSortNumber ? 0 : await messageLog.CountAfterAsync(_id, upTo, readerId);
-        S.Revision++;
-        await WriteStateAsync();
-        await PushAsync(sent: null, read: new MessageRead(_id, _key.OrganizationId, readerId, upTo));
+        await WriteStateAsync(); // Stores any delivered receipts waiting for their flush too.
+        await PushAsync(readerId, sent: null, read: new MessageRead(_id, _key.OrganizationId, readerId, upTo));
         return View(readerId);
     }
 
@@ -174,10 +189,11 @@ public sealed partial class ConversationGrain(
             return View(memberId);
         }
 
+        // In memory now; stored and pushed to the rosters by one flush for all the receipts of the next moment.
         cursor.DeliveredSortNumber = upTo;
-        S.Revision++;
-        await WriteStateAsync();
-        await PushAsync(sent: null, read: null);
+        _deliveredFlush ??= this.RegisterGrainTimer(
+            FlushDeliveredAsync,
+            new GrainTimerCreationOptions { DueTime = DeliveredFlushDelay, Period = Timeout.InfiniteTimeSpan });
         return View(memberId);
     }
 
@@ -217,8 +233,15 @@ public sealed partial class ConversationGrain(
         _membersVerified = true;
     }
 
+    /// <summary>
+    /// Stores the cursors with a new revision. The revision grows only with a stored write, so a view pushed after it
+    /// is never outranked by one from before a crash.
+    /// </summary>
     private async ValueTask WriteStateAsync()
     {
+        _deliveredFlush?.Dispose();
+        _deliveredFlush = null;
+        S.Revision++;
         try
         {
             await state.WriteStateAsync();
@@ -232,27 +255,23 @@ public sealed partial class ConversationGrain(
         }
     }
 
-    /// <summary>Pushes both members' absolute views (and the event, if any) to their user grains, in parallel.</summary>
-    private async Task PushAsync(MessageSent? sent, MessageRead? read)
+    /// <summary>Stores the delivered receipts taken since the last write and pushes the new views.</summary>
+    private async Task FlushDeliveredAsync(CancellationToken cancellationToken)
     {
-        var first = Update(_key.FirstUserId, sent, read);
-        var second = Update(_key.SecondUserId, sent, read);
-        await Task.WhenAll(
-            GrainFactory.GetGrain<IUserGrain>(first.UserId).ApplyConversationUpdateAsync(first).AsTask(),
-            GrainFactory.GetGrain<IUserGrain>(second.UserId).ApplyConversationUpdateAsync(second).AsTask());
+        await WriteStateAsync();
+        _pushes!.Push(Update(_key.FirstUserId, sent: null, read: null));
+        _pushes.Push(Update(_key.SecondUserId, sent: null, read: null));
     }
 
-    private async Task RepairRostersAsync()
+    /// <summary>
+    /// Pushes both members' absolute views (and the event, if any) to their user grains and waits for
+    /// <paramref name="caller"/>'s only: the other member's roster is the recipient's business, not the sender's.
+    /// </summary>
+    private Task PushAsync(string caller, MessageSent? sent, MessageRead? read)
     {
-        try
-        {
-            await PushAsync(sent: null, read: null);
-        }
-        catch (Exception exception)
-        {
-            // Best effort: the next change pushes again, so a failing user grain must not fail this conversation.
-            LogRepairPushFailed(logger, exception, _id);
-        }
+        var callers = _pushes!.PushAndWait(Update(caller, sent, read));
+        _pushes.Push(Update(_key.CounterpartyOf(caller), sent, read));
+        return callers;
     }
 
     private ConversationUpdate Update(string userId, MessageSent? sent, MessageRead? read) =>
@@ -285,9 +304,6 @@ public sealed partial class ConversationGrain(
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Conversation {ConversationId} stored message {SortNumber} from {SenderId}")]
     private static partial void LogMessageStored(ILogger logger, string conversationId, long sortNumber, string senderId);
-
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Conversation {ConversationId} could not push its views to the rosters on activation")]
-    private static partial void LogRepairPushFailed(ILogger logger, Exception exception, string conversationId);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "Conversation {ConversationId} could not write its state; deactivating")]
     private static partial void LogStateWriteFailed(ILogger logger, Exception exception, string conversationId);

@@ -4,22 +4,28 @@ namespace Orleans.Chat.Grains.Conversations;
 /// Persisted state of a 1-1 conversation grain: the members' cursors, nothing per message. The messages, the last
 /// one and the unread counts are derived from the message log when the grain activates.
 /// </summary>
+[GenerateSerializer, Alias("chat.ConversationState")]
 public sealed class ConversationState
 {
     /// <summary>
     /// Grows on every cursor move. A view's revision is this plus the last sortNumber, so a send needs no state write.
     /// (States written before that change counted sends here too, which only makes revisions larger: still monotonic.)
     /// </summary>
+    [Id(0)]
     public long Revision { get; set; }
 
     /// <summary>Per-member cursors, by user id.</summary>
+    [Id(1)]
     public Dictionary<string, ConversationMemberState> Members { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>How far one member has received and read.</summary>
+[GenerateSerializer, Alias("chat.ConversationMemberState")]
 public sealed class ConversationMemberState
 {
+    [Id(0)]
     public long ReadSortNumber { get; set; }
 
+    [Id(1)]
     public long DeliveredSortNumber { get; set; }
 }

@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Users;
-using Orleans.Chat.Runtime;
+using Orleans.Runtime;
 
 namespace Orleans.Chat.Grains.Organizations;
 
 /// <inheritdoc cref="IOrganizationGrain"/>
+[GrainType("Organization")]
 public sealed partial class OrganizationGrain(
     [PersistentState("organization")] IPersistentState<OrganizationState> state,
     TimeProvider timeProvider,
@@ -13,7 +14,7 @@ public sealed partial class OrganizationGrain(
 {
     public async ValueTask<OrganizationInfo> CreateAsync(CreateOrganizationCommand command)
     {
-        var id = Validate.Id(GetPrimaryKeyString(), "id");
+        var id = Validate.Id(this.GetPrimaryKeyString(), "id");
         var name = Validate.Text(command?.Name, "name");
         if (state.State.Created)
         {
@@ -36,7 +37,7 @@ public sealed partial class OrganizationGrain(
     {
         EnsureCreated();
         Validate.Id(userId, "userId");
-        var organizationId = GetPrimaryKeyString();
+        var organizationId = this.GetPrimaryKeyString();
         var user = GrainFactory.GetGrain<IUserGrain>(userId);
 
         // The user grain holds the membership (and throws not-found for an unknown user); this grain keeps the count.
@@ -66,11 +67,11 @@ public sealed partial class OrganizationGrain(
     {
         if (!state.State.Created)
         {
-            throw new NotFoundException($"Organization '{GetPrimaryKeyString()}' does not exist.");
+            throw new NotFoundException($"Organization '{this.GetPrimaryKeyString()}' does not exist.");
         }
     }
 
-    private OrganizationInfo ToInfo() => new(GetPrimaryKeyString(), state.State.Name, state.State.MemberCount, state.State.CreatedAt);
+    private OrganizationInfo ToInfo() => new(this.GetPrimaryKeyString(), state.State.Name, state.State.MemberCount, state.State.CreatedAt);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Organization {OrganizationId} created")]
     private static partial void LogCreated(ILogger logger, string organizationId);

@@ -3,12 +3,13 @@ using Microsoft.Extensions.Logging;
 using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Messages;
-using Orleans.Chat.Runtime;
-using Orleans.Chat.Runtime.Observers;
+using Orleans.Runtime;
+using Orleans.Utilities;
 
 namespace Orleans.Chat.Grains.Users;
 
 /// <inheritdoc cref="IUserGrain"/>
+[GrainType("User")]
 public sealed partial class UserGrain(
     [PersistentState("user")] IPersistentState<UserState> state,
     IPasswordHasher<UserState> passwordHasher,
@@ -56,7 +57,7 @@ public sealed partial class UserGrain(
 
     public async ValueTask<UserProfile> CreateAsync(CreateUserCommand command)
     {
-        var id = Validate.Id(GetPrimaryKeyString(), "id");
+        var id = Validate.Id(this.GetPrimaryKeyString(), "id");
         ArgumentNullException.ThrowIfNull(command);
         var displayName = Validate.Text(command.DisplayName, "displayName");
         var firstName = Validate.OptionalText(command.FirstName, "firstName");
@@ -129,7 +130,7 @@ public sealed partial class UserGrain(
             throw new UnauthenticatedException("Wrong user or password.");
         }
 
-        var userId = GetPrimaryKeyString();
+        var userId = this.GetPrimaryKeyString();
         var verification = passwordHasher.VerifyHashedPassword(S, S.PasswordHash, command.Password);
         if (verification == PasswordVerificationResult.Failed)
         {
@@ -164,7 +165,7 @@ public sealed partial class UserGrain(
         foreach (var sessionId in revoked)
         {
             var notice = new SessionRevoked(userId, sessionId);
-            _observers.Notify(o => o.OnSessionRevokedAsync(notice));
+            await NotifyAsync(o => o.OnSessionRevokedAsync(notice));
         }
 
         return session;
@@ -178,10 +179,10 @@ public sealed partial class UserGrain(
         }
 
         await WriteStateAsync();
-        var userId = GetPrimaryKeyString();
+        var userId = this.GetPrimaryKeyString();
         LogSignedOut(logger, userId, sessionId);
         var notice = new SessionRevoked(userId, sessionId);
-        _observers.Notify(o => o.OnSessionRevokedAsync(notice));
+        await NotifyAsync(o => o.OnSessionRevokedAsync(notice));
         return true;
     }
 
@@ -210,7 +211,7 @@ public sealed partial class UserGrain(
         ArgumentNullException.ThrowIfNull(update);
         if (!S.Created)
         {
-            var userId = GetPrimaryKeyString();
+            var userId = this.GetPrimaryKeyString();
             LogUpdateForMissingUser(logger, userId, update.View.Id);
             return;
         }
@@ -246,16 +247,19 @@ public sealed partial class UserGrain(
 
         if (update.Message is { } sent)
         {
-            _observers.Notify(o => o.OnMessageSentAsync(sent));
+            await NotifyAsync(o => o.OnMessageSentAsync(sent));
         }
 
         if (update.Read is { } read)
         {
-            _observers.Notify(o => o.OnMessageReadAsync(read));
+            await NotifyAsync(o => o.OnMessageReadAsync(read));
         }
 
-        var change = new ConversationChanged(view, _unread.For(view.OrganizationId));
-        _observers.Notify(o => o.OnConversationChangedAsync(change));
+        // A change caused by a message leaves the message out: every device has it already, from the `message` event or,
+        // on the sending device, as the send's result.
+        var entry = update.Message is null ? view : view with { LastMessage = null };
+        var change = new ConversationChanged(entry, _unread.For(view.OrganizationId));
+        await NotifyAsync(o => o.OnConversationChangedAsync(change));
     }
 
     public ValueTask<IReadOnlyList<ConversationView>> GetConversationsAsync(string organizationId)
@@ -277,7 +281,7 @@ public sealed partial class UserGrain(
     public ValueTask SubscribeAsync(IUserObserver observer)
     {
         ArgumentNullException.ThrowIfNull(observer);
-        _observers.Subscribe(observer);
+        _observers.Subscribe(observer, observer);
         return ValueTask.CompletedTask;
     }
 
@@ -288,10 +292,16 @@ public sealed partial class UserGrain(
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// Tells every subscribed Api host. The observer methods are one-way, so this never waits for a host; a call that
+    /// fails at once drops its observer, and a host that stops renewing is dropped when its subscription expires.
+    /// </summary>
+    private Task NotifyAsync(Func<IUserObserver, ValueTask> notification) => _observers.Notify(o => notification(o).AsTask());
+
     /// <summary>Refreshes every roster entry from its conversation grain, which derives it from the message log.</summary>
     private async Task RebuildRosterAsync(CancellationToken cancellationToken)
     {
-        var userId = GetPrimaryKeyString();
+        var userId = this.GetPrimaryKeyString();
         var failed = 0;
 
         // A few hundred at a time: each activates a conversation, which reads the log, and a roster can be large.
@@ -358,7 +368,7 @@ public sealed partial class UserGrain(
     {
         if (!S.Created)
         {
-            throw new NotFoundException($"User '{GetPrimaryKeyString()}' does not exist.");
+            throw new NotFoundException($"User '{this.GetPrimaryKeyString()}' does not exist.");
         }
     }
 
@@ -373,7 +383,7 @@ public sealed partial class UserGrain(
     }
 
     private UserProfile ToProfile() =>
-        new(GetPrimaryKeyString(), S.Email, S.Phone, S.DisplayName, S.FirstName, S.LastName, [.. S.Organizations], S.CreatedAt);
+        new(this.GetPrimaryKeyString(), S.Email, S.Phone, S.DisplayName, S.FirstName, S.LastName, [.. S.Organizations], S.CreatedAt);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "User {UserId} created")]
     private static partial void LogCreated(ILogger logger, string userId);

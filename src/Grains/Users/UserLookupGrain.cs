@@ -1,9 +1,10 @@
 using Orleans.Chat.Grains.Errors;
-using Orleans.Chat.Runtime;
+using Orleans.Runtime;
 
 namespace Orleans.Chat.Grains.Users;
 
 /// <inheritdoc cref="IUserLookupGrain"/>
+[GrainType("UserLookup")]
 public sealed class UserLookupGrain(
     [PersistentState("userLookup")] IPersistentState<UserLookupState> state,
     TimeProvider timeProvider) : Grain, IUserLookupGrain
@@ -25,7 +26,7 @@ public sealed class UserLookupGrain(
 
         if (owner is not null && !await IsAbandonedAsync(owner))
         {
-            var key = UserLookupKey.Parse(GetPrimaryKeyString());
+            var key = UserLookupKey.Parse(this.GetPrimaryKeyString());
             throw new ConflictException(key.Kind == UserLookupKind.Email
                 ? "Another user already has this email address."
                 : "Another user already has this phone number.");

@@ -3,35 +3,47 @@ using Orleans.Chat.Grains.Conversations;
 namespace Orleans.Chat.Grains.Users;
 
 /// <summary>Persisted state of a user grain. <see cref="Created"/> false means the user does not exist.</summary>
+[GenerateSerializer, Alias("chat.UserState")]
 public sealed class UserState
 {
+    [Id(0)]
     public bool Created { get; set; }
 
+    [Id(1)]
     public string? Email { get; set; }
 
+    [Id(2)]
     public string? Phone { get; set; }
 
+    [Id(3)]
     public string DisplayName { get; set; } = "";
 
+    [Id(4)]
     public string? FirstName { get; set; }
 
+    [Id(5)]
     public string? LastName { get; set; }
 
     /// <summary>ASP.NET Core Identity's <c>PasswordHasher</c> format (PBKDF2, salted, versioned).</summary>
+    [Id(6)]
     public string PasswordHash { get; set; } = "";
 
+    [Id(7)]
     public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>Organization ids, in the order they were joined.</summary>
+    [Id(8)]
     public List<string> Organizations { get; set; } = [];
 
     /// <summary>Active sessions by session id: at most one per device (udid).</summary>
+    [Id(9)]
     public Dictionary<string, UserSessionState> Sessions { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The roster: my conversations (all organizations) by conversation id, as their grains last reported them. Stored
     /// when an entry is added and when the activation ends; other changes stay in memory (see <see cref="RosterMayBeStale"/>).
     /// </summary>
+    [Id(10)]
     public Dictionary<string, ConversationView> Conversations { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -39,13 +51,17 @@ public sealed class UserState
     /// roster. Found set by a new activation, it means the last one died with unsaved changes: the roster is rebuilt
     /// from the conversation grains before the user grain answers.
     /// </summary>
+    [Id(11)]
     public bool RosterMayBeStale { get; set; }
 }
 
 /// <summary>One signed-in device.</summary>
+[GenerateSerializer, Alias("chat.UserSessionState")]
 public sealed class UserSessionState
 {
+    [Id(0)]
     public string Udid { get; set; } = "";
 
+    [Id(1)]
     public DateTimeOffset CreatedAt { get; set; }
 }

@@ -1,5 +1,4 @@
-using Orleans.Chat.Runtime;
-using Orleans.Chat.Runtime.Storage;
+using Orleans.Storage;
 
 namespace Orleans.Chat.Persistence.GroupCommit;
 
@@ -7,12 +6,12 @@ namespace Orleans.Chat.Persistence.GroupCommit;
 internal abstract class StorageWrite<TResult>(CancellationToken cancellationToken) : PendingWrite<TResult>(cancellationToken);
 
 /// <summary>Writes (data not null) or clears (data null) one grain's state if <see cref="ETag"/> is the stored one. Result: the new ETag, null after a clear.</summary>
-internal sealed class GrainStateWrite(string stateName, GrainId grainId, string? eTag, byte[]? data, CancellationToken cancellationToken)
+internal sealed class GrainStateWrite(string stateName, GrainKey grainId, string? eTag, byte[]? data, CancellationToken cancellationToken)
     : StorageWrite<string?>(cancellationToken)
 {
     public string StateName { get; } = stateName;
 
-    public GrainId GrainId { get; } = grainId;
+    public GrainKey GrainId { get; } = grainId;
 
     public string? ETag { get; } = eTag;
 
@@ -22,26 +21,41 @@ internal sealed class GrainStateWrite(string stateName, GrainId grainId, string?
     public override string PartitionKey => GrainId.Key;
 }
 
-internal sealed class ReminderUpsert(ReminderEntry entry, string newETag, CancellationToken cancellationToken)
+/// <summary>Inserts or replaces one reminder row; <see cref="GrainHash"/> is Orleans' uniform hash of the grain, by which silos share reminders.</summary>
+internal sealed class ReminderUpsert(GrainKey grainId, uint grainHash, string reminderName, DateTime startAt, TimeSpan period, string newETag, CancellationToken cancellationToken)
     : StorageWrite<string>(cancellationToken)
 {
-    public ReminderEntry Entry { get; } = entry;
+    public GrainKey GrainId { get; } = grainId;
+
+    public uint GrainHash { get; } = grainHash;
+
+    public string ReminderName { get; } = reminderName;
+
+    public DateTime StartAt { get; } = startAt;
+
+    public TimeSpan Period { get; } = period;
 
     public string NewETag { get; } = newETag;
 
-    public override string PartitionKey => Entry.GrainId.Key;
+    public override string PartitionKey => GrainId.Key;
 }
 
-internal sealed class ReminderRemove(GrainId grainId, string reminderName, string eTag, CancellationToken cancellationToken)
+internal sealed class ReminderRemove(GrainKey grainId, string reminderName, string eTag, CancellationToken cancellationToken)
     : StorageWrite<bool>(cancellationToken)
 {
-    public GrainId GrainId { get; } = grainId;
+    public GrainKey GrainId { get; } = grainId;
 
     public string ReminderName { get; } = reminderName;
 
     public string ETag { get; } = eTag;
 
     public override string PartitionKey => GrainId.Key;
+}
+
+/// <summary>Removes every reminder (Orleans' test-only <c>IReminderTable.TestOnlyClearTable</c>).</summary>
+internal sealed class RemindersClear(CancellationToken cancellationToken) : StorageWrite<bool>(cancellationToken)
+{
+    public override string PartitionKey => "";
 }
 
 internal sealed class LogAppend(LogEntry entry, CancellationToken cancellationToken)
@@ -54,9 +68,9 @@ internal sealed class LogAppend(LogEntry entry, CancellationToken cancellationTo
 
 internal static class StorageConflicts
 {
-    public static InconsistentStateException GrainState(string stateName, GrainId grainId, string? given, string? stored) =>
+    public static InconsistentStateException GrainState(string stateName, GrainKey grainId, string? given, string? stored) =>
         new($"Grain state '{stateName}' of {grainId} was written by someone else: the write had ETag '{given ?? "(none)"}' but the store has '{stored ?? "(none)"}'.", stored, given);
 
     public static InconsistentStateException Sequence(LogEntry entry) =>
-        new($"Log '{entry.LogId}' already holds another entry with sequence {entry.Sequence}.", null, null);
+        new($"Log '{entry.LogId}' already holds another entry with sequence {entry.Sequence}.", storedEtag: null, currentEtag: null);
 }

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Orleans.Chat.Persistence.GroupCommit;
-using Orleans.Chat.Runtime.Storage;
+using Orleans.Storage;
 
 namespace Orleans.Chat.Persistence.InMemory;
 

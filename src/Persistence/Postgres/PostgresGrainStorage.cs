@@ -1,13 +1,12 @@
 using Orleans.Chat.Persistence.GroupCommit;
-using Orleans.Chat.Runtime;
-using Orleans.Chat.Runtime.Storage;
+using Orleans.Storage;
 
 namespace Orleans.Chat.Persistence.Postgres;
 
-internal sealed class PostgresGrainStorage(PostgresStore store, IGrainStateSerializer serializer)
+internal sealed class PostgresGrainStorage(PostgresStore store, JsonGrainStateSerializer serializer)
     : GroupCommitGrainStorage(store.WriteAsync, serializer)
 {
-    protected override async Task<(long Version, byte[] Data)?> ReadRecordAsync(string stateName, GrainId grainId, CancellationToken cancellationToken)
+    protected override async Task<(long Version, byte[] Data)?> ReadRecordAsync(string stateName, GrainKey grainId, CancellationToken cancellationToken)
     {
         await using var command = await store.CommandAsync(PostgresSql.ReadState, cancellationToken).ConfigureAwait(false);
         PostgresSql.AddStateKey(command.Parameters, stateName, grainId);

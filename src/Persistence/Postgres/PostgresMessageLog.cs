@@ -1,6 +1,6 @@
 using Npgsql;
 using Orleans.Chat.Persistence.GroupCommit;
-using Orleans.Chat.Runtime.Storage;
+using Orleans.Storage;
 
 namespace Orleans.Chat.Persistence.Postgres;
 

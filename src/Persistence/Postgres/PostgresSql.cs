@@ -1,7 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
-using Orleans.Chat.Runtime;
-using Orleans.Chat.Runtime.Storage;
+using Orleans.Storage;
 
 namespace Orleans.Chat.Persistence.Postgres;
 
@@ -26,22 +25,6 @@ internal static class PostgresSql
     public const string UpdateState = $"UPDATE grain_state SET version = version + 1, data = $4 WHERE {StateKey} AND version = $5 AND data IS NOT NULL RETURNING version";
 
     public const string ClearState = $"UPDATE grain_state SET version = version + 1, data = NULL WHERE {StateKey} AND version = $4 AND data IS NOT NULL RETURNING version";
-
-    private const string ReminderColumns = "grain_type, grain_key, reminder_name, start_at_ticks, period_ticks, etag";
-
-    public const string ReadAllReminders = $"SELECT {ReminderColumns} FROM reminders";
-
-    public const string ReadGrainReminders = $"SELECT {ReminderColumns} FROM reminders WHERE grain_type = $1 AND grain_key = $2";
-
-    public const string ReadReminder = $"SELECT {ReminderColumns} FROM reminders WHERE grain_type = $1 AND grain_key = $2 AND reminder_name = $3";
-
-    public const string UpsertReminder = $"""
-        INSERT INTO reminders ({ReminderColumns}) VALUES ($1, $2, $3, $4, $5, $6)
-        ON CONFLICT (grain_type, grain_key, reminder_name) DO UPDATE SET start_at_ticks = excluded.start_at_ticks, period_ticks = excluded.period_ticks, etag = excluded.etag
-        RETURNING etag
-        """;
-
-    public const string RemoveReminder = "DELETE FROM reminders WHERE grain_type = $1 AND grain_key = $2 AND reminder_name = $3 AND etag = $4 RETURNING etag";
 
     private const string LogColumns = "log_id, seq, entry_id, idempotency_key, author_id, timestamp_ticks, payload";
 
@@ -73,7 +56,7 @@ internal static class PostgresSql
 
     public const string CountAfter = "SELECT COUNT(*) FROM message_log WHERE log_id = $1 AND seq > $2 AND ($3::text IS NULL OR author_id <> $3)";
 
-    public static void AddStateKey(NpgsqlParameterCollection parameters, string stateName, GrainId grainId)
+    public static void AddStateKey(NpgsqlParameterCollection parameters, string stateName, GrainKey grainId)
     {
         parameters.Add(Text(stateName));
         parameters.Add(Text(grainId.Type));
@@ -96,11 +79,4 @@ internal static class PostgresSql
             new DateTimeOffset(reader.GetInt64(first + 5), TimeSpan.Zero),
             reader.GetString(first + 6));
 
-    public static ReminderEntry ReadReminderRow(NpgsqlDataReader reader) =>
-        new(
-            new GrainId(reader.GetString(0), reader.GetString(1)),
-            reader.GetString(2),
-            new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero),
-            TimeSpan.FromTicks(reader.GetInt64(4)),
-            reader.GetString(5));
 }

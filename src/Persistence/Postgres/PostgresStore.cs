@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 using Orleans.Chat.Persistence.GroupCommit;
-using Orleans.Chat.Runtime.Storage;
+using Orleans.Storage;
 
 namespace Orleans.Chat.Persistence.Postgres;
 
@@ -453,22 +453,6 @@ public sealed partial class PostgresStore : IAsyncDisposable
                 command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = state.Data });
                 command.Parameters.Add(PostgresSql.Bigint(long.Parse(state.ETag!, NumberStyles.None, CultureInfo.InvariantCulture)));
                 break;
-            case ReminderUpsert upsert:
-                command = new NpgsqlBatchCommand(PostgresSql.UpsertReminder);
-                command.Parameters.Add(PostgresSql.Text(upsert.Entry.GrainId.Type));
-                command.Parameters.Add(PostgresSql.Text(upsert.Entry.GrainId.Key));
-                command.Parameters.Add(PostgresSql.Text(upsert.Entry.ReminderName));
-                command.Parameters.Add(PostgresSql.Bigint(upsert.Entry.StartAt.UtcTicks));
-                command.Parameters.Add(PostgresSql.Bigint(upsert.Entry.Period.Ticks));
-                command.Parameters.Add(PostgresSql.Text(upsert.NewETag));
-                break;
-            case ReminderRemove remove:
-                command = new NpgsqlBatchCommand(PostgresSql.RemoveReminder);
-                command.Parameters.Add(PostgresSql.Text(remove.GrainId.Type));
-                command.Parameters.Add(PostgresSql.Text(remove.GrainId.Key));
-                command.Parameters.Add(PostgresSql.Text(remove.ReminderName));
-                command.Parameters.Add(PostgresSql.Text(remove.ETag));
-                break;
             default:
                 throw new InvalidOperationException($"Unknown write {write.GetType().Name}.");
         }
@@ -500,12 +484,6 @@ public sealed partial class PostgresStore : IAsyncDisposable
                 }
 
                 return state;
-            case ReminderUpsert upsert:
-                upsert.StageResult(upsert.NewETag);
-                return null;
-            case ReminderRemove remove:
-                remove.StageResult(row is not null);
-                return null;
             default:
                 throw new InvalidOperationException($"Unknown write {write.GetType().Name}.");
         }

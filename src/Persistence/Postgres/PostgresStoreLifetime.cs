@@ -1,9 +1,14 @@
 using Microsoft.Extensions.Hosting;
+using Orleans.Runtime;
 
 namespace Orleans.Chat.Persistence.Postgres;
 
-/// <summary>Migrates the schema when the host starts (so a bad connection string fails start-up); the container's disposal drains the writers.</summary>
-internal sealed class PostgresStoreLifetime(PostgresStore store) : IHostedService, IStorageProbe
+/// <summary>
+/// Migrates the schema when the host starts (so a bad connection string fails start-up) and, in a silo, before Orleans'
+/// storage services start (the ADO.NET reminder table reads the queries the migration stores). The container's disposal
+/// drains the writers.
+/// </summary>
+internal sealed class PostgresStoreLifetime(PostgresStore store) : IHostedService, IStorageProbe, ILifecycleParticipant<ISiloLifecycle>
 {
     public Task StartAsync(CancellationToken cancellationToken) => store.MigrateAsync(cancellationToken);
 
@@ -15,4 +20,7 @@ internal sealed class PostgresStoreLifetime(PostgresStore store) : IHostedServic
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public ValueTask ProbeAsync(CancellationToken cancellationToken) => store.PingAsync(cancellationToken);
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(PostgresStoreLifetime), ServiceLifecycleStage.RuntimeInitialize, store.MigrateAsync);
 }

@@ -1,13 +1,12 @@
 using Orleans.Chat.Persistence.GroupCommit;
-using Orleans.Chat.Runtime;
-using Orleans.Chat.Runtime.Storage;
+using Orleans.Storage;
 
 namespace Orleans.Chat.Persistence.Sqlite;
 
-internal sealed class SqliteGrainStorage(SqliteStore store, IGrainStateSerializer serializer)
+internal sealed class SqliteGrainStorage(SqliteStore store, JsonGrainStateSerializer serializer)
     : GroupCommitGrainStorage(store.WriteAsync, serializer)
 {
-    protected override async Task<(long Version, byte[] Data)?> ReadRecordAsync(string stateName, GrainId grainId, CancellationToken cancellationToken) =>
+    protected override async Task<(long Version, byte[] Data)?> ReadRecordAsync(string stateName, GrainKey grainId, CancellationToken cancellationToken) =>
         await store.ReadAsync(
             (stateName, grainId),
             static (session, key) =>

@@ -1,4 +1,4 @@
-using Orleans.Chat.Runtime.Storage;
+using Orleans.Storage;
 
 namespace Orleans.Chat.Persistence.Sqlite;
 

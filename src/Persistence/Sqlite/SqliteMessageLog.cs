@@ -1,5 +1,5 @@
 using Orleans.Chat.Persistence.GroupCommit;
-using Orleans.Chat.Runtime.Storage;
+using Orleans.Storage;
 
 namespace Orleans.Chat.Persistence.Sqlite;
 

@@ -54,5 +54,23 @@ internal static class SqliteSchema
             payload TEXT NOT NULL
         );
         """,
+        // Reminders as Orleans' IReminderTable sees them: silos share them out by ranges of the grain's uniform hash.
+        // The old runtime's table held no rows any grain used, so it is replaced rather than migrated.
+        """
+        DROP TABLE reminders;
+
+        CREATE TABLE reminders (
+            grain_type TEXT NOT NULL,
+            grain_key TEXT NOT NULL,
+            reminder_name TEXT NOT NULL,
+            grain_hash INTEGER NOT NULL,
+            start_at_ticks INTEGER NOT NULL,
+            period_ticks INTEGER NOT NULL,
+            etag TEXT NOT NULL,
+            PRIMARY KEY (grain_type, grain_key, reminder_name)
+        ) WITHOUT ROWID;
+
+        CREATE INDEX ix_reminders_hash ON reminders (grain_hash);
+        """,
     ];
 }

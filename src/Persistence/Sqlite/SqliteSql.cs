@@ -1,6 +1,5 @@
 using Microsoft.Data.Sqlite;
-using Orleans.Chat.Runtime;
-using Orleans.Chat.Runtime.Storage;
+using Orleans.Runtime;
 
 namespace Orleans.Chat.Persistence.Sqlite;
 
@@ -27,14 +26,19 @@ internal static class SqliteSql
 
     private const string ReminderColumns = "grain_type, grain_key, reminder_name, start_at_ticks, period_ticks, etag";
 
-    public const string ReadAllReminders = $"SELECT {ReminderColumns} FROM reminders";
+    /// <summary>Orleans' hash ranges: (begin, end] when begin &lt; end, else the range wraps around (begin, max] and [0, end].</summary>
+    public const string ReadReminderRange = $"SELECT {ReminderColumns} FROM reminders WHERE grain_hash > @begin AND grain_hash <= @end";
+
+    public const string ReadReminderWrappedRange = $"SELECT {ReminderColumns} FROM reminders WHERE grain_hash > @begin OR grain_hash <= @end";
+
+    public const string ClearReminders = "DELETE FROM reminders";
 
     public const string ReadGrainReminders = $"SELECT {ReminderColumns} FROM reminders WHERE grain_type = @type AND grain_key = @key";
 
     public const string ReadReminder = $"SELECT {ReminderColumns} FROM reminders WHERE grain_type = @type AND grain_key = @key AND reminder_name = @name";
 
     public const string UpsertReminder = $"""
-        INSERT INTO reminders ({ReminderColumns}) VALUES (@type, @key, @name, @start, @period, @etag)
+        INSERT INTO reminders ({ReminderColumns}, grain_hash) VALUES (@type, @key, @name, @start, @period, @etag, @hash)
         ON CONFLICT (grain_type, grain_key, reminder_name) DO UPDATE SET start_at_ticks = excluded.start_at_ticks, period_ticks = excluded.period_ticks, etag = excluded.etag
         """;
 
@@ -83,7 +87,7 @@ internal static class SqliteSql
 
     public const string CountAfter = "SELECT COUNT(*) FROM message_log WHERE log_id = @log AND seq > @after AND (@author IS NULL OR author_id <> @author)";
 
-    public static long? CurrentVersion(SqliteSession session, string stateName, GrainId grainId)
+    public static long? CurrentVersion(SqliteSession session, string stateName, GrainKey grainId)
     {
         var command = session.Command(CurrentStateVersion);
         SqliteStore.AddStateKey(command, stateName, grainId);
@@ -139,12 +143,14 @@ internal static class SqliteSql
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            entries.Add(new ReminderEntry(
-                new GrainId(reader.GetString(0), reader.GetString(1)),
-                reader.GetString(2),
-                new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero),
-                TimeSpan.FromTicks(reader.GetInt64(4)),
-                reader.GetString(5)));
+            entries.Add(new ReminderEntry
+            {
+                GrainId = new GrainKey(reader.GetString(0), reader.GetString(1)).ToGrainId(),
+                ReminderName = reader.GetString(2),
+                StartAt = new DateTime(reader.GetInt64(3), DateTimeKind.Utc),
+                Period = TimeSpan.FromTicks(reader.GetInt64(4)),
+                ETag = reader.GetString(5),
+            });
         }
 
         return entries;

@@ -5,8 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Orleans.Chat.Persistence.GroupCommit;
-using Orleans.Chat.Runtime;
-using Orleans.Chat.Runtime.Storage;
+using Orleans.Storage;
 
 namespace Orleans.Chat.Persistence.Sqlite;
 
@@ -210,6 +209,10 @@ public sealed partial class SqliteStore : IAsyncDisposable
                             break;
                         case ReminderRemove remove:
                             RemoveReminder(session, remove);
+                            break;
+                        case RemindersClear clear:
+                            session.Command(SqliteSql.ClearReminders).ExecuteNonQuery();
+                            clear.StageResult(true);
                             break;
                         default:
                             throw new InvalidOperationException($"Unknown write {write.GetType().Name}.");
@@ -418,7 +421,7 @@ public sealed partial class SqliteStore : IAsyncDisposable
         write.StageResult(write.Data is null ? null : Convert.ToInt64(version, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture));
     }
 
-    internal static void AddStateKey(SqliteCommand command, string stateName, GrainId grainId)
+    internal static void AddStateKey(SqliteCommand command, string stateName, GrainKey grainId)
     {
         command.Parameters.AddWithValue("@state", stateName);
         command.Parameters.AddWithValue("@type", grainId.Type);
@@ -427,13 +430,13 @@ public sealed partial class SqliteStore : IAsyncDisposable
 
     private static void UpsertReminder(SqliteSession session, ReminderUpsert upsert)
     {
-        var entry = upsert.Entry;
         var command = session.Command(SqliteSql.UpsertReminder);
-        command.Parameters.AddWithValue("@type", entry.GrainId.Type);
-        command.Parameters.AddWithValue("@key", entry.GrainId.Key);
-        command.Parameters.AddWithValue("@name", entry.ReminderName);
-        command.Parameters.AddWithValue("@start", entry.StartAt.UtcTicks);
-        command.Parameters.AddWithValue("@period", entry.Period.Ticks);
+        command.Parameters.AddWithValue("@type", upsert.GrainId.Type);
+        command.Parameters.AddWithValue("@key", upsert.GrainId.Key);
+        command.Parameters.AddWithValue("@hash", (long)upsert.GrainHash);
+        command.Parameters.AddWithValue("@name", upsert.ReminderName);
+        command.Parameters.AddWithValue("@start", upsert.StartAt.ToUniversalTime().Ticks);
+        command.Parameters.AddWithValue("@period", upsert.Period.Ticks);
         command.Parameters.AddWithValue("@etag", upsert.NewETag);
         command.ExecuteNonQuery();
         upsert.StageResult(upsert.NewETag);

@@ -1,4 +1,4 @@
-namespace Orleans.Chat.Runtime.Storage;
+namespace Orleans.Chat.Persistence;
 
 /// <summary>
 /// One entry of an append-only log (a conversation's messages). <see cref="Sequence"/> is assigned by the
@@ -33,7 +33,7 @@ public interface IMessageLog
     /// Appends the entry and returns the stored entry. If the log already holds an entry with the same
     /// <see cref="LogEntry.IdempotencyKey"/>, nothing is written and that earlier entry is returned (compare
     /// its <see cref="LogEntry.Sequence"/>). A sequence already taken by another entry throws
-    /// <see cref="InconsistentStateException"/>.
+    /// Orleans' <c>Orleans.Storage.InconsistentStateException</c> (a stale activation: Orleans deactivates it).
     /// </summary>
     ValueTask<LogEntry> AppendAsync(LogEntry entry, CancellationToken cancellationToken = default);
 

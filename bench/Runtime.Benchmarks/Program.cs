@@ -1,3 +1,0 @@
-using BenchmarkDotNet.Running;
-
-BenchmarkSwitcher.FromAssembly(typeof(Orleans.Chat.Runtime.Benchmarks.GrainCallBenchmarks).Assembly).Run(args);

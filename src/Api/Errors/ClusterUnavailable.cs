@@ -1,0 +1,23 @@
+using Orleans.Runtime;
+using Orleans.Storage;
+
+namespace Orleans.Chat.Api.Errors;
+
+/// <summary>
+/// Failures that say "the cluster could not answer now", not "your request is wrong": a grain call that timed out, a
+/// silo that is gone or refused the message, a stale activation whose write lost. Clients get <c>unavailable</c> (503)
+/// with <c>Retry-After</c>, and a retry with the same client message id is safe.
+/// </summary>
+internal static class ClusterUnavailable
+{
+    /// <summary>Seconds a client should wait before retrying.</summary>
+    public const int RetryAfterSeconds = 1;
+
+    public const string Detail = "The service could not answer in time; retry in a moment.";
+
+    public static bool Is(Exception exception) => exception is TimeoutException
+        or SiloUnavailableException
+        or OrleansMessageRejectionException
+        or InconsistentStateException
+        or ClientNotAvailableException;
+}
