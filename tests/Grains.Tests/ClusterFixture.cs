@@ -5,26 +5,49 @@ using Microsoft.Extensions.Hosting;
 using Orleans.Chat.Grains.Messages;
 using Orleans.Chat.Grains.Organizations;
 using Orleans.Chat.Grains.Users;
-using Orleans.Chat.Runtime;
-using Orleans.Chat.Runtime.Storage;
+using Orleans.Chat.Persistence;
+using Orleans.Chat.Persistence.InMemory;
 using Orleans.Chat.Silo;
+using Orleans.TestingHost;
 
 namespace Orleans.Chat.Grains.Tests;
 
-/// <summary>An in-process silo with the chat grains on in-memory storage, shared by a test collection.</summary>
+/// <summary>
+/// An in-process Orleans test cluster of two silos running the chat grains on in-memory storage (Orleans' memory grain
+/// storage and reminders, and one message log shared by both silos, as a real store would be), shared by a test
+/// collection. Tests call grains through the cluster's client, so every argument, result and error crosses a real
+/// serialization boundary.
+/// </summary>
 public class ClusterFixture : IAsyncLifetime
 {
-    private IHost? _host;
+    private InProcessTestCluster? _cluster;
 
-    public IGrainFactory GrainFactory => Services.GetRequiredService<IGrainFactory>();
+    public InProcessTestCluster Cluster => _cluster ?? throw new InvalidOperationException("Not started.");
 
-    public IMessageLog MessageLog => Services.GetRequiredService<IMessageLog>();
+    public IGrainFactory GrainFactory => Cluster.Client;
 
-    public IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("Not started.");
+    public IMessageLog MessageLog { get; } = new InMemoryMessageLog();
 
-    public async Task InitializeAsync() => _host = await StartSiloAsync(Settings());
+    /// <summary>The first silo's services.</summary>
+    public IServiceProvider Services => Cluster.GetSiloServiceProvider();
 
-    /// <summary>Builds and starts a silo host with these settings and, optionally, changed services (a storage decorator).</summary>
+    public async Task InitializeAsync()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings()).Build();
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddChatGrains(configuration);
+            silo.Services.AddSingleton(MessageLog);
+        });
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    /// <summary>
+    /// Builds and starts one embedded silo host (as the Api runs it) with these settings and, optionally, changed
+    /// services (a storage decorator), for tests of what a process leaves on disk.
+    /// </summary>
     public static async Task<IHost> StartSiloAsync(IEnumerable<KeyValuePair<string, string?>> settings, Action<IServiceCollection>? configureServices = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -38,10 +61,9 @@ public class ClusterFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_host is not null)
+        if (_cluster is not null)
         {
-            await _host.StopAsync();
-            _host.Dispose();
+            await _cluster.DisposeAsync();
         }
     }
 

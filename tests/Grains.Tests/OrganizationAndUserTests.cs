@@ -2,8 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Organizations;
 using Orleans.Chat.Grains.Users;
-using Orleans.Chat.Runtime;
-using Orleans.Chat.Runtime.Storage;
+using Orleans.Runtime;
+using Orleans.Chat.Persistence;
+using Orleans.Storage;
 
 namespace Orleans.Chat.Grains.Tests;
 
@@ -77,7 +78,7 @@ public sealed class OrganizationAndUserTests(ClusterFixture cluster)
         }
 
         var storage = cluster.Services.GetRequiredService<IGrainStorage>();
-        await storage.WriteStateAsync("organization", new GrainId("Organization", organizationId), new StoredState<OrganizationState>(
+        await storage.WriteStateAsync("organization", GrainId.Create("Organization", organizationId), new GrainState<OrganizationState>(
             new OrganizationState { Created = true, Name = "Crashed", CreatedAt = DateTimeOffset.UtcNow, PendingMembers = [userId] }));
 
         var info = await cluster.GrainFactory.GetGrain<IOrganizationGrain>(organizationId).AddMemberAsync(userId);
@@ -199,8 +200,8 @@ public sealed class OrganizationAndUserTests(ClusterFixture cluster)
         // The state a crash between claiming the email and storing the user leaves behind.
         var email = $"{ClusterFixture.NewId("mail")}@example.com";
         var lookupKey = UserLookupKey.ForEmail(email).ToGrainKey();
-        await cluster.Services.GetRequiredService<IGrainStorage>().WriteStateAsync("userLookup", new GrainId("UserLookup", lookupKey),
-            new StoredState<UserLookupState>(new UserLookupState { UserId = ClusterFixture.NewId("crashed"), ClaimedAt = DateTimeOffset.UtcNow.AddMinutes(-minutesAgo) }));
+        await cluster.Services.GetRequiredService<IGrainStorage>().WriteStateAsync("userLookup", GrainId.Create("UserLookup", lookupKey),
+            new GrainState<UserLookupState>(new UserLookupState { UserId = ClusterFixture.NewId("crashed"), ClaimedAt = DateTimeOffset.UtcNow.AddMinutes(-minutesAgo) }));
         var id = ClusterFixture.NewId("user");
         var create = async () => await cluster.GrainFactory.GetGrain<IUserGrain>(id).CreateAsync(new CreateUserCommand("New", "correct horse", email));
 
@@ -224,8 +225,8 @@ public sealed class OrganizationAndUserTests(ClusterFixture cluster)
         var storage = cluster.Services.GetRequiredService<IGrainStorage>();
         var aged = ClusterFixture.NewId("mail") + "@example.com";
         var agedKey = UserLookupKey.ForEmail(aged).ToGrainKey();
-        await storage.WriteStateAsync("userLookup", new GrainId("UserLookup", agedKey),
-            new StoredState<UserLookupState>(new UserLookupState { UserId = owner, ClaimedAt = DateTimeOffset.UtcNow.AddHours(-1) }));
+        await storage.WriteStateAsync("userLookup", GrainId.Create("UserLookup", agedKey),
+            new GrainState<UserLookupState>(new UserLookupState { UserId = owner, ClaimedAt = DateTimeOffset.UtcNow.AddHours(-1) }));
 
         await Assert.ThrowsAsync<ConflictException>(async () =>
             await cluster.GrainFactory.GetGrain<IUserGrain>(ClusterFixture.NewId("user")).CreateAsync(new CreateUserCommand("X", "correct horse", aged)));
@@ -314,14 +315,4 @@ public sealed class OrganizationAndUserTests(ClusterFixture cluster)
         await Assert.ThrowsAsync<PermissionDeniedException>(async () => await outsider.GetConversationsAsync(organizationId));
         await Assert.ThrowsAsync<PermissionDeniedException>(async () => await outsider.GetUnreadAsync(organizationId));
     }
-}
-
-/// <summary>A grain state record to seed storage with (as if an earlier activation had written it) or to read it back into.</summary>
-internal sealed class StoredState<T>(T state) : IGrainState<T>
-{
-    public T State { get; set; } = state;
-
-    public string? ETag { get; set; }
-
-    public bool RecordExists { get; set; }
 }

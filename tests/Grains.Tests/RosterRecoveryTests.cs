@@ -4,8 +4,9 @@ using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Organizations;
 using Orleans.Chat.Grains.Users;
 using Orleans.Chat.Persistence.Sqlite;
-using Orleans.Chat.Runtime;
-using Orleans.Chat.Runtime.Storage;
+using Orleans.Runtime;
+using Orleans.Chat.Persistence;
+using Orleans.Storage;
 
 namespace Orleans.Chat.Grains.Tests;
 
@@ -143,8 +144,8 @@ public sealed class RosterRecoveryTests : IAsyncLifetime
 
     private static async Task<UserState> StoredUserAsync(IHost host, string userId)
     {
-        var stored = new StoredState<UserState>(new UserState());
-        await host.Services.GetRequiredService<IGrainStorage>().ReadStateAsync("user", new GrainId("User", userId), stored);
-        return stored.State;
+        var stored = new GrainState<UserState>(new UserState());
+        await host.Services.GetRequiredService<IGrainStorage>().ReadStateAsync("user", GrainId.Create("User", userId), stored);
+        return stored.State!;
     }
 }

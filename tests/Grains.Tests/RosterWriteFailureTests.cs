@@ -3,60 +3,107 @@ using Microsoft.Extensions.Hosting;
 using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Organizations;
 using Orleans.Chat.Grains.Users;
-using Orleans.Chat.Runtime;
-using Orleans.Chat.Runtime.Storage;
+using Orleans.Providers;
+using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace Orleans.Chat.Grains.Tests;
 
-/// <summary>A roster entry the user grain failed to store must not count as applied: the send's retry stores it.</summary>
+/// <summary>
+/// A roster entry a user grain failed to store must not count as applied. The sender's own roster is part of the send:
+/// its failure fails the send, and the send's retry stores it. The recipient's is pushed in the background: the
+/// conversation tries again until it is stored.
+/// </summary>
 public sealed class RosterWriteFailureTests : IAsyncLifetime
 {
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"roster-write-failure-{Guid.NewGuid():N}");
     private IHost? _host;
     private FlakyGrainStorage? _storage;
+    private IGrainFactory? _grains;
+    private string _organization = "";
+    private string _alice = "";
+    private string _bob = "";
 
     public async Task InitializeAsync()
     {
+        // Our SQLite provider behind a decorator that fails one chosen write.
         _host = await ClusterFixture.StartSiloAsync(
-            [new("Storage:Provider", "InMemory"), new("Silo:PasswordHasher:IterationCount", "1000")],
+            [
+                new("Storage:Provider", "Sqlite"),
+                new("Storage:Sqlite:Path", Path.Combine(_directory, "chat.db")),
+                new("Silo:PasswordHasher:IterationCount", "1000"),
+            ],
             services =>
             {
-                var inner = services.Last(d => d.ServiceType == typeof(IGrainStorage)).ImplementationType!;
-                services.AddSingleton(sp => new FlakyGrainStorage((IGrainStorage)ActivatorUtilities.CreateInstance(sp, inner)));
-                services.AddSingleton<IGrainStorage>(sp => sp.GetRequiredService<FlakyGrainStorage>());
+                var name = ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME;
+                var inner = services.Last(d => d.ServiceType == typeof(IGrainStorage) && Equals(d.ServiceKey, name)).KeyedImplementationFactory!;
+                services.AddSingleton(sp => new FlakyGrainStorage((IGrainStorage)inner(sp, name)));
+                services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => sp.GetRequiredService<FlakyGrainStorage>());
             });
         _storage = _host.Services.GetRequiredService<FlakyGrainStorage>();
+        _grains = _host.Services.GetRequiredService<IGrainFactory>();
+        (_organization, _alice, _bob) = (ClusterFixture.NewId("org"), ClusterFixture.NewId("alice"), ClusterFixture.NewId("bob"));
+        await _grains.GetGrain<IOrganizationGrain>(_organization).CreateAsync(new CreateOrganizationCommand("Flaky"));
+        foreach (var user in new[] { _alice, _bob })
+        {
+            await _grains.GetGrain<IUserGrain>(user).CreateAsync(new CreateUserCommand(user, "correct horse"));
+            await _grains.GetGrain<IOrganizationGrain>(_organization).AddMemberAsync(user);
+        }
     }
 
     public async Task DisposeAsync()
     {
         await _host!.StopAsync();
         _host.Dispose();
+        Directory.Delete(_directory, recursive: true);
     }
 
     [Fact]
-    public async Task Send_RecipientRosterWriteFails_SendFailsAndItsRetryStoresTheEntry()
+    public async Task Send_SenderRosterWriteFails_SendFailsAndItsRetryStoresTheEntry()
     {
-        var grains = _host!.Services.GetRequiredService<IGrainFactory>();
-        var (organization, alice, bob) = (ClusterFixture.NewId("org"), ClusterFixture.NewId("alice"), ClusterFixture.NewId("bob"));
-        await grains.GetGrain<IOrganizationGrain>(organization).CreateAsync(new CreateOrganizationCommand("Flaky"));
-        foreach (var user in new[] { alice, bob })
-        {
-            await grains.GetGrain<IUserGrain>(user).CreateAsync(new CreateUserCommand(user, "correct horse"));
-            await grains.GetGrain<IOrganizationGrain>(organization).AddMemberAsync(user);
-        }
+        _storage!.FailNextWriteOf = GrainId.Create("User", _alice);
+        // Orleans hands the caller a type it may not deserialize (IOException) as an OrleansException with its message.
+        var failure = await Assert.ThrowsAnyAsync<Exception>(async () => await Conversation.SendAsync(new SendMessageCommand(_alice, "hello", "m-1")));
+        Assert.Contains("Injected storage failure", failure.ToString(), StringComparison.Ordinal);
+        Assert.Empty(await _grains!.GetGrain<IUserGrain>(_alice).GetConversationsAsync(_organization));
 
-        var conversation = grains.GetGrain<IConversationGrain>(ConversationKey.For(organization, alice, bob).ToGrainKey());
-        _storage!.FailNextWriteOf = new GrainId("User", bob);
-        await Assert.ThrowsAsync<IOException>(async () => await conversation.SendAsync(new SendMessageCommand(alice, "hello", "m-1")));
-        Assert.Empty(await grains.GetGrain<IUserGrain>(bob).GetConversationsAsync(organization));
-
-        var retry = await conversation.SendAsync(new SendMessageCommand(alice, "hello", "m-1"));
+        var retry = await Conversation.SendAsync(new SendMessageCommand(_alice, "hello", "m-1"));
 
         Assert.False(retry.Created);
-        var stored = new StoredState<UserState>(new UserState());
-        await _storage.ReadStateAsync("user", new GrainId("User", bob), stored);
-        Assert.Equal(1, Assert.Single(stored.State.Conversations).Value.UnreadCount);
-        Assert.True(stored.State.RosterMayBeStale);
+        var stored = await StoredUserAsync(_alice);
+        Assert.Equal(1, Assert.Single(stored.Conversations).Value.LastSortNumber);
+        Assert.True(stored.RosterMayBeStale);
+    }
+
+    [Fact]
+    public async Task Send_RecipientRosterWriteFails_SendSucceedsAndTheConversationStoresTheEntryLater()
+    {
+        _storage!.FailNextWriteOf = GrainId.Create("User", _bob);
+
+        var sent = await Conversation.SendAsync(new SendMessageCommand(_alice, "hello", "m-1"));
+
+        Assert.True(sent.Created);
+        using var timeout = new CancellationTokenSource(Patience);
+        UserState stored;
+        while ((stored = await StoredUserAsync(_bob)).Conversations.Count == 0)
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+
+        Assert.Null(_storage.FailNextWriteOf); // The injected failure did happen.
+        Assert.Equal(1, Assert.Single(stored.Conversations).Value.UnreadCount);
+        Assert.True(stored.RosterMayBeStale);
+    }
+
+    private IConversationGrain Conversation => _grains!.GetGrain<IConversationGrain>(ConversationKey.For(_organization, _alice, _bob).ToGrainKey());
+
+    private async Task<UserState> StoredUserAsync(string userId)
+    {
+        var stored = new GrainState<UserState>(new UserState());
+        await _storage!.ReadStateAsync("user", GrainId.Create("User", userId), stored);
+        return stored.State!;
     }
 
     /// <summary>Fails the next write of one grain's state, once; otherwise the real storage.</summary>
@@ -64,10 +111,10 @@ public sealed class RosterWriteFailureTests : IAsyncLifetime
     {
         public GrainId? FailNextWriteOf { get; set; }
 
-        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-            inner.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
+        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+            inner.ReadStateAsync(stateName, grainId, grainState);
 
-        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
+        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
         {
             if (FailNextWriteOf == grainId)
             {
@@ -75,10 +122,10 @@ public sealed class RosterWriteFailureTests : IAsyncLifetime
                 throw new IOException("Injected storage failure.");
             }
 
-            return inner.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
+            return inner.WriteStateAsync(stateName, grainId, grainState);
         }
 
-        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-            inner.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
+        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+            inner.ClearStateAsync(stateName, grainId, grainState);
     }
 }

@@ -50,7 +50,7 @@ public sealed partial class UserConnections(
                     }
                     catch
                     {
-                        grains.DeleteObjectReference<IUserObserver>(observer);
+                        grains.DeleteObjectReference<IUserObserver>(reference);
                         link.Remove(connection.ConnectionId);
                         throw;
                     }
@@ -99,7 +99,7 @@ public sealed partial class UserConnections(
                 }
                 finally
                 {
-                    grains.DeleteObjectReference<IUserObserver>(link.Observer!);
+                    grains.DeleteObjectReference<IUserObserver>(reference);
                 }
             }
 
@@ -172,6 +172,7 @@ public sealed partial class UserConnections(
 
         public bool Closed { get; set; }
 
+        /// <summary>Held here because Orleans keeps only a weak reference to the object behind an observer reference.</summary>
         public Observer? Observer { get; set; }
 
         public IUserObserver? Reference { get; set; }

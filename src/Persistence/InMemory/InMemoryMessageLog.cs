@@ -5,7 +5,7 @@ using Orleans.Storage;
 namespace Orleans.Chat.Persistence.InMemory;
 
 /// <summary>The message log in memory: one sorted list per log, each guarded by its own lock.</summary>
-internal sealed class InMemoryMessageLog : IMessageLog
+public sealed class InMemoryMessageLog : IMessageLog
 {
     private readonly ConcurrentDictionary<string, Log> _logs = new(StringComparer.Ordinal);
 

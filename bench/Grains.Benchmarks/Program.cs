@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Orleans.Chat.Grains.Benchmarks.GrainCallBenchmarks).Assembly).Run(args);
