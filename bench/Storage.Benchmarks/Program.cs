@@ -6,7 +6,6 @@ using Orleans.Chat.Persistence;
 using Orleans.Chat.Persistence.GroupCommit;
 using Orleans.Chat.Persistence.Postgres;
 using Orleans.Chat.Persistence.Sqlite;
-using Orleans.Chat.Runtime.Storage;
 
 // Message-log append throughput and latency with N concurrent senders, per store, with group commit on and off.
 // Usage: dotnet run -c Release --project bench/Storage.Benchmarks -- [--store sqlite|postgres|all] [--group-commit on|off|both]

@@ -4,7 +4,7 @@ using Orleans.Chat.Grains;
 using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Messages;
 using Orleans.Chat.Grains.Users;
-using Orleans.Chat.Runtime;
+
 
 namespace Orleans.Chat.Grains.Interfaces.Tests;
 

@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Chat.Persistence.Postgres;
 using Orleans.Chat.Persistence.Sqlite;
-using Orleans.Chat.Runtime.Storage;
 
 namespace Orleans.Chat.Persistence.Tests;
 

@@ -5,8 +5,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Chat.Persistence.Postgres;
-using Orleans.Chat.Runtime;
-using Orleans.Chat.Runtime.Storage;
+using Orleans.Providers;
+using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace Orleans.Chat.Persistence.Tests;
 
@@ -43,15 +44,18 @@ public sealed class PostgresStoreTests : IAsyncLifetime
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton<IGrainStateSerializer, TestGrainStateSerializer>();
+        services.AddTestJsonResolver();
         services.AddPostgresStorage(options =>
         {
             options.ConnectionString = PostgresTestDatabase.ConnectionString;
             options.Schema = schema;
             configure?.Invoke(options);
         });
-        return services.BuildServiceProvider();
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
+
+    private static IGrainStorage GrainStorage(IServiceProvider services) =>
+        services.GetRequiredKeyedService<IGrainStorage>(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME);
 
     private static async Task<List<(int Version, int Count)>> MigrationRowsAsync(string schema)
     {
@@ -167,13 +171,13 @@ public sealed class PostgresStoreTests : IAsyncLifetime
     {
         var schema = NewSchema();
         var logId = TestData.NewKey();
-        var grainId = new GrainId("user", TestData.NewKey());
+        var grainId = GrainId.Create("user", TestData.NewKey());
         Task[] appends;
         await using (var services = Open(schema))
         {
             var log = services.GetRequiredService<IMessageLog>();
-            var state = new TestGrainState<TestState>(new TestState("durable", 1, []));
-            await services.GetRequiredService<IGrainStorage>().WriteStateAsync("s", grainId, state);
+            var state = new GrainState<TestState>(new TestState("durable", 1, []));
+            await GrainStorage(services).WriteStateAsync("s", grainId, state);
             appends = [.. Enumerable.Range(1, 1_000).Select(i => log.AppendAsync(new LogEntry(logId, i, $"m{i}", $"k{i}", "a", DateTimeOffset.UnixEpoch, $"p{i}")).AsTask())];
         }
 
@@ -182,9 +186,9 @@ public sealed class PostgresStoreTests : IAsyncLifetime
         {
             var entries = await services.GetRequiredService<IMessageLog>().ReadAsync(logId, 0, LogDirection.Forward, 2_000);
             Assert.Equal(Enumerable.Range(1, 1_000).Select(i => (long)i), entries.Select(e => e.Sequence));
-            var state = new TestGrainState<TestState>(new TestState());
-            await services.GetRequiredService<IGrainStorage>().ReadStateAsync("s", grainId, state);
-            Assert.Equal("durable", state.State.Name);
+            var state = new GrainState<TestState>(new TestState());
+            await GrainStorage(services).ReadStateAsync("s", grainId, state);
+            Assert.Equal("durable", state.State?.Name);
         }
     }
 

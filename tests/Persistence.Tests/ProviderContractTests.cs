@@ -2,14 +2,28 @@ using Orleans.Chat.Persistence.Tests.Contract;
 
 namespace Orleans.Chat.Persistence.Tests;
 
-public sealed class InMemoryStorageContractTests(InMemoryStorageFixture fixture)
-    : StorageContractTests(fixture), IClassFixture<InMemoryStorageFixture>;
+// The message log: ours on every store.
+public sealed class InMemoryMessageLogContractTests(InMemoryMessageLogFixture fixture)
+    : MessageLogContractTests(fixture), IClassFixture<InMemoryMessageLogFixture>;
 
-public sealed class SqliteStorageContractTests(SqliteStorageFixture fixture)
-    : StorageContractTests(fixture), IClassFixture<SqliteStorageFixture>;
+public sealed class SqliteMessageLogContractTests(SqliteStorageFixture fixture)
+    : MessageLogContractTests(fixture), IClassFixture<SqliteStorageFixture>;
 
-public sealed class SqliteFrequentCheckpointStorageContractTests(SqliteFrequentCheckpointFixture fixture)
-    : StorageContractTests(fixture), IClassFixture<SqliteFrequentCheckpointFixture>;
+// The journal options change only how log appends move from the journal into message_log, so only the log runs here.
+public sealed class SqliteFrequentCheckpointMessageLogContractTests(SqliteFrequentCheckpointFixture fixture)
+    : MessageLogContractTests(fixture), IClassFixture<SqliteFrequentCheckpointFixture>;
 
-public sealed class PostgresStorageContractTests(PostgresStorageFixture fixture)
-    : StorageContractTests(fixture), IClassFixture<PostgresStorageFixture>;
+public sealed class PostgresMessageLogContractTests(PostgresStorageFixture fixture)
+    : MessageLogContractTests(fixture), IClassFixture<PostgresStorageFixture>;
+
+// Orleans grain storage: ours on SQLite and PostgreSQL (in memory it is Orleans' MemoryGrainStorage).
+public sealed class SqliteGrainStorageContractTests(SqliteStorageFixture fixture)
+    : GrainStorageContractTests(fixture), IClassFixture<SqliteStorageFixture>;
+
+public sealed class PostgresGrainStorageContractTests(PostgresStorageFixture fixture)
+    : GrainStorageContractTests(fixture), IClassFixture<PostgresStorageFixture>;
+
+// Orleans' reminder table: ours on SQLite only (PostgreSQL runs Orleans' ADO.NET provider, see PostgresOrleansRemindersTests;
+// in memory it is Orleans' InMemoryReminderTable).
+public sealed class SqliteReminderTableContractTests(SqliteStorageFixture fixture)
+    : ReminderTableContractTests(fixture), IClassFixture<SqliteStorageFixture>;

@@ -4,8 +4,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Orleans.Chat.Persistence.Sqlite;
-using Orleans.Chat.Runtime;
-using Orleans.Chat.Runtime.Storage;
+using Orleans.Providers;
+using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace Orleans.Chat.Persistence.Tests;
 
@@ -28,32 +29,36 @@ public sealed class SqliteStoreTests : IDisposable
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton<IGrainStateSerializer, TestGrainStateSerializer>();
+        services.AddTestJsonResolver();
         services.AddSqliteStorage(options =>
         {
             options.Path = DatabasePath;
             configure?.Invoke(options);
         });
-        return services.BuildServiceProvider();
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
+
+    private static IGrainStorage GrainStorage(IServiceProvider services) =>
+        services.GetRequiredKeyedService<IGrainStorage>(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME);
 
     [Fact]
     public async Task Reopen_AfterDispose_AcknowledgedWritesAreThere()
     {
         var logId = TestData.NewKey();
-        var grainId = new GrainId("user", TestData.NewKey());
+        var grainId = GrainId.Create("user", TestData.NewKey());
+        var startAt = new DateTime(2026, 11, 21, 9, 0, 0, DateTimeKind.Utc).AddTicks(3);
         string? stateETag;
-        string reminderETag;
+        string? reminderETag;
         await using (var services = Open())
         {
             var log = services.GetRequiredService<IMessageLog>();
             await Task.WhenAll(Enumerable.Range(1, 500).Select(i =>
                 log.AppendAsync(new LogEntry(logId, i, $"m{i}", $"k{i}", "alice", DateTimeOffset.UnixEpoch.AddSeconds(i), $"payload {i}")).AsTask()));
-            var state = new TestGrainState<TestState>(new TestState("durable", 1, []));
-            await services.GetRequiredService<IGrainStorage>().WriteStateAsync("s", grainId, state);
+            var state = new GrainState<TestState>(new TestState("durable", 1, []));
+            await GrainStorage(services).WriteStateAsync("s", grainId, state);
             stateETag = state.ETag;
-            reminderETag = await services.GetRequiredService<IReminderTable>().UpsertRowAsync(
-                new ReminderEntry(grainId, "r", DateTimeOffset.UnixEpoch, TimeSpan.FromMinutes(1)));
+            reminderETag = await services.GetRequiredService<IReminderTable>().UpsertRow(
+                new ReminderEntry { GrainId = grainId, ReminderName = "r", StartAt = startAt, Period = TimeSpan.FromMinutes(1) });
         }
 
         await using (var services = Open())
@@ -62,12 +67,15 @@ public sealed class SqliteStoreTests : IDisposable
             var entries = await log.ReadAsync(logId, 0, LogDirection.Forward, 1000);
             Assert.Equal(Enumerable.Range(1, 500).Select(i => (long)i), entries.Select(e => e.Sequence));
             Assert.Equal("payload 250", entries[249].Payload);
-            var state = new TestGrainState<TestState>(new TestState());
-            await services.GetRequiredService<IGrainStorage>().ReadStateAsync("s", grainId, state);
-            Assert.Equal("durable", state.State.Name);
+            var state = new GrainState<TestState>(new TestState());
+            await GrainStorage(services).ReadStateAsync("s", grainId, state);
+            Assert.Equal("durable", state.State?.Name);
             Assert.Equal(stateETag, state.ETag);
-            var reminder = await services.GetRequiredService<IReminderTable>().ReadRowAsync(grainId, "r");
+            var reminder = await services.GetRequiredService<IReminderTable>().ReadRow(grainId, "r");
             Assert.Equal(reminderETag, reminder?.ETag);
+            Assert.Equal(startAt, reminder?.StartAt);
+            var inRange = await services.GetRequiredService<IReminderTable>().ReadRows(unchecked(grainId.GetUniformHashCode() - 1), grainId.GetUniformHashCode());
+            Assert.Contains(inRange.Reminders, row => row.GrainId == grainId && row.ReminderName == "r");
         }
     }
 
@@ -325,7 +333,7 @@ public sealed class SqliteStoreTests : IDisposable
     {
         var logId = TestData.NewKey();
         var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddSingleton<IGrainStateSerializer, TestGrainStateSerializer>();
+        builder.Services.AddTestJsonResolver();
 
         // Registered first, so it stops last, like a silo that deactivates its grains on the way down.
         builder.Services.AddHostedService(sp => new WriteOnStop(sp.GetRequiredService<IMessageLog>(), logId));
@@ -338,6 +346,71 @@ public sealed class SqliteStoreTests : IDisposable
 
         await using var services = Open();
         Assert.Equal(1, await services.GetRequiredService<IMessageLog>().GetLastSequenceAsync(logId));
+    }
+
+    [Fact]
+    public async Task WriteStateAsync_State_IsStoredAsReadableJsonUnderTheGrainTypeAndKey()
+    {
+        var grainId = GrainId.Create("user", "ada/" + TestData.NewKey());
+        await using (var services = Open())
+        {
+            await GrainStorage(services).WriteStateAsync("profile", grainId, new GrainState<TestState>(new TestState("Ada", 2, ["x"])));
+        }
+
+        // JsonGrainStateSerializer: System.Text.Json with the web defaults (camelCase), one row per state name, grain type and key.
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False;Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT version, CAST(data AS TEXT) FROM grain_state WHERE state_name = 'profile' AND grain_type = 'user' AND grain_key = $key";
+        command.Parameters.AddWithValue("$key", grainId.Key.ToString());
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(1L, reader.GetInt64(0));
+        Assert.Equal("""{"name":"Ada","count":2,"tags":["x"]}""", reader.GetString(1));
+    }
+
+    [Fact]
+    public async Task Open_SchemaVersion2_ReplacesTheOldRemindersTableAndKeepsTheRest()
+    {
+        // A file written by the hand-written runtime: schema version 2, its reminders table without grain hashes.
+        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+        var logId = TestData.NewKey();
+        await using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = string.Join(";\n", SqliteSchema.Migrations[..2]) + """
+                ;
+                INSERT INTO reminders (grain_type, grain_key, reminder_name, start_at_ticks, period_ticks, etag) VALUES ('room', 'r1', 'old', 0, 600000000, 'e1');
+                INSERT INTO grain_state (state_name, grain_type, grain_key, version, data) VALUES ('s', 'user', 'kept', 4, CAST('{"name":"kept","count":4,"tags":[]}' AS BLOB));
+                INSERT INTO message_log (log_id, seq, entry_id, idempotency_key, author_id, timestamp_ticks, payload) VALUES ($log, 1, 'm1', 'k1', 'a', 0, 'kept');
+                PRAGMA user_version = 2;
+                """;
+            command.Parameters.AddWithValue("$log", logId);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await using (var services = Open())
+        {
+            var reminders = services.GetRequiredService<IReminderTable>();
+            Assert.Empty((await reminders.ReadRows(0, 0)).Reminders);
+            var grainId = GrainId.Create("room", "r1");
+            var eTag = await reminders.UpsertRow(new ReminderEntry { GrainId = grainId, ReminderName = "new", StartAt = DateTime.UnixEpoch, Period = TimeSpan.FromMinutes(1) });
+            Assert.Equal(eTag, (await reminders.ReadRow(grainId, "new"))?.ETag);
+
+            var state = new GrainState<TestState>(new TestState());
+            await GrainStorage(services).ReadStateAsync("s", GrainId.Create("user", "kept"), state);
+            Assert.Equal(("kept", "4"), (state.State?.Name, state.ETag));
+            Assert.Equal("kept", (await services.GetRequiredService<IMessageLog>().FindByIdempotencyKeyAsync(logId, "k1"))?.Payload);
+        }
+
+        await using var check = new SqliteConnection($"Data Source={DatabasePath};Pooling=False;Mode=ReadOnly");
+        await check.OpenAsync();
+        await using var version = check.CreateCommand();
+        version.CommandText = "PRAGMA user_version";
+        Assert.Equal((long)SqliteSchema.Migrations.Length, (long)(await version.ExecuteScalarAsync())!);
+        version.CommandText = "SELECT COUNT(*) FROM pragma_table_info('reminders') WHERE name = 'grain_hash'";
+        Assert.Equal(1L, (long)(await version.ExecuteScalarAsync())!);
     }
 
     private sealed class WriteOnStop(IMessageLog log, string logId) : IHostedService

@@ -1,17 +1,38 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Chat.Persistence.InMemory;
 using Orleans.Chat.Persistence.Sqlite;
-using Orleans.Chat.Runtime.Storage;
+using Orleans.Providers;
+using Orleans.Storage;
 
 namespace Orleans.Chat.Persistence.Tests;
 
-/// <summary>One store per test class, built through the public registration methods.</summary>
-public abstract class StorageFixture : IAsyncLifetime
+/// <summary>A store whose message log the log contract runs against.</summary>
+public interface IMessageLogFixture
+{
+    IMessageLog Log { get; }
+}
+
+/// <summary>A store whose Orleans grain storage the grain-state contract runs against.</summary>
+public interface IGrainStorageFixture
+{
+    IGrainStorage GrainStorage { get; }
+}
+
+/// <summary>A store whose Orleans reminder table the reminder contract runs against.</summary>
+public interface IReminderTableFixture
+{
+    IReminderTable Reminders { get; }
+}
+
+/// <summary>One store per test class, built through the public registration methods on a plain service collection.</summary>
+public abstract class StorageFixture : IAsyncLifetime, IMessageLogFixture, IGrainStorageFixture, IReminderTableFixture
 {
     private ServiceProvider? _services;
 
     public IServiceProvider Services => _services ?? throw new InvalidOperationException("The fixture is not initialized.");
 
-    public IGrainStorage GrainStorage => Services.GetRequiredService<IGrainStorage>();
+    /// <summary>The default grain storage, as Orleans resolves it for a grain without a named provider.</summary>
+    public IGrainStorage GrainStorage => Services.GetRequiredKeyedService<IGrainStorage>(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME);
 
     public IReminderTable Reminders => Services.GetRequiredService<IReminderTable>();
 
@@ -23,7 +44,7 @@ public abstract class StorageFixture : IAsyncLifetime
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton<IGrainStateSerializer, TestGrainStateSerializer>();
+        services.AddTestJsonResolver();
         AddStorage(services);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         return Task.CompletedTask;
@@ -38,9 +59,13 @@ public abstract class StorageFixture : IAsyncLifetime
     }
 }
 
-public sealed class InMemoryStorageFixture : StorageFixture
+/// <summary>
+/// The in-memory message log, constructed directly: in-memory grain state and reminders are Orleans' own (registered
+/// on a silo by <c>UseChatStorage</c>), so only the log is ours to prove.
+/// </summary>
+public sealed class InMemoryMessageLogFixture : IMessageLogFixture
 {
-    protected override void AddStorage(IServiceCollection services) => services.AddInMemoryStorage();
+    public IMessageLog Log { get; } = new InMemoryMessageLog();
 }
 
 public class SqliteStorageFixture : StorageFixture
@@ -61,7 +86,10 @@ public class SqliteStorageFixture : StorageFixture
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        System.IO.Directory.Delete(Directory, recursive: true);
+        if (System.IO.Directory.Exists(Directory))
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
     }
 }
 

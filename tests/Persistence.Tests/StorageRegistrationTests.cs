@@ -1,12 +1,16 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Orleans.Chat.Persistence.InMemory;
 using Orleans.Chat.Persistence.Sqlite;
-using Orleans.Chat.Runtime.Storage;
+using Orleans.Providers;
+using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace Orleans.Chat.Persistence.Tests;
 
+/// <summary><c>UseChatStorage</c> on a silo, from configuration; and the SQLite registration on its own.</summary>
 public sealed class StorageRegistrationTests : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "orleans-chat-tests", TestData.NewKey());
@@ -19,57 +23,54 @@ public sealed class StorageRegistrationTests : IDisposable
         }
     }
 
-    private static ServiceProvider Build(Dictionary<string, string?> settings)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<IGrainStateSerializer, TestGrainStateSerializer>();
-        services.AddStorage(configuration);
-        return services.BuildServiceProvider();
-    }
+    private static IGrainStorage DefaultGrainStorage(IServiceProvider services) =>
+        services.GetRequiredKeyedService<IGrainStorage>(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME);
 
     [Fact]
-    public async Task AddStorage_NoProvider_UsesSqliteFromConnectionString()
+    public void UseChatStorage_NoProvider_UsesSqliteFromConnectionString()
     {
         var path = Path.Combine(_directory, "from-connection-string.db");
-        await using var services = Build(new() { ["ConnectionStrings:Sqlite"] = $"Data Source={path}" });
+        using var host = TestSilo.Build(new() { ["ConnectionStrings:Sqlite"] = $"Data Source={path}" });
 
-        Assert.Equal("SqliteMessageLog", services.GetRequiredService<IMessageLog>().GetType().Name);
-        Assert.Equal(path, services.GetRequiredService<SqliteStore>().FilePath);
+        Assert.IsType<SqliteMessageLog>(host.Services.GetRequiredService<IMessageLog>());
+        Assert.Equal(path, host.Services.GetRequiredService<SqliteStore>().FilePath);
+        Assert.IsType<SqliteGrainStorage>(DefaultGrainStorage(host.Services));
+        Assert.IsType<SqliteReminderTable>(host.Services.GetRequiredService<IReminderTable>());
     }
 
     [Fact]
-    public async Task AddStorage_SqliteWithPathAndOptions_BindsThem()
+    public void UseChatStorage_SqliteWithPathAndOptions_BindsThem()
     {
         var path = Path.Combine(_directory, "from-path.db");
-        await using var services = Build(new()
+        using var host = TestSilo.Build(new()
         {
             ["Storage:Provider"] = "Sqlite",
             ["Storage:Sqlite:Path"] = path,
             ["Storage:Sqlite:MaxBatchSize"] = "17",
         });
 
-        Assert.Equal(17, services.GetRequiredService<IOptions<SqliteStorageOptions>>().Value.MaxBatchSize);
-        Assert.Equal(path, services.GetRequiredService<SqliteStore>().FilePath);
-        Assert.Equal("SqliteGrainStorage", services.GetRequiredService<IGrainStorage>().GetType().Name);
-        Assert.Equal("SqliteReminderTable", services.GetRequiredService<IReminderTable>().GetType().Name);
+        Assert.Equal(17, host.Services.GetRequiredService<IOptions<SqliteStorageOptions>>().Value.MaxBatchSize);
+        Assert.Equal(path, host.Services.GetRequiredService<SqliteStore>().FilePath);
+
+        // The unkeyed grain storage is the default provider too (Orleans' AddGrainStorage registers both).
+        Assert.Same(DefaultGrainStorage(host.Services), host.Services.GetRequiredService<IGrainStorage>());
     }
 
     [Fact]
-    public async Task AddStorage_InMemory_RegistersInMemoryProviders()
+    public void UseChatStorage_InMemory_RegistersOrleansMemoryProvidersAndOurLog()
     {
-        await using var services = Build(new() { ["Storage:Provider"] = "InMemory" });
+        using var host = TestSilo.Build(new() { ["Storage:Provider"] = "InMemory" });
 
-        Assert.Equal("InMemoryGrainStorage", services.GetRequiredService<IGrainStorage>().GetType().Name);
-        Assert.Equal("InMemoryReminderTable", services.GetRequiredService<IReminderTable>().GetType().Name);
-        Assert.Equal("InMemoryMessageLog", services.GetRequiredService<IMessageLog>().GetType().Name);
+        Assert.IsType<MemoryGrainStorage>(DefaultGrainStorage(host.Services));
+        Assert.Equal("InMemoryReminderTable", host.Services.GetRequiredService<IReminderTable>().GetType().Name);
+        Assert.IsType<InMemoryMessageLog>(host.Services.GetRequiredService<IMessageLog>());
     }
 
     [Fact]
-    public void AddStorage_UnknownProvider_Throws()
+    public void UseChatStorage_UnknownProvider_Throws()
     {
-        Assert.Throws<OptionsValidationException>(() => Build(new() { ["Storage:Provider"] = "Cassandra" }));
+        var exception = Assert.Throws<OptionsValidationException>(() => TestSilo.Build(new() { ["Storage:Provider"] = "Cassandra" }));
+        Assert.Contains("Cassandra", exception.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -92,13 +93,13 @@ public sealed class StorageRegistrationTests : IDisposable
     [InlineData("Sqlite")]
     public async Task HealthCheck_Storage_IsHealthy(string provider)
     {
-        await using var services = Build(new()
+        using var host = TestSilo.Build(new()
         {
             ["Storage:Provider"] = provider,
             ["Storage:Sqlite:Path"] = Path.Combine(_directory, "health.db"),
         });
 
-        var report = await services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        var report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
 
         var entry = Assert.Single(report.Entries);
         Assert.Equal(StorageServiceCollectionExtensions.HealthCheckName, entry.Key);
@@ -108,11 +109,30 @@ public sealed class StorageRegistrationTests : IDisposable
     [Fact]
     public async Task HealthCheck_SqliteStoreClosed_IsUnhealthy()
     {
-        await using var services = Build(new() { ["Storage:Sqlite:Path"] = Path.Combine(_directory, "closed.db") });
-        await services.GetRequiredService<SqliteStore>().DisposeAsync();
+        using var host = TestSilo.Build(new() { ["Storage:Sqlite:Path"] = Path.Combine(_directory, "closed.db") });
+        await host.Services.GetRequiredService<SqliteStore>().DisposeAsync();
 
-        var report = await services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        var report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
 
         Assert.Equal(HealthStatus.Unhealthy, report.Entries["storage"].Status);
+    }
+
+    [Fact]
+    public async Task UseChatStorage_Sqlite_SiloStartsAndItsReminderServiceUsesTheSqliteTable()
+    {
+        var path = Path.Combine(_directory, "silo.db");
+        var grainId = GrainId.Create("room", TestData.NewKey());
+        string? eTag;
+        using (var host = TestSilo.Build(new() { ["Storage:Sqlite:Path"] = path }))
+        {
+            await host.StartAsync();
+            Assert.NotNull(host.Services.GetService<Orleans.Timers.IReminderRegistry>());
+            var table = host.Services.GetRequiredService<IReminderTable>();
+            eTag = await table.UpsertRow(new ReminderEntry { GrainId = grainId, ReminderName = "tick", StartAt = DateTime.UtcNow, Period = TimeSpan.FromMinutes(1) });
+            await host.StopAsync();
+        }
+
+        using var reopened = TestSilo.Build(new() { ["Storage:Sqlite:Path"] = path });
+        Assert.Equal(eTag, (await reopened.Services.GetRequiredService<IReminderTable>().ReadRow(grainId, "tick"))?.ETag);
     }
 }

@@ -1,7 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using Orleans.Chat.Runtime.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Orleans.Chat.Persistence.Tests;
 
@@ -16,24 +15,14 @@ public sealed record TestState(string Name, int Count, IReadOnlyList<string> Tag
 [JsonSerializable(typeof(TestState))]
 internal sealed partial class TestJsonContext : JsonSerializerContext;
 
-/// <summary>A grain state serializer over System.Text.Json with the test project's source-generated context.</summary>
-internal sealed class TestGrainStateSerializer : IGrainStateSerializer
+internal static class TestServices
 {
-    public byte[] Serialize<T>(T state) => JsonSerializer.SerializeToUtf8Bytes(state, TypeInfo<T>());
-
-    public T Deserialize<T>(ReadOnlySpan<byte> data) => JsonSerializer.Deserialize(data, TypeInfo<T>())!;
-
-    private static JsonTypeInfo<T> TypeInfo<T>() =>
-        (JsonTypeInfo<T>?)TestJsonContext.Default.GetTypeInfo(typeof(T)) ?? throw new NotSupportedException($"{typeof(T)} is not in the test JSON context.");
-}
-
-internal sealed class TestGrainState<T>(T state) : IGrainState<T>
-{
-    public T State { get; set; } = state;
-
-    public string? ETag { get; set; }
-
-    public bool RecordExists { get; set; }
+    /// <summary>
+    /// Registers the test project's source-generated JSON context as an <see cref="IJsonTypeInfoResolver"/>, as the silo
+    /// registers its own: the providers' <see cref="JsonGrainStateSerializer"/> takes every resolver registered in DI.
+    /// </summary>
+    public static IServiceCollection AddTestJsonResolver(this IServiceCollection services) =>
+        services.AddSingleton<IJsonTypeInfoResolver>(TestJsonContext.Default);
 }
 
 internal static class TestData

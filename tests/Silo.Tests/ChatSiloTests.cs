@@ -6,9 +6,10 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Chat.Grains.Organizations;
 using Orleans.Chat.Grains.Users;
-using Orleans.Chat.Runtime;
-using Orleans.Chat.Runtime.Hosting;
-using Orleans.Chat.Runtime.Storage;
+using Orleans.Chat.Persistence;
+using Orleans.Chat.Persistence.InMemory;
+using Orleans.Chat.Persistence.Sqlite;
+using Orleans.Configuration;
 
 namespace Orleans.Chat.Silo.Tests;
 
@@ -26,7 +27,8 @@ public sealed class ChatSiloTests : IDisposable
 
         var user = await CreateUserAsync(host);
 
-        Assert.Contains("InMemory", host.Services.GetRequiredService<IMessageLog>().GetType().Name, StringComparison.Ordinal);
+        Assert.IsType<InMemoryMessageLog>(host.Services.GetRequiredService<IMessageLog>());
+        Assert.Null(host.Services.GetService<SqliteStore>());
         Assert.Equal("Silo test", user.DisplayName);
         await host.StopAsync();
     }
@@ -48,7 +50,7 @@ public sealed class ChatSiloTests : IDisposable
         await second.StartAsync();
         var organization = await second.Services.GetRequiredService<IGrainFactory>().GetGrain<IOrganizationGrain>(organizationId).GetAsync();
         Assert.Equal("Durable", organization.Name);
-        Assert.Contains("Sqlite", second.Services.GetRequiredService<IMessageLog>().GetType().Name, StringComparison.Ordinal);
+        Assert.Equal(path, second.Services.GetRequiredService<SqliteStore>().FilePath);
         await second.StopAsync();
     }
 
@@ -61,7 +63,7 @@ public sealed class ChatSiloTests : IDisposable
 
         await CreateUserAsync(host);
 
-        Assert.Contains("Sqlite", host.Services.GetRequiredService<IMessageLog>().GetType().Name, StringComparison.Ordinal);
+        Assert.Equal(path, host.Services.GetRequiredService<SqliteStore>().FilePath);
         Assert.True(File.Exists(path));
         await host.StopAsync();
     }

@@ -1,9 +1,36 @@
-using Orleans.Chat.Runtime.Storage;
+using Orleans.Storage;
 
 namespace Orleans.Chat.Persistence.Tests.Contract;
 
-public abstract partial class StorageContractTests
+/// <summary>
+/// The behaviour every <see cref="IMessageLog"/> must have. Each store gets a subclass that supplies its log through a
+/// class fixture; every test uses fresh log ids, so the tests of one class can share a store.
+/// </summary>
+public abstract class MessageLogContractTests(IMessageLogFixture fixture)
 {
+    protected IMessageLog Log => fixture.Log;
+
+    protected static LogEntry NewEntry(string logId, long sequence, string? idempotencyKey = null, string author = "alice", string? payload = null) =>
+        new(
+            logId,
+            sequence,
+            TestData.NewKey(),
+            idempotencyKey,
+            author,
+            new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero).AddTicks(sequence * 1_234_567),
+            payload ?? $$"""{"text":"message {{sequence}}"}""");
+
+    protected async Task<List<LogEntry>> AppendRangeAsync(string logId, int count, Func<long, string>? author = null)
+    {
+        var entries = new List<LogEntry>(count);
+        for (var sequence = 1; sequence <= count; sequence++)
+        {
+            entries.Add(await Log.AppendAsync(NewEntry(logId, sequence, $"client-{sequence}", author?.Invoke(sequence) ?? "alice")));
+        }
+
+        return entries;
+    }
+
     [Fact]
     public async Task AppendAsync_NewEntry_ReturnsItAndItCanBeFoundByIdAndKey()
     {

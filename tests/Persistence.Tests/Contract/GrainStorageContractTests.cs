@@ -1,16 +1,36 @@
-using Orleans.Chat.Runtime.Storage;
+using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace Orleans.Chat.Persistence.Tests.Contract;
 
-public abstract partial class StorageContractTests
+/// <summary>
+/// The behaviour our Orleans grain storage providers must have (ETags are row versions checked inside the commit; a
+/// conflict is Orleans' <see cref="InconsistentStateException"/>, so Orleans deactivates the stale activation). Each store
+/// gets a subclass that supplies its provider through a class fixture; every test uses fresh grain ids.
+/// </summary>
+public abstract class GrainStorageContractTests(IGrainStorageFixture fixture)
 {
     private const string StateName = "profile";
+
+    protected IGrainStorage GrainStorage => fixture.GrainStorage;
+
+    protected static GrainId NewGrainId(string type = "test") => GrainId.Create(type, TestData.NewKey());
+
+    private static GrainState<TestState> State(TestState state, string? eTag = null, bool recordExists = false) =>
+        new(state, eTag) { RecordExists = recordExists };
+
+    private async Task<GrainState<TestState>> ReadAsync(string stateName, GrainId grainId)
+    {
+        var read = new GrainState<TestState>(new TestState());
+        await GrainStorage.ReadStateAsync(stateName, grainId, read);
+        return read;
+    }
 
     [Fact]
     public async Task ReadStateAsync_MissingRecord_RecordDoesNotExistAndStateIsUntouched()
     {
         var original = new TestState("untouched", 7, []);
-        var state = new TestGrainState<TestState>(original) { ETag = "stale", RecordExists = true };
+        var state = State(original, "stale", recordExists: true);
 
         await GrainStorage.ReadStateAsync(StateName, NewGrainId(), state);
 
@@ -23,25 +43,24 @@ public abstract partial class StorageContractTests
     public async Task WriteStateAsync_NewRecord_ReadReturnsStateAndETag()
     {
         var grainId = NewGrainId();
-        var written = new TestGrainState<TestState>(new TestState("Ada", 1, ["a", "b"]));
+        var written = State(new TestState("Ada", 1, ["a", "b"]));
 
         await GrainStorage.WriteStateAsync(StateName, grainId, written);
 
         Assert.True(written.RecordExists);
         Assert.NotNull(written.ETag);
-        var read = new TestGrainState<TestState>(new TestState());
-        await GrainStorage.ReadStateAsync(StateName, grainId, read);
+        var read = await ReadAsync(StateName, grainId);
         Assert.True(read.RecordExists);
         Assert.Equal(written.ETag, read.ETag);
-        Assert.Equal("Ada", read.State.Name);
-        Assert.Equal(["a", "b"], read.State.Tags);
+        Assert.Equal("Ada", read.State?.Name);
+        Assert.Equal(["a", "b"], read.State?.Tags);
     }
 
     [Fact]
     public async Task WriteStateAsync_WithCurrentETag_UpdatesStateAndChangesETag()
     {
         var grainId = NewGrainId();
-        var state = new TestGrainState<TestState>(new TestState("v1", 1, []));
+        var state = State(new TestState("v1", 1, []));
         await GrainStorage.WriteStateAsync(StateName, grainId, state);
         var firstETag = state.ETag;
 
@@ -49,9 +68,8 @@ public abstract partial class StorageContractTests
         await GrainStorage.WriteStateAsync(StateName, grainId, state);
 
         Assert.NotEqual(firstETag, state.ETag);
-        var read = new TestGrainState<TestState>(new TestState());
-        await GrainStorage.ReadStateAsync(StateName, grainId, read);
-        Assert.Equal("v2", read.State.Name);
+        var read = await ReadAsync(StateName, grainId);
+        Assert.Equal("v2", read.State?.Name);
         Assert.Equal(state.ETag, read.ETag);
     }
 
@@ -59,17 +77,16 @@ public abstract partial class StorageContractTests
     public async Task WriteStateAsync_WithStaleETag_ThrowsAndChangesNothing()
     {
         var grainId = NewGrainId();
-        var first = new TestGrainState<TestState>(new TestState("v1", 1, []));
+        var first = State(new TestState("v1", 1, []));
         await GrainStorage.WriteStateAsync(StateName, grainId, first);
-        var stale = new TestGrainState<TestState>(new TestState("stale", 0, [])) { ETag = first.ETag, RecordExists = true };
+        var stale = State(new TestState("stale", 0, []), first.ETag, recordExists: true);
         first.State = new TestState("v2", 2, []);
         await GrainStorage.WriteStateAsync(StateName, grainId, first);
 
         await Assert.ThrowsAsync<InconsistentStateException>(() => GrainStorage.WriteStateAsync(StateName, grainId, stale));
 
-        var read = new TestGrainState<TestState>(new TestState());
-        await GrainStorage.ReadStateAsync(StateName, grainId, read);
-        Assert.Equal("v2", read.State.Name);
+        var read = await ReadAsync(StateName, grainId);
+        Assert.Equal("v2", read.State?.Name);
         Assert.Equal(first.ETag, read.ETag);
     }
 
@@ -77,20 +94,19 @@ public abstract partial class StorageContractTests
     public async Task WriteStateAsync_NullETagWhenRecordExists_Throws()
     {
         var grainId = NewGrainId();
-        await GrainStorage.WriteStateAsync(StateName, grainId, new TestGrainState<TestState>(new TestState("first", 1, [])));
+        await GrainStorage.WriteStateAsync(StateName, grainId, State(new TestState("first", 1, [])));
 
-        var duplicate = new TestGrainState<TestState>(new TestState("second", 2, []));
+        var duplicate = State(new TestState("second", 2, []));
         await Assert.ThrowsAsync<InconsistentStateException>(() => GrainStorage.WriteStateAsync(StateName, grainId, duplicate));
 
-        var read = new TestGrainState<TestState>(new TestState());
-        await GrainStorage.ReadStateAsync(StateName, grainId, read);
-        Assert.Equal("first", read.State.Name);
+        var read = await ReadAsync(StateName, grainId);
+        Assert.Equal("first", read.State?.Name);
     }
 
     [Fact]
     public async Task WriteStateAsync_UnknownETagForMissingRecord_Throws()
     {
-        var state = new TestGrainState<TestState>(new TestState("x", 1, [])) { ETag = "42" };
+        var state = State(new TestState("x", 1, []), "42");
 
         await Assert.ThrowsAsync<InconsistentStateException>(() => GrainStorage.WriteStateAsync(StateName, NewGrainId(), state));
     }
@@ -101,10 +117,10 @@ public abstract partial class StorageContractTests
         for (var round = 0; round < 20; round++)
         {
             var grainId = NewGrainId();
-            var initial = new TestGrainState<TestState>(new TestState("initial", 0, []));
+            var initial = State(new TestState("initial", 0, []));
             await GrainStorage.WriteStateAsync(StateName, grainId, initial);
             var writers = Enumerable.Range(1, 2)
-                .Select(i => new TestGrainState<TestState>(new TestState($"writer-{i}", i, [])) { ETag = initial.ETag, RecordExists = true })
+                .Select(i => State(new TestState($"writer-{i}", i, []), initial.ETag, recordExists: true))
                 .ToArray();
 
             var outcomes = await Task.WhenAll(writers.Select(async writer =>
@@ -123,9 +139,8 @@ public abstract partial class StorageContractTests
 
             Assert.Equal(1, outcomes.Count(won => won));
             var winner = writers[Array.IndexOf(outcomes, true)];
-            var read = new TestGrainState<TestState>(new TestState());
-            await GrainStorage.ReadStateAsync(StateName, grainId, read);
-            Assert.Equal(winner.State.Name, read.State.Name);
+            var read = await ReadAsync(StateName, grainId);
+            Assert.Equal(winner.State?.Name, read.State?.Name);
             Assert.Equal(winner.ETag, read.ETag);
         }
     }
@@ -139,7 +154,7 @@ public abstract partial class StorageContractTests
             await Task.Yield();
             try
             {
-                await GrainStorage.WriteStateAsync(StateName, grainId, new TestGrainState<TestState>(new TestState($"w{i}", i, [])));
+                await GrainStorage.WriteStateAsync(StateName, grainId, State(new TestState($"w{i}", i, [])));
                 return true;
             }
             catch (InconsistentStateException)
@@ -155,34 +170,49 @@ public abstract partial class StorageContractTests
     public async Task WriteStateAsync_DifferentStateNamesAndGrainTypes_AreIndependent()
     {
         var key = TestData.NewKey();
-        var user = new Orleans.Chat.Runtime.GrainId("user", key);
-        var device = new Orleans.Chat.Runtime.GrainId("device", key);
-        await GrainStorage.WriteStateAsync("a", user, new TestGrainState<TestState>(new TestState("user-a", 1, [])));
-        await GrainStorage.WriteStateAsync("b", user, new TestGrainState<TestState>(new TestState("user-b", 2, [])));
-        await GrainStorage.WriteStateAsync("a", device, new TestGrainState<TestState>(new TestState("device-a", 3, [])));
+        var user = GrainId.Create("user", key);
+        var device = GrainId.Create("device", key);
+        await GrainStorage.WriteStateAsync("a", user, State(new TestState("user-a", 1, [])));
+        await GrainStorage.WriteStateAsync("b", user, State(new TestState("user-b", 2, [])));
+        await GrainStorage.WriteStateAsync("a", device, State(new TestState("device-a", 3, [])));
 
-        var read = new TestGrainState<TestState>(new TestState());
-        await GrainStorage.ReadStateAsync("a", user, read);
-        Assert.Equal("user-a", read.State.Name);
+        var read = await ReadAsync("a", user);
+        Assert.Equal("user-a", read.State?.Name);
         await GrainStorage.ReadStateAsync("b", user, read);
-        Assert.Equal("user-b", read.State.Name);
+        Assert.Equal("user-b", read.State?.Name);
         await GrainStorage.ReadStateAsync("a", device, read);
-        Assert.Equal("device-a", read.State.Name);
+        Assert.Equal("device-a", read.State?.Name);
+    }
+
+    [Fact]
+    public async Task WriteStateAsync_TypeAndKeyWithSeparatorsAndUnicode_AreKeptApart()
+    {
+        // Grain type and key are stored apart: "a/b" + "c" and "a" + "b/c" are different grains.
+        var suffix = TestData.NewKey();
+        var first = GrainId.Create("a/b", "c" + suffix);
+        var second = GrainId.Create("a", "b/c" + suffix);
+        var unicode = GrainId.Create("\U0001F4ACroom", "cl\u00E9/\U0001F511+" + suffix);
+        await GrainStorage.WriteStateAsync(StateName, first, State(new TestState("first", 1, [])));
+        await GrainStorage.WriteStateAsync(StateName, second, State(new TestState("second", 2, [])));
+        await GrainStorage.WriteStateAsync(StateName, unicode, State(new TestState("unicode", 3, [])));
+
+        Assert.Equal("first", (await ReadAsync(StateName, first)).State?.Name);
+        Assert.Equal("second", (await ReadAsync(StateName, second)).State?.Name);
+        Assert.Equal("unicode", (await ReadAsync(StateName, unicode)).State?.Name);
     }
 
     [Fact]
     public async Task ClearStateAsync_WithCurrentETag_RemovesRecord()
     {
         var grainId = NewGrainId();
-        var state = new TestGrainState<TestState>(new TestState("doomed", 1, []));
+        var state = State(new TestState("doomed", 1, []));
         await GrainStorage.WriteStateAsync(StateName, grainId, state);
 
         await GrainStorage.ClearStateAsync(StateName, grainId, state);
 
         Assert.False(state.RecordExists);
         Assert.Null(state.ETag);
-        var read = new TestGrainState<TestState>(new TestState());
-        await GrainStorage.ReadStateAsync(StateName, grainId, read);
+        var read = await ReadAsync(StateName, grainId);
         Assert.False(read.RecordExists);
         Assert.Null(read.ETag);
     }
@@ -191,37 +221,35 @@ public abstract partial class StorageContractTests
     public async Task ClearStateAsync_WithStaleETag_ThrowsAndKeepsRecord()
     {
         var grainId = NewGrainId();
-        var state = new TestGrainState<TestState>(new TestState("v1", 1, []));
+        var state = State(new TestState("v1", 1, []));
         await GrainStorage.WriteStateAsync(StateName, grainId, state);
-        var stale = new TestGrainState<TestState>(new TestState()) { ETag = state.ETag, RecordExists = true };
+        var stale = State(new TestState(), state.ETag, recordExists: true);
         state.State = new TestState("v2", 2, []);
         await GrainStorage.WriteStateAsync(StateName, grainId, state);
 
         await Assert.ThrowsAsync<InconsistentStateException>(() => GrainStorage.ClearStateAsync(StateName, grainId, stale));
 
-        var read = new TestGrainState<TestState>(new TestState());
-        await GrainStorage.ReadStateAsync(StateName, grainId, read);
+        var read = await ReadAsync(StateName, grainId);
         Assert.True(read.RecordExists);
-        Assert.Equal("v2", read.State.Name);
+        Assert.Equal("v2", read.State?.Name);
     }
 
     [Fact]
     public async Task ClearStateAsync_NullETagWhenRecordExists_Throws()
     {
         var grainId = NewGrainId();
-        await GrainStorage.WriteStateAsync(StateName, grainId, new TestGrainState<TestState>(new TestState("kept", 1, [])));
+        await GrainStorage.WriteStateAsync(StateName, grainId, State(new TestState("kept", 1, [])));
 
-        await Assert.ThrowsAsync<InconsistentStateException>(() => GrainStorage.ClearStateAsync(StateName, grainId, new TestGrainState<TestState>(new TestState())));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => GrainStorage.ClearStateAsync(StateName, grainId, State(new TestState())));
 
-        var read = new TestGrainState<TestState>(new TestState());
-        await GrainStorage.ReadStateAsync(StateName, grainId, read);
+        var read = await ReadAsync(StateName, grainId);
         Assert.True(read.RecordExists);
     }
 
     [Fact]
     public async Task ClearStateAsync_MissingRecordWithNullETag_Succeeds()
     {
-        var state = new TestGrainState<TestState>(new TestState());
+        var state = State(new TestState());
 
         await GrainStorage.ClearStateAsync(StateName, NewGrainId(), state);
 
@@ -233,16 +261,15 @@ public abstract partial class StorageContractTests
     public async Task WriteStateAsync_AfterClearWithNullETag_CreatesRecordAgain()
     {
         var grainId = NewGrainId();
-        var state = new TestGrainState<TestState>(new TestState("v1", 1, []));
+        var state = State(new TestState("v1", 1, []));
         await GrainStorage.WriteStateAsync(StateName, grainId, state);
         await GrainStorage.ClearStateAsync(StateName, grainId, state);
 
         state.State = new TestState("reborn", 2, []);
         await GrainStorage.WriteStateAsync(StateName, grainId, state);
 
-        var read = new TestGrainState<TestState>(new TestState());
-        await GrainStorage.ReadStateAsync(StateName, grainId, read);
-        Assert.Equal("reborn", read.State.Name);
+        var read = await ReadAsync(StateName, grainId);
+        Assert.Equal("reborn", read.State?.Name);
         Assert.Equal(state.ETag, read.ETag);
     }
 
@@ -250,9 +277,9 @@ public abstract partial class StorageContractTests
     public async Task WriteStateAsync_ETagFromBeforeClearAndRecreate_Throws()
     {
         var grainId = NewGrainId();
-        var state = new TestGrainState<TestState>(new TestState("v1", 1, []));
+        var state = State(new TestState("v1", 1, []));
         await GrainStorage.WriteStateAsync(StateName, grainId, state);
-        var stale = new TestGrainState<TestState>(new TestState("stale", 0, [])) { ETag = state.ETag, RecordExists = true };
+        var stale = State(new TestState("stale", 0, []), state.ETag, recordExists: true);
         await GrainStorage.ClearStateAsync(StateName, grainId, state);
         await GrainStorage.WriteStateAsync(StateName, grainId, state);
 
@@ -264,12 +291,11 @@ public abstract partial class StorageContractTests
     {
         var grainId = NewGrainId();
         var text = TestData.LargeUnicode();
-        await GrainStorage.WriteStateAsync(StateName, grainId, new TestGrainState<TestState>(new TestState(text, 1, ["tag 🏷️ ✓"])));
+        await GrainStorage.WriteStateAsync(StateName, grainId, State(new TestState(text, 1, ["tag 🏷️ ✓"])));
 
-        var read = new TestGrainState<TestState>(new TestState());
-        await GrainStorage.ReadStateAsync(StateName, grainId, read);
+        var read = await ReadAsync(StateName, grainId);
 
-        Assert.Equal(text, read.State.Name);
-        Assert.Equal("tag 🏷️ ✓", read.State.Tags[0]);
+        Assert.Equal(text, read.State?.Name);
+        Assert.Equal("tag 🏷️ ✓", read.State?.Tags[0]);
     }
 }
