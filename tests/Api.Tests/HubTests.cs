@@ -96,9 +96,14 @@ public sealed class HubTests(ApiFactory factory)
     }
 
     [Fact]
-    public async Task Connect_InvalidToken_IsRefused()
+    public async Task Connect_InvalidToken_IsRefusedAsUnauthenticated()
     {
-        await Assert.ThrowsAnyAsync<Exception>(() => HubTestClient.ConnectAsync(factory, "not-a-token"));
+        using var client = factory.CreateUserClient("not-a-token");
+        var negotiate = await client.PostAsync("/hubs/chat/negotiate?negotiateVersion=1", null);
+        await negotiate.AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => HubTestClient.ConnectAsync(factory, "not-a-token"));
+        Assert.Contains("401", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -119,16 +124,29 @@ public sealed class HubTests(ApiFactory factory)
     [Fact]
     public async Task Connections_OneObserverPerUser_RemovedAfterLastConnectionCloses()
     {
-        var (_, users) = await factory.ProvisionAsync(1);
+        var (organizationId, users) = await factory.ProvisionAsync(2);
         var connections = factory.Services.GetRequiredService<UserConnections>();
         var first = await HubTestClient.ConnectAsync(factory, users[0].Token);
         var second = await HubTestClient.ConnectAsync(factory, await factory.SignInAsync(users[0].Id, "laptop"));
         Assert.Equal(2, connections.ConnectionCount(users[0].Id));
+        Assert.True(connections.IsObserved(users[0].Id));
+
+        // One observer serves both connections: with one per connection, each connection would get every event twice.
+        var sent = await users[1].Client.PostJsonAsync("/v1/messages", new { organizationId, recipientId = users[0].Id, body = "once", clientMessageId = "c1" });
+        await sent.AssertOkAsync(HttpStatusCode.Created);
+        await first.NextAsync("message");
+        await second.NextAsync("message");
+        await first.NextAsync("conversation:change");
+        await second.NextAsync("conversation:change");
+        await Task.Delay(200);
+        Assert.Equal((1, 1), (first.Count("message"), second.Count("message")));
+        Assert.Equal((1, 1), (first.Count("conversation:change"), second.Count("conversation:change")));
 
         await first.DisposeAsync();
         await WaitUntil(() => connections.ConnectionCount(users[0].Id) == 1);
         await second.DisposeAsync();
         await WaitUntil(() => connections.ConnectionCount(users[0].Id) == 0);
+        Assert.False(connections.IsObserved(users[0].Id));
     }
 
     private static async Task WaitUntil(Func<bool> condition)

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -51,7 +50,9 @@ public sealed class PostgresStoreTests : IAsyncLifetime
             options.Schema = schema;
             configure?.Invoke(options);
         });
-        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        // Not validated on build: see PostgresStorageFixture.ValidateOnBuild.
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
     }
 
     private static IGrainStorage GrainStorage(IServiceProvider services) =>
@@ -239,30 +240,56 @@ public sealed class PostgresStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AddStorage_PostgresProvider_UsesConnectionStringAndSection()
+    public async Task UseChatStorage_PostgresProvider_UsesConnectionStringAndSection()
     {
         var schema = NewSchema();
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Storage:Provider"] = "Postgres",
-                ["ConnectionStrings:Postgres"] = PostgresTestDatabase.ConnectionString,
-                ["Storage:Postgres:Schema"] = schema,
-                ["Storage:Postgres:WriterPartitions"] = "2",
-            })
-            .Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<IGrainStateSerializer, TestGrainStateSerializer>();
-        services.AddStorage(configuration);
-        await using var provider = services.BuildServiceProvider();
+        using var host = TestSilo.Build(new()
+        {
+            ["Storage:Provider"] = "Postgres",
+            ["ConnectionStrings:Postgres"] = PostgresTestDatabase.ConnectionString,
+            ["Storage:Postgres:Schema"] = schema,
+            ["Storage:Postgres:WriterPartitions"] = "2",
+        });
+        var services = host.Services;
 
-        var log = provider.GetRequiredService<IMessageLog>();
+        var log = services.GetRequiredService<IMessageLog>();
         Assert.IsType<PostgresMessageLog>(log);
-        Assert.Equal(2, provider.GetRequiredService<IOptions<PostgresStorageOptions>>().Value.WriterPartitions);
+        Assert.IsType<PostgresGrainStorage>(GrainStorage(services));
+        Assert.Equal("AdoNetReminderTable", services.GetRequiredService<IReminderTable>().GetType().Name);
+        Assert.Equal(2, services.GetRequiredService<IOptions<PostgresStorageOptions>>().Value.WriterPartitions);
         await log.AppendAsync(new LogEntry("configured", 1, "e", null, "a", DateTimeOffset.UnixEpoch, "p"));
-        Assert.Equal(schema, provider.GetRequiredService<PostgresStore>().Schema);
+        Assert.Equal(schema, services.GetRequiredService<PostgresStore>().Schema);
         Assert.Equal(Enumerable.Range(1, PostgresSchema.Migrations.Length).Select(v => (v, 1)), await MigrationRowsAsync(schema));
+    }
+
+    [Fact]
+    public async Task UseChatStorage_Postgres_SiloStartsOnAnEmptySchemaAndItsRemindersLandInTheSchema()
+    {
+        // The ADO.NET reminder table reads its queries from the schema when the silo starts: the migration must run first.
+        var schema = NewSchema();
+        var grainId = GrainId.Create("room", TestData.NewKey());
+        using var host = TestSilo.Build(new()
+        {
+            ["Storage:Provider"] = "Postgres",
+            ["ConnectionStrings:Postgres"] = PostgresTestDatabase.ConnectionString,
+            ["Storage:Postgres:Schema"] = schema,
+        });
+        await host.StartAsync();
+        try
+        {
+            var table = host.Services.GetRequiredService<IReminderTable>();
+            var eTag = await table.UpsertRow(new ReminderEntry { GrainId = grainId, ReminderName = "tick", StartAt = DateTime.UtcNow, Period = TimeSpan.FromMinutes(1) });
+            Assert.Equal(eTag, (await table.ReadRow(grainId, "tick"))?.ETag);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+
+        await using var dataSource = NpgsqlDataSource.Create(PostgresTestDatabase.ConnectionString);
+        await using var command = dataSource.CreateCommand($"SELECT service_id FROM \"{schema}\".orleans_reminders WHERE grain_id = $1 AND reminder_name = 'tick'");
+        command.Parameters.Add(new NpgsqlParameter { Value = grainId.ToString() });
+        Assert.Equal("persistence-tests", await command.ExecuteScalarAsync());
     }
 
     [Fact]

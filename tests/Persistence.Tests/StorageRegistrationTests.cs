@@ -3,6 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Chat.Persistence.InMemory;
+using Orleans.Chat.Persistence.Postgres;
 using Orleans.Chat.Persistence.Sqlite;
 using Orleans.Providers;
 using Orleans.Runtime;
@@ -86,6 +87,34 @@ public sealed class StorageRegistrationTests : IDisposable
         await using var provider = services.BuildServiceProvider();
 
         Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<SqliteStorageOptions>>().Value);
+    }
+
+    [Fact]
+    public async Task AddSqliteStorage_PlainServiceCollection_BuildsWithValidateOnBuild()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSqliteStorage(options => options.Path = Path.Combine(_directory, "plain.db"));
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        Assert.IsType<SqliteMessageLog>(provider.GetRequiredService<IMessageLog>());
+        Assert.IsType<SqliteGrainStorage>(DefaultGrainStorage(provider));
+        Assert.IsType<SqliteReminderTable>(provider.GetRequiredService<IReminderTable>());
+    }
+
+    /// <summary>
+    /// The store on its own (tests, benchmarks, tools) must not need a silo. Nothing is opened: the connection string is never used.
+    /// </summary>
+    [Fact]
+    public async Task AddPostgresStorage_PlainServiceCollection_BuildsWithValidateOnBuild()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddPostgresStorage(options => options.ConnectionString = "Host=127.0.0.1;Port=1");
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        Assert.IsType<PostgresMessageLog>(provider.GetRequiredService<IMessageLog>());
+        Assert.IsType<PostgresGrainStorage>(DefaultGrainStorage(provider));
     }
 
     [Theory]

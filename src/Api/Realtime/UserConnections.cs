@@ -20,8 +20,8 @@ public sealed partial class UserConnections(
 
     private IHubClients<IChatClient> Clients => hub.Clients;
 
-    /// <summary>How many users have a live observer here (for tests and metrics).</summary>
-    public int ObservedUserCount => _users.Count;
+    /// <summary>Whether this process holds a subscribed observer for the user (for tests and metrics).</summary>
+    public bool IsObserved(string userId) => _users.TryGetValue(userId, out var link) && link.Reference is not null;
 
     /// <summary>How many connections of the user are open here.</summary>
     public int ConnectionCount(string userId) => _users.TryGetValue(userId, out var link) ? link.Count : 0;
