@@ -59,7 +59,13 @@ public static class StorageServiceCollectionExtensions
                     }
                 });
             services.AddPostgresStorage();
-            return silo.AddReminders();
+
+            // Here, not in AddPostgresStorage: Orleans' registration adds the reminder service, which only a silo can build.
+            return silo.UseAdoNetReminderService(static reminders => reminders.Configure<IOptions<PostgresStorageOptions>>(static (table, postgres) =>
+            {
+                table.Invariant = "Npgsql";
+                table.ConnectionString = new NpgsqlConnectionStringBuilder(postgres.Value.ConnectionString) { SearchPath = postgres.Value.Schema }.ConnectionString;
+            }));
         }
 
         if (provider.Equals("InMemory", StringComparison.OrdinalIgnoreCase))
@@ -98,8 +104,8 @@ public static class StorageServiceCollectionExtensions
     }
 
     /// <summary>
-    /// PostgreSQL (<see cref="PostgresStorageOptions.ConnectionString"/>): our group-commit grain state and message log,
-    /// and Orleans' ADO.NET reminder table on the tables our migration creates.
+    /// PostgreSQL (<see cref="PostgresStorageOptions.ConnectionString"/>): our group-commit grain state and message log.
+    /// In a silo, <see cref="UseChatStorage"/> adds Orleans' ADO.NET reminder table on the tables our migration creates.
     /// </summary>
     public static IServiceCollection AddPostgresStorage(this IServiceCollection services, Action<PostgresStorageOptions>? configure = null)
     {
@@ -116,11 +122,6 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(static sp => sp.GetRequiredService<PostgresStoreLifetime>());
         services.AddSingleton<IStorageProbe>(static sp => sp.GetRequiredService<PostgresStoreLifetime>());
         services.AddGrainStorage(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, static (sp, _) => ActivatorUtilities.CreateInstance<PostgresGrainStorage>(sp));
-        services.UseAdoNetReminderService(reminders => reminders.Configure<IOptions<PostgresStorageOptions>>(static (table, postgres) =>
-        {
-            table.Invariant = "Npgsql";
-            table.ConnectionString = new NpgsqlConnectionStringBuilder(postgres.Value.ConnectionString) { SearchPath = postgres.Value.Schema }.ConnectionString;
-        }));
         services.AddSingleton<IMessageLog, PostgresMessageLog>();
         return services.AddStorageHealthCheck();
     }

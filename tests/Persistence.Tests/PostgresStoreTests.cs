@@ -51,8 +51,7 @@ public sealed class PostgresStoreTests : IAsyncLifetime
             configure?.Invoke(options);
         });
 
-        // Not validated on build: see PostgresStorageFixture.ValidateOnBuild.
-        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
     private static IGrainStorage GrainStorage(IServiceProvider services) =>

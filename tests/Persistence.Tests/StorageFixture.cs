@@ -39,8 +39,6 @@ public abstract class StorageFixture : IAsyncLifetime, IMessageLogFixture, IGrai
     public IMessageLog Log => Services.GetRequiredService<IMessageLog>();
 
     /// <summary>Whether the container checks on build that every registered service can be constructed.</summary>
-    protected virtual bool ValidateOnBuild => true;
-
     protected abstract void AddStorage(IServiceCollection services);
 
     public virtual Task InitializeAsync()
@@ -49,7 +47,7 @@ public abstract class StorageFixture : IAsyncLifetime, IMessageLogFixture, IGrai
         services.AddLogging();
         services.AddTestJsonResolver();
         AddStorage(services);
-        _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = ValidateOnBuild, ValidateScopes = true });
+        _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         return Task.CompletedTask;
     }
 
@@ -111,12 +109,6 @@ public sealed class PostgresStorageFixture : StorageFixture
     private bool _initialized;
 
     public string Schema { get; } = "t_" + TestData.NewKey();
-
-    /// <summary>
-    /// Off while AddPostgresStorage registers Orleans' silo-only reminder services (UseAdoNetReminderService calls
-    /// AddReminders), which a plain container cannot construct; StorageRegistrationTests.AddPostgresStorage_PlainServiceCollection_BuildsWithValidateOnBuild holds that requirement.
-    /// </summary>
-    protected override bool ValidateOnBuild => false;
 
     protected override void AddStorage(IServiceCollection services) =>
         services.AddPostgresStorage(options =>

@@ -79,12 +79,16 @@ public abstract class GrainStorageContractTests(IGrainStorageFixture fixture)
         var grainId = NewGrainId();
         var first = State(new TestState("v1", 1, []));
         await GrainStorage.WriteStateAsync(StateName, grainId, first);
-        var stale = State(new TestState("stale", 0, []), first.ETag, recordExists: true);
+        var staleETag = first.ETag;
+        var stale = State(new TestState("stale", 0, []), staleETag, recordExists: true);
         first.State = new TestState("v2", 2, []);
         await GrainStorage.WriteStateAsync(StateName, grainId, first);
 
-        await Assert.ThrowsAsync<InconsistentStateException>(() => GrainStorage.WriteStateAsync(StateName, grainId, stale));
+        var conflict = await Assert.ThrowsAsync<InconsistentStateException>(() => GrainStorage.WriteStateAsync(StateName, grainId, stale));
 
+        // Orleans' exception names both ETags, the stored one and the one the write had; the loser's ETag is left as it was.
+        Assert.Equal((first.ETag, staleETag), (conflict.StoredEtag, conflict.CurrentEtag));
+        Assert.Equal(staleETag, stale.ETag);
         var read = await ReadAsync(StateName, grainId);
         Assert.Equal("v2", read.State?.Name);
         Assert.Equal(first.ETag, read.ETag);
@@ -94,10 +98,14 @@ public abstract class GrainStorageContractTests(IGrainStorageFixture fixture)
     public async Task WriteStateAsync_NullETagWhenRecordExists_Throws()
     {
         var grainId = NewGrainId();
-        await GrainStorage.WriteStateAsync(StateName, grainId, State(new TestState("first", 1, [])));
+        var first = State(new TestState("first", 1, []));
+        await GrainStorage.WriteStateAsync(StateName, grainId, first);
 
         var duplicate = State(new TestState("second", 2, []));
-        await Assert.ThrowsAsync<InconsistentStateException>(() => GrainStorage.WriteStateAsync(StateName, grainId, duplicate));
+        var conflict = await Assert.ThrowsAsync<InconsistentStateException>(() => GrainStorage.WriteStateAsync(StateName, grainId, duplicate));
+
+        Assert.Equal((first.ETag, (string?)null), (conflict.StoredEtag, conflict.CurrentEtag));
+        Assert.Null(duplicate.ETag);
 
         var read = await ReadAsync(StateName, grainId);
         Assert.Equal("first", read.State?.Name);
@@ -227,8 +235,9 @@ public abstract class GrainStorageContractTests(IGrainStorageFixture fixture)
         state.State = new TestState("v2", 2, []);
         await GrainStorage.WriteStateAsync(StateName, grainId, state);
 
-        await Assert.ThrowsAsync<InconsistentStateException>(() => GrainStorage.ClearStateAsync(StateName, grainId, stale));
+        var conflict = await Assert.ThrowsAsync<InconsistentStateException>(() => GrainStorage.ClearStateAsync(StateName, grainId, stale));
 
+        Assert.Equal((state.ETag, stale.ETag), (conflict.StoredEtag, conflict.CurrentEtag));
         var read = await ReadAsync(StateName, grainId);
         Assert.True(read.RecordExists);
         Assert.Equal("v2", read.State?.Name);
