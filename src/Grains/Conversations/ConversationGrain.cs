@@ -20,6 +20,7 @@ namespace Orleans.Chat.Grains.Conversations;
 public sealed partial class ConversationGrain(
     [PersistentState("conversation")] IPersistentState<ConversationState> state,
     IMessageLog messageLog,
+    IGrainFactory grains,
     TimeProvider timeProvider,
     ILogger<ConversationGrain> logger) : Grain, IConversationGrain
 {
@@ -27,7 +28,7 @@ public sealed partial class ConversationGrain(
     internal static readonly TimeSpan DeliveredFlushDelay = TimeSpan.FromSeconds(1);
 
     private readonly Dictionary<string, int> _unread = new(StringComparer.Ordinal);
-    private RosterPushes? _pushes;
+    private readonly RosterPushes _pushes = new(grains, logger);
     private IGrainTimer? _deliveredFlush;
     private ConversationKey _key;
     private string _id = "";
@@ -41,7 +42,6 @@ public sealed partial class ConversationGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _key = ConversationKey.Parse(this.GetPrimaryKeyString());
-        _pushes = new RosterPushes(GrainFactory, logger);
         _id = _key.ToGrainKey();
         foreach (var member in new[] { _key.FirstUserId, _key.SecondUserId })
         {
@@ -72,7 +72,7 @@ public sealed partial class ConversationGrain(
             // Absolute views: harmless if the rosters already have them, a repair if a roster missed the last change
             // (a send stored just before a crash). Not awaited: a member's user grain may itself be activating and
             // waiting for this grain (UserGrain rebuilding its roster), and the push waits for its activation.
-            _pushes!.Push(Update(_key.FirstUserId, sent: null, read: null));
+            _pushes.Push(Update(_key.FirstUserId, sent: null, read: null));
             _pushes.Push(Update(_key.SecondUserId, sent: null, read: null));
         }
     }
@@ -259,7 +259,7 @@ public sealed partial class ConversationGrain(
     private async Task FlushDeliveredAsync(CancellationToken cancellationToken)
     {
         await WriteStateAsync();
-        _pushes!.Push(Update(_key.FirstUserId, sent: null, read: null));
+        _pushes.Push(Update(_key.FirstUserId, sent: null, read: null));
         _pushes.Push(Update(_key.SecondUserId, sent: null, read: null));
     }
 
@@ -269,7 +269,7 @@ public sealed partial class ConversationGrain(
     /// </summary>
     private Task PushAsync(string caller, MessageSent? sent, MessageRead? read)
     {
-        var callers = _pushes!.PushAndWait(Update(caller, sent, read));
+        var callers = _pushes.PushAndWait(Update(caller, sent, read));
         _pushes.Push(Update(_key.CounterpartyOf(caller), sent, read));
         return callers;
     }

@@ -8,7 +8,8 @@ namespace Orleans.Chat.Persistence.GroupCommit;
 /// Orleans grain storage over a store with a group-commit writer: writes and clears go through the writer (which checks
 /// the ETag, a row version, inside the batch's transaction, and throws <see cref="InconsistentStateException"/> on a
 /// mismatch); each store only says how it reads one record. Written by hand because Orleans has no SQLite provider, and
-/// because its ADO.NET provider commits every write alone (see the storage README for the measured difference).
+/// because its ADO.NET provider commits every write in a transaction of its own, where this one shares a commit among
+/// every write queued meanwhile (group commit on and off: bench/Storage.Benchmarks/README.md).
 /// </summary>
 internal abstract class GroupCommitGrainStorage(Func<StorageWrite<string?>, Task<string?>> write, IGrainStorageSerializer serializer) : IGrainStorage
 {
