@@ -7,7 +7,7 @@ public sealed class PostgresStorageOptions
 {
     public const string SectionName = "Storage:Postgres";
 
-    /// <summary>An Npgsql connection string. Pooling is on unless it says otherwise; automatic preparation is turned on when it does not set it.</summary>
+    /// <summary>An Npgsql connection string. Pooling is on unless it says otherwise; statements are prepared automatically only if it sets Max Auto Prepare.</summary>
     [Required]
     public string ConnectionString { get; set; } = string.Empty;
 
