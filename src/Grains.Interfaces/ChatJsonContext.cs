@@ -8,9 +8,10 @@ using Orleans.Chat.Grains.Users;
 namespace Orleans.Chat.Grains;
 
 /// <summary>
-/// The System.Text.Json source-generated context for everything that crosses a grain boundary and every observer
-/// event (grain state records have their own context beside the grains, <c>GrainStateJsonContext</c>). A test checks that every grain and observer method's parameter and result
-/// types are listed, so any call can be serialized between processes.
+/// The System.Text.Json source-generated context for what goes over REST and the hub (every grain and observer method's
+/// parameter and result types, which a test checks) and for the messages stored in the log. Between grains, Orleans'
+/// own serializer carries them (<c>[GenerateSerializer]</c>); grain state records have their own context beside the
+/// grains, <c>GrainStateJsonContext</c>.
 /// </summary>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,

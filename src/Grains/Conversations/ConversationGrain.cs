@@ -25,7 +25,7 @@ public sealed partial class ConversationGrain(
     ILogger<ConversationGrain> logger) : Grain, IConversationGrain
 {
     /// <summary>Delivered receipts are stored and pushed at most this often per conversation, not one write per receipt.</summary>
-    internal static readonly TimeSpan DeliveredFlushDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan DeliveredFlushDelay = TimeSpan.FromSeconds(1);
 
     private readonly Dictionary<string, int> _unread = new(StringComparer.Ordinal);
     private readonly RosterPushes _pushes = new(grains, logger);
@@ -72,8 +72,7 @@ public sealed partial class ConversationGrain(
             // Absolute views: harmless if the rosters already have them, a repair if a roster missed the last change
             // (a send stored just before a crash). Not awaited: a member's user grain may itself be activating and
             // waiting for this grain (UserGrain rebuilding its roster), and the push waits for its activation.
-            _pushes.Push(Update(_key.FirstUserId, sent: null, read: null));
-            _pushes.Push(Update(_key.SecondUserId, sent: null, read: null));
+            PushViews();
         }
     }
 
@@ -222,8 +221,8 @@ public sealed partial class ConversationGrain(
             return;
         }
 
-        var first = GrainFactory.GetGrain<IUserGrain>(_key.FirstUserId).IsMemberOfAsync(_key.OrganizationId).AsTask();
-        var second = GrainFactory.GetGrain<IUserGrain>(_key.SecondUserId).IsMemberOfAsync(_key.OrganizationId).AsTask();
+        var first = grains.GetGrain<IUserGrain>(_key.FirstUserId).IsMemberOfAsync(_key.OrganizationId).AsTask();
+        var second = grains.GetGrain<IUserGrain>(_key.SecondUserId).IsMemberOfAsync(_key.OrganizationId).AsTask();
         var members = await Task.WhenAll(first, second);
         if (!members[0] || !members[1])
         {
@@ -259,6 +258,12 @@ public sealed partial class ConversationGrain(
     private async Task FlushDeliveredAsync(CancellationToken cancellationToken)
     {
         await WriteStateAsync();
+        PushViews();
+    }
+
+    /// <summary>Pushes both members' current views in the background, with no event.</summary>
+    private void PushViews()
+    {
         _pushes.Push(Update(_key.FirstUserId, sent: null, read: null));
         _pushes.Push(Update(_key.SecondUserId, sent: null, read: null));
     }
