@@ -33,6 +33,7 @@ public static class ChatSiloHostingExtensions
         }
 
         var services = silo.Services;
+        CachedGrainInterfaceTypes.Register(services);
         services.AddSingleton<IJsonTypeInfoResolver>(GrainStateJsonContext.Default);
         services.AddSingleton<IJsonTypeInfoResolver>(ChatJsonContext.Default);
         silo.UseChatStorage(configuration);

@@ -113,11 +113,20 @@ public sealed class RecordingObserver : IUserObserver
 
     public List<object> Received { get; } = [];
 
-    public ValueTask OnMessageSentAsync(MessageSent message) => Record(message);
+    public async ValueTask OnConversationEventsAsync(ConversationEvents events)
+    {
+        if (events.Message is { } message)
+        {
+            await Record(message);
+        }
 
-    public ValueTask OnConversationChangedAsync(ConversationChanged change) => Record(change);
+        if (events.Read is { } read)
+        {
+            await Record(read);
+        }
 
-    public ValueTask OnMessageReadAsync(MessageRead read) => Record(read);
+        await Record(events.Change);
+    }
 
     public ValueTask OnSessionRevokedAsync(SessionRevoked revoked) => Record(revoked);
 

@@ -246,6 +246,32 @@ public sealed class ConversationTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task Send_ManyMessages_RecipientGetsEachMessageRightBeforeItsConversationChange()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
+        var bobEvents = new RecordingObserver();
+        await User(users[1]).SubscribeAsync(cluster.GrainFactory.CreateObjectReference<IUserObserver>(bobEvents));
+        var conversation = Conversation(organizationId, users[0], users[1]);
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => conversation.SendAsync(new SendMessageCommand(users[0], "m" + i, "c" + i)).AsTask()));
+        await bobEvents.NextAsync<ConversationChanged>(c => c.Conversation.LastSortNumber == 20);
+
+        List<object> received;
+        lock (bobEvents.Received)
+        {
+            received = [.. bobEvents.Received];
+        }
+
+        var messages = received.Select((e, i) => (Event: e, Index: i)).Where(e => e.Event is MessageSent).ToList();
+        Assert.Equal(20, messages.Count);
+        foreach (var (message, index) in messages)
+        {
+            var next = Assert.IsType<ConversationChanged>(received[index + 1]);
+            Assert.Equal(((MessageSent)message).Message.SortNumber, next.Conversation.LastSortNumber);
+        }
+    }
+
+    [Fact]
     public async Task Send_Retry_NotifiesObserversOnlyOnce()
     {
         var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);

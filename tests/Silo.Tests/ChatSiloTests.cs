@@ -10,6 +10,8 @@ using Orleans.Chat.Persistence;
 using Orleans.Chat.Persistence.InMemory;
 using Orleans.Chat.Persistence.Sqlite;
 using Orleans.Configuration;
+using Orleans.Metadata;
+using Orleans.Runtime;
 
 namespace Orleans.Chat.Silo.Tests;
 
@@ -112,6 +114,29 @@ public sealed class ChatSiloTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(5), host.Services.GetRequiredService<IOptions<SiloMessagingOptions>>().Value.ResponseTimeout);
         Assert.Equal(12345, host.Services.GetRequiredService<IOptions<PasswordHasherOptions>>().Value.IterationCount);
         Assert.IsType<PasswordHasher<UserState>>(host.Services.GetRequiredService<IPasswordHasher<UserState>>());
+    }
+
+    [Fact]
+    public async Task AddChatSilo_GrainInterfaceIds_ComeFromACacheAndMatchOrleansOwn()
+    {
+        using var host = Build(("Storage:Provider", "InMemory"));
+        await host.StartAsync();
+        var resolver = host.Services.GetRequiredService<GrainInterfaceTypeResolver>();
+        var providers = host.Services.GetServices<IGrainInterfaceTypeProvider>().ToList();
+
+        // Orleans' own answer: its attribute provider, then its naming convention.
+        var attributes = new AttributeGrainInterfaceTypeProvider(host.Services);
+        foreach (var type in new[] { typeof(IUserGrain), typeof(IOrganizationGrain), typeof(IUserObserver) })
+        {
+            var expected = attributes.TryGetGrainInterfaceType(type, out var fromAttribute) ? fromAttribute : resolver.GetGrainInterfaceTypeByConvention(type);
+            Assert.Equal(expected, resolver.GetGrainInterfaceType(type));
+        }
+
+        var provider = Assert.Single(providers);
+        Assert.IsNotType<AttributeGrainInterfaceTypeProvider>(provider);
+        var reference = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IUserGrain>("cached");
+        Assert.Equal("cached", reference.GetPrimaryKeyString());
+        await host.StopAsync();
     }
 
     public void Dispose()

@@ -208,15 +208,21 @@ public sealed partial class UserConnections(
     /// </summary>
     private sealed class Observer(UserConnections owner, UserLink link) : IUserObserver
     {
-        // The sending device has the message as its call result: only the user's other devices get it.
-        public ValueTask OnMessageSentAsync(MessageSent message) =>
-            SendAsync(message.OriginSessionId, client => client.Message(message.Message));
+        public async ValueTask OnConversationEventsAsync(ConversationEvents events)
+        {
+            // The sending device has the message as its call result: only the user's other devices get it.
+            if (events.Message is { } sent)
+            {
+                await SendAsync(sent.OriginSessionId, client => client.Message(sent.Message));
+            }
 
-        public ValueTask OnConversationChangedAsync(ConversationChanged change) =>
-            SendAsync(exceptSession: null, client => client.ConversationChange(change));
+            if (events.Read is { } read)
+            {
+                await SendAsync(exceptSession: null, client => client.MessageRead(read));
+            }
 
-        public ValueTask OnMessageReadAsync(MessageRead read) =>
-            SendAsync(exceptSession: null, client => client.MessageRead(read));
+            await SendAsync(exceptSession: null, client => client.ConversationChange(events.Change));
+        }
 
         public ValueTask OnSessionRevokedAsync(SessionRevoked revoked)
         {

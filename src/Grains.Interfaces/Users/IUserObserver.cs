@@ -1,4 +1,3 @@
-using Orleans.Chat.Grains.Messages;
 using Orleans.Concurrency;
 
 namespace Orleans.Chat.Grains.Users;
@@ -11,17 +10,12 @@ namespace Orleans.Chat.Grains.Users;
 [Alias("chat.IUserObserver")]
 public interface IUserObserver : IGrainObserver
 {
-    /// <summary>A message to or from the user was stored.</summary>
+    /// <summary>
+    /// A conversation of the user changed: one call per change, so that devices get its events in order (Orleans does
+    /// not keep separate one-way calls in order).
+    /// </summary>
     [OneWay]
-    ValueTask OnMessageSentAsync(MessageSent message);
-
-    /// <summary>A roster entry of the user changed (new message, read, delivered).</summary>
-    [OneWay]
-    ValueTask OnConversationChangedAsync(ConversationChanged change);
-
-    /// <summary>The counterparty read messages the user sent.</summary>
-    [OneWay]
-    ValueTask OnMessageReadAsync(MessageRead read);
+    ValueTask OnConversationEventsAsync(ConversationEvents events);
 
     /// <summary>A session of the user ended: connections of that session must close.</summary>
     [OneWay]

@@ -1,3 +1,4 @@
+using Orleans.Chat.Grains.Messages;
 using Orleans.Chat.Grains.Conversations;
 
 namespace Orleans.Chat.Grains.Users;
@@ -50,6 +51,16 @@ public sealed record UnreadSummary(
 public sealed record ConversationChanged(
     [Id(0)] ConversationView Conversation,
     [Id(1)] UnreadSummary Unread);
+
+/// <summary>
+/// What one change of a conversation means to one of its members, in the order devices get it: the message that
+/// caused it (if any), the counterparty's read receipt (if any), then the member's new roster entry and totals.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("chat.ConversationEvents")]
+public sealed record ConversationEvents(
+    [Id(0)] MessageSent? Message,
+    [Id(1)] MessageRead? Read,
+    [Id(2)] ConversationChanged Change);
 
 /// <summary>A session of the observed user was revoked (signed out or replaced): its connections must close.</summary>
 [GenerateSerializer, Immutable, Alias("chat.SessionRevoked")]

@@ -245,21 +245,11 @@ public sealed partial class UserGrain(
             }
         }
 
-        if (update.Message is { } sent)
-        {
-            await NotifyAsync(o => o.OnMessageSentAsync(sent));
-        }
-
-        if (update.Read is { } read)
-        {
-            await NotifyAsync(o => o.OnMessageReadAsync(read));
-        }
-
-        // A change caused by a message leaves the message out: every device has it already, from the `message` event or,
-        // on the sending device, as the send's result.
+        // A change caused by a message leaves the message out of the entry: every device has it already, from the
+        // `message` event or, on the sending device, as the send's result.
         var entry = update.Message is null ? view : view with { LastMessage = null };
-        var change = new ConversationChanged(entry, _unread.For(view.OrganizationId));
-        await NotifyAsync(o => o.OnConversationChangedAsync(change));
+        var events = new ConversationEvents(update.Message, update.Read, new ConversationChanged(entry, _unread.For(view.OrganizationId)));
+        await NotifyAsync(o => o.OnConversationEventsAsync(events));
     }
 
     public ValueTask<IReadOnlyList<ConversationView>> GetConversationsAsync(string organizationId)
