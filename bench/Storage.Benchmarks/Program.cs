@@ -6,6 +6,7 @@ using Orleans.Chat.Persistence;
 using Orleans.Chat.Persistence.GroupCommit;
 using Orleans.Chat.Persistence.Postgres;
 using Orleans.Chat.Persistence.Sqlite;
+using Orleans.Chat.Storage.Benchmarks;
 
 // Message-log append throughput and latency with N concurrent senders, per store, with group commit on and off.
 // Usage: dotnet run -c Release --project bench/Storage.Benchmarks -- [--store sqlite|postgres|all] [--group-commit on|off|both]
@@ -13,9 +14,16 @@ using Orleans.Chat.Persistence.Sqlite;
 //        [--journal-rows 8192] [--journal-chunk 512]
 // PostgreSQL uses --postgres or ORLEANS_CHAT_TEST_POSTGRES (eval "$(scripts/postgres.sh start)").
 //
-// Also: crash-writer sqlite <file> | crash-writer postgres <connection string> <schema>: 50 senders append to their own
+// Also: grain-state [--writers 1,16,256]: grain state on PostgreSQL, our group-commit provider against Orleans' ADO.NET one.
+// And: crash-writer sqlite <file> | crash-writer postgres <connection string> <schema>: 50 senders append to their own
 // logs until the process is killed, printing "ack <log> <sequence>" for each acknowledged append (used by the
 // persistence tests, which SIGKILL it and check that every acknowledged append is stored).
+if (args is ["grain-state", ..])
+{
+    await GrainStateBench.RunAsync(args[1..]);
+    return;
+}
+
 if (args is ["crash-writer", ..])
 {
     await CrashWriter.RunAsync(args[1..]);
