@@ -47,7 +47,9 @@ public static class ChatApiHostingExtensions
         services.AddSingleton<ChatHubFilter>();
         services.AddSingleton<UserConnections>();
         services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddHostedService<UserSubscriptionRenewal>();
+        services.AddSingleton<UserSubscriptionRenewal>();
+        services.AddHostedService(static sp => sp.GetRequiredService<UserSubscriptionRenewal>());
+        services.AddSingleton<IClusterConnectionStatusObserver>(static sp => sp.GetRequiredService<UserSubscriptionRenewal>());
 
         services.AddOpenApi(options => options.AddChatSecurity());
         services.AddHealthChecks();

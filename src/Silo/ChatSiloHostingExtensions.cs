@@ -8,6 +8,7 @@ using Orleans.Chat.Grains.Users;
 using Orleans.Chat.Persistence;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Orleans.Hosting;
 
 namespace Orleans.Chat.Silo;
 
@@ -47,17 +48,37 @@ public static class ChatSiloHostingExtensions
     }
 
     /// <summary>
-    /// Embedded mode: this process hosts one silo with the chat grains, clustered with nothing but itself on
-    /// localhost (silo port <c>Silo:Port</c>, default a free one; no gateway, since its only client is this process).
+    /// Embedded mode: this process hosts a silo with the chat grains. Alone by default (<c>Cluster:Provider</c> =
+    /// <c>Localhost</c>: silo port <c>Silo:Port</c>, default a free one; no gateway, since its only client is this
+    /// process); with a shared membership table it joins that cluster on <c>Silo:Port</c> and <c>Silo:GatewayPort</c>.
     /// </summary>
     public static IHostApplicationBuilder AddChatSilo(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var configuration = builder.Configuration;
-        var siloPort = configuration.GetValue<int?>("Silo:Port") ?? FreeLoopbackPort();
+        var alone = !ChatClustering.IsShared(configuration);
         builder.UseOrleans(silo => silo
-            .UseLocalhostClustering(siloPort: siloPort, gatewayPort: 0)
+            .UseChatClustering(
+                configuration,
+                siloPort: alone ? configuration.GetValue<int?>("Silo:Port") ?? FreeLoopbackPort() : null,
+                gatewayPort: alone ? 0 : null)
             .AddChatGrains(configuration));
+        return builder;
+    }
+
+    /// <summary>
+    /// Client mode: this process hosts no grains; it calls the silos of the cluster named by <c>Cluster</c> through their
+    /// gateways (see <see cref="ChatClustering"/>), and serves the Orleans Dashboard from them.
+    /// </summary>
+    public static IHostApplicationBuilder AddChatClusterClient(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var configuration = builder.Configuration;
+        builder.UseOrleansClient(client =>
+        {
+            CachedGrainInterfaceTypes.Register(client.Services);
+            client.UseChatClustering(configuration).AddDashboard();
+        });
         return builder;
     }
 

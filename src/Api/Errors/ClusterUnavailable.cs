@@ -1,4 +1,5 @@
 using Orleans.Runtime;
+using Orleans.Runtime.Messaging;
 using Orleans.Storage;
 
 namespace Orleans.Chat.Api.Errors;
@@ -19,5 +20,6 @@ internal static class ClusterUnavailable
         or SiloUnavailableException
         or OrleansMessageRejectionException
         or InconsistentStateException
-        or ClientNotAvailableException;
+        or ClientNotAvailableException
+        or ConnectionFailedException; // An API host in client mode whose gateways are all down.
 }
