@@ -23,7 +23,8 @@ namespace Orleans.Chat.Persistence;
 /// </list>
 /// <c>Cluster:ClusterId</c> and <c>Cluster:ServiceId</c> (default <c>orleans-chat</c>) name the cluster; a silo listens
 /// on <c>Silo:Port</c> (11111) and <c>Silo:GatewayPort</c> (30000) and advertises <c>Silo:AdvertisedAddress</c> (default:
-/// loopback for Localhost, this host's first IPv4 address otherwise). <c>Cluster:Membership</c> binds
+/// loopback for Localhost, this host's first IPv4 address otherwise) under the name <c>Silo:Name</c> (default: generated).
+/// <c>Cluster:Membership</c> binds
 /// <see cref="ClusterMembershipOptions"/> over the defaults set here.
 /// </summary>
 public static class ChatClustering
@@ -40,6 +41,12 @@ public static class ChatClustering
         var provider = Provider(configuration);
         silo.Services.Configure<ClusterOptions>(options => Name(options, configuration));
         ConfigureMembership(silo.Services, configuration);
+        if (configuration["Silo:Name"] is { Length: > 0 } name)
+        {
+            // A silo restarted under the same name takes the place of its dead predecessor in membership.
+            silo.Configure<SiloOptions>(options => options.SiloName = name);
+        }
+
         var ports = (Silo: siloPort ?? configuration.GetValue("Silo:Port", 11111), Gateway: gatewayPort ?? configuration.GetValue("Silo:GatewayPort", 30000));
         if (provider == ClusterProvider.Localhost)
         {

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans.Chat.Api.Auth;
+using Orleans.Chat.Api.Realtime;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Organizations;
 using Orleans.Chat.Grains.Users;
@@ -31,6 +32,9 @@ public static class AdminApi
         admin.MapPut("/organizations/{organizationId}/members/{userId}", AddMemberAsync)
             .WithName("AddOrganizationMember")
             .WithSummary("Add a user to an organization (idempotent)");
+        admin.MapGet("/users/{userId}/connections", GetConnections)
+            .WithName("GetUserConnections")
+            .WithSummary("How many hub connections of the user this API host holds (each host answers for itself)");
         return routes;
     }
 
@@ -59,6 +63,9 @@ public static class AdminApi
             .AddMemberAsync(Validate.Id(userId, "userId"));
         return TypedResults.NoContent();
     }
+
+    private static Ok<UserConnectionCount> GetConnections(string userId, UserConnections connections) =>
+        TypedResults.Ok(new UserConnectionCount(userId, connections.ConnectionCount(Validate.Id(userId, "userId"))));
 
     private static string NewId() => Guid.NewGuid().ToString("N");
 }

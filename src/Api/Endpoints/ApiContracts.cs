@@ -38,3 +38,6 @@ public sealed record SendMessageRequest(
 
 /// <summary>Mark every message up to and including <see cref="SortNumber"/> as read.</summary>
 public sealed record MarkReadRequest([property: Range(0, long.MaxValue)] long SortNumber);
+
+/// <summary>How many hub connections of a user one API host holds.</summary>
+public sealed record UserConnectionCount(string UserId, int Count);

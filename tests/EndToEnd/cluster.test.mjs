@@ -1,0 +1,246 @@
+// A real cluster (scripts/cluster.sh): 3 silos and 2 API hosts as separate processes behind HAProxy, on PostgreSQL and
+// on Azure Storage (Azurite). 100 users on both API hosts chat under load while one silo is SIGKILLed: calls work again
+// within 5 s, every acknowledged message is in history exactly once, sortNumbers are gap-free, unread counters equal
+// the log. Then an API host is SIGKILLed: its devices reconnect through the load balancer with the official client's
+// automatic reconnect, catch up from history and have every message exactly once. The killed silo, restarted under its
+// name, rejoins and takes grains again.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import * as signalR from "@microsoft/signalr";
+import { adminKey, api, inBatches, provision } from "./server.mjs";
+
+const repo = new URL("../..", import.meta.url).pathname;
+const userCount = 100;
+const contactsPerUser = 3;
+const sendsPerUser = 24;
+const recoveryLimitMs = 5_000;
+
+const stores = ["postgres", ...(process.env.ORLEANS_CHAT_TEST_AZURITE ? ["azure"] : [])];
+
+for (const store of stores) {
+  describe(`cluster on ${store}`, { timeout: 600_000 }, () => {
+    let cluster;
+
+    before(() => {
+      cluster = up(store);
+    });
+
+    after(() => {
+      if (cluster) execFileSync("bash", [join(repo, "scripts/cluster.sh"), "down", "--dir", cluster.dir], { stdio: "inherit" });
+    });
+
+    test("a silo and then an API host are killed under load: nothing is lost, duplicated or left unread wrongly", async () => {
+      const names = Array.from({ length: userCount }, (_, i) => `u${i}`);
+      const { orgId, users } = await provision(cluster.url, names, { parallel: 8 });
+      const people = names.map((n) => users[n]);
+      const devices = new Map();
+      await inBatches(people, 20, async (user) => devices.set(user.id, await device(cluster.url, user.token)));
+      const hosts = new Set(await Promise.all(people.map((user) => whichHost(cluster, user))));
+      assert.equal(hosts.size, 2, "the users' devices are spread over both API hosts");
+
+      // Phase 1: everyone sends; a third of the way in, silo-2 is killed.
+      const acknowledged = new Map();
+      const failures = [];
+      let killedAt;
+      const total = userCount * sendsPerUser;
+      await Promise.all(people.map(async (sender, i) => {
+        for (let m = 0; m < sendsPerUser; m++) {
+          const recipient = people[(i + 7 * (1 + (m % contactsPerUser))) % userCount];
+          const send = { organizationId: orgId, recipientId: recipient.id, body: `m${m} from ${sender.id}`, clientMessageId: `c-${i}-${m}` };
+          acknowledged.set(send.clientMessageId, await sendUntilAcknowledged(sender, send, failures));
+          if (killedAt === undefined && acknowledged.size >= total / 3) {
+            killedAt = performance.now();
+            kill(cluster, "silo-2");
+          }
+        }
+      }));
+      assert.ok(killedAt !== undefined, "silo-2 was killed mid-load");
+      const lateFailures = failures.filter((f) => f.startedAt > killedAt + recoveryLimitMs);
+      assert.deepEqual(lateFailures, [], `every call started later than ${recoveryLimitMs} ms after the kill succeeded`);
+
+      const histories = await verifyHistories(cluster.url, orgId, people, acknowledged);
+      await verifyUnread(cluster.url, orgId, people, histories);
+
+      // Phase 2: api-1 is killed; its devices reconnect through the load balancer by themselves, then everyone sends again.
+      const onFirstHost = [];
+      for (const user of people) if ((await whichHost(cluster, user)) === "api-1") onFirstHost.push(user);
+      kill(cluster, "api-1");
+      await Promise.all(onFirstHost.map((user) => devices.get(user.id).reconnected()));
+      const secondRound = new Map();
+      await Promise.all(people.map(async (sender, i) => {
+        for (let m = 0; m < 3; m++) {
+          const recipient = people[(i + 7 * (1 + m)) % userCount];
+          const send = { organizationId: orgId, recipientId: recipient.id, body: `after ${m} from ${sender.id}`, clientMessageId: `d-${i}-${m}` };
+          secondRound.set(send.clientMessageId, await sendUntilAcknowledged(sender, send, []));
+        }
+      }));
+      for (const [id, message] of secondRound) acknowledged.set(id, message);
+
+      // Every device: what it got live plus what it reads from history after its last live message = every message
+      // addressed to it, each once; and nothing came live twice.
+      const finalHistories = await verifyHistories(cluster.url, orgId, people, acknowledged);
+      await inBatches(people, 16, async (user) => {
+        const live = devices.get(user.id).messages;
+        const liveIds = live.map((m) => m.id);
+        assert.equal(new Set(liveIds).size, liveIds.length, `${user.id} got a message live twice`);
+        const seen = new Set(liveIds);
+        for (const history of finalHistories.values()) {
+          const mine = history.filter((m) => m.recipientId === user.id);
+          if (mine.length === 0) continue;
+          const lastLive = Math.max(0, ...mine.filter((m) => seen.has(m.id)).map((m) => m.sortNumber));
+          const caughtUp = (await api(cluster.url, user.token).get(`/v1/conversations/${mine[0].conversationId}/messages?after=${lastLive}&limit=200&order=oldest`)).body;
+          for (const m of caughtUp) if (m.recipientId === user.id) seen.add(m.id);
+          for (const m of mine) assert.ok(seen.has(m.id), `${user.id} never saw ${m.clientMessageId}`);
+        }
+      });
+
+      // The killed silo comes back under its name and takes activations again.
+      execFileSync("bash", [join(repo, "scripts/cluster.sh"), "start-silo", "2", "--dir", cluster.dir], { stdio: "inherit" });
+      await eventually(async () => {
+        const counters = await dashboardCounters(cluster);
+        const silo = counters.hosts.find((h) => h.siloName === "silo-2" && h.status === "Active");
+        assert.ok(silo, "silo-2 is an active member again");
+        // New grains: a fresh organization and its users land on every silo, silo-2 included.
+        await provision(cluster.url, Array.from({ length: 30 }, (_, i) => `late${i}`), { parallel: 8 });
+        const after = await dashboardCounters(cluster);
+        const activations = after.simpleGrainStats.filter((s) => s.siloAddress === silo.siloAddress).reduce((n, s) => n + s.activationCount, 0);
+        assert.ok(activations > 0, "silo-2 hosts activations again");
+      }, 30_000);
+
+      for (const d of devices.values()) await d.stop();
+    });
+  });
+}
+
+function up(store) {
+  const out = execFileSync("bash", [join(repo, "scripts/cluster.sh"), "up", "--store", store, "--silos", "3", "--apis", "2", "--no-build"], {
+    env: { ...process.env, ORLEANS_CHAT_CLUSTER_ADMIN_KEY: adminKey },
+    stdio: ["ignore", "pipe", "inherit"],
+  }).toString();
+  const value = (name) => new RegExp(`${name}=(\\S+)`).exec(out)?.[1];
+  return { url: value("ORLEANS_CHAT_CLUSTER_URL"), dir: value("ORLEANS_CHAT_CLUSTER_DIR") };
+}
+
+function kill(cluster, name) {
+  const pid = Number(readFileSync(join(cluster.dir, `${name}.pid`), "utf8"));
+  process.kill(pid, "SIGKILL");
+}
+
+/** Which API host serves the user's device: each host counts its own connections per user. */
+async function whichHost(cluster, user) {
+  for (const name of ["api-1", "api-2"]) {
+    const url = readFileSync(join(cluster.dir, `${name}.url`), "utf8").trim();
+    try {
+      const { body } = await api(url).admin("GET", `/v1/admin/users/${user.id}/connections`);
+      if (body.count > 0) return name;
+    } catch { /* a dead host */ }
+  }
+  return undefined;
+}
+
+/** A device: the official client with automatic reconnect, recording every `message` event. */
+async function device(url, token) {
+  const connection = new signalR.HubConnectionBuilder()
+    .withUrl(`${url}/hubs/chat`, { accessTokenFactory: () => token, transport: signalR.HttpTransportType.WebSockets, skipNegotiation: true })
+    .withAutomaticReconnect([0, 200, 500, 1000, 2000, 2000, 2000, 2000, 2000, 2000])
+    .configureLogging(signalR.LogLevel.None)
+    .build();
+  const messages = [];
+  let reconnects = 0;
+  const waiting = [];
+  connection.on("message", (m) => messages.push(m));
+  connection.onreconnected(() => { reconnects++; for (const w of waiting.splice(0)) w(); });
+  await connection.start();
+  return {
+    messages,
+    reconnected: () => new Promise((ok, fail) => {
+      if (reconnects > 0) return ok();
+      const timer = setTimeout(() => fail(new Error("no reconnect within 20 s")), 20_000);
+      waiting.push(() => { clearTimeout(timer); ok(); });
+    }),
+    stop: () => connection.stop(),
+  };
+}
+
+/** Sends until acknowledged, retrying with the same client message id; failed attempts are recorded with their start. */
+async function sendUntilAcknowledged(sender, send, failures) {
+  for (let attempt = 0; ; attempt++) {
+    const startedAt = performance.now();
+    try {
+      return (await sender.api.post("/v1/messages", send)).body;
+    } catch (error) {
+      if (error.status !== undefined && error.status !== 503 && error.status !== 502) throw error;
+      failures.push({ clientMessageId: send.clientMessageId, startedAt, status: error.status });
+      if (attempt > 100) throw error;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/** Every conversation: gap-free sortNumbers, each acknowledged message exactly once and as acknowledged. */
+async function verifyHistories(url, orgId, people, acknowledged) {
+  const byConversation = new Map();
+  for (const [clientMessageId, message] of acknowledged) {
+    if (!byConversation.has(message.conversationId)) byConversation.set(message.conversationId, []);
+    byConversation.get(message.conversationId).push({ clientMessageId, message });
+  }
+  const reader = new Map(people.map((p) => [p.id, p]));
+  const histories = new Map();
+  await inBatches([...byConversation.entries()], 16, async ([conversationId, sent]) => {
+    const member = reader.get(sent[0].message.senderId);
+    const history = [];
+    for (let after = 0; ;) {
+      const page = (await api(url, member.token).get(`/v1/conversations/${conversationId}/messages?after=${after}&limit=200&order=oldest`)).body;
+      if (page.length === 0) break;
+      history.push(...page);
+      after = page[page.length - 1].sortNumber;
+    }
+    assert.deepEqual(history.map((m) => m.sortNumber), history.map((_, i) => i + 1), `${conversationId}: gap or duplicate sortNumber`);
+    assert.equal(history.length, sent.length, `${conversationId}: every acknowledged send exactly once`);
+    for (const { clientMessageId, message } of sent) {
+      const stored = history.filter((m) => m.clientMessageId === clientMessageId && m.senderId === message.senderId);
+      assert.equal(stored.length, 1, `${clientMessageId} stored ${stored.length} times`);
+      assert.equal(stored[0].id, message.id, `${clientMessageId} changed identity`);
+    }
+    histories.set(conversationId, history);
+  });
+  return histories;
+}
+
+/** Nobody read anything: each roster entry's unread count is the counterparty's messages in the log. */
+async function verifyUnread(url, orgId, people, histories) {
+  await inBatches(people, 16, async (user) => {
+    const roster = (await api(url, user.token).get(`/v1/organizations/${orgId}/conversations`)).body;
+    let total = 0;
+    for (const entry of roster) {
+      const history = histories.get(entry.id);
+      assert.ok(history, `${user.id} lists an unknown conversation ${entry.id}`);
+      const expected = history.filter((m) => m.senderId !== user.id).length;
+      assert.equal(entry.unreadCount, expected, `${user.id} unread in ${entry.id}`);
+      total += expected;
+    }
+    const unread = (await api(url, user.token).get(`/v1/organizations/${orgId}/unread`)).body;
+    assert.equal(unread.unreadCount, total, `${user.id} organization unread`);
+  });
+}
+
+async function dashboardCounters(cluster) {
+  const res = await fetch(`${cluster.url}/dashboard/DashboardCounters`, { headers: { "x-admin-key": adminKey } });
+  assert.equal(res.status, 200, "dashboard counters");
+  return res.json();
+}
+
+async function eventually(check, timeoutMs) {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (performance.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
+}
