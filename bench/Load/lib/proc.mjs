@@ -11,8 +11,17 @@ function clockTicks() {
   return ticksPerSecond;
 }
 
-/** CPU seconds (user + system) and resident bytes of a process, read once. */
+/**
+ * CPU seconds (user + system) and resident bytes of a process, read once. `pid` may list several processes
+ * ("12,34,56": the silos and API hosts of a cluster); their figures are summed.
+ */
 export function readProcess(pid) {
+  const all = String(pid).split(",").map((p) => readOne(p.trim()));
+  const sum = (key) => all.reduce((n, s) => (s[key] === null || n === null ? null : n + s[key]), 0);
+  return { cpuSeconds: sum("cpuSeconds"), rssBytes: sum("rssBytes"), writeBytes: sum("writeBytes"), threads: sum("threads"), at: performance.now() };
+}
+
+function readOne(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   // The command name is in parentheses and may hold spaces: count fields after the last ')'.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -23,7 +32,7 @@ export function readProcess(pid) {
   // Bytes the process caused to be written to storage (the SQLite file and its WAL), when readable.
   let writeBytes = null;
   try { writeBytes = Number(/write_bytes:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/io`, "utf8"))?.[1] ?? NaN); } catch { /* not permitted */ }
-  return { cpuSeconds, rssBytes: rssKb * 1024, writeBytes, threads, at: performance.now() };
+  return { cpuSeconds, rssBytes: rssKb * 1024, writeBytes, threads };
 }
 
 /** Samples every `intervalMs`; `window(from, to)` gives CPU cores used and RSS between two marks. */
