@@ -81,7 +81,7 @@ up() {
   dir=${dir:-$(mktemp -d "${TMPDIR:-/tmp}/orleans-chat-cluster.XXXXXX")}
   mkdir -p "$dir"
   printf '%s\n' "$dir" >"$last_file"
-  command -v haproxy >/dev/null || { log "installing haproxy"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >&2; }
+  command -v haproxy >/dev/null || { log "installing haproxy"; { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy; } >&2; }
   if [ "$build" = 1 ]; then
     log "building"
     dotnet build "$repo/src/Silo" -c Release -nologo -clp:ErrorsOnly >&2
