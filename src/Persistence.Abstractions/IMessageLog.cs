@@ -2,7 +2,7 @@ namespace Orleans.Chat.Persistence;
 
 /// <summary>
 /// One entry of an append-only log (a conversation's messages). <see cref="Sequence"/> is assigned by the
-/// log's single writer (its grain) and is unique per log; <see cref="IdempotencyKey"/> (the client's message id)
+/// log's single writer (its grain): 1, 2, 3, ... without a gap; <see cref="IdempotencyKey"/> (the client's message id)
 /// is unique per log when present. <see cref="Payload"/> is the JSON the grain serialized.
 /// </summary>
 public sealed record LogEntry(
@@ -31,9 +31,12 @@ public interface IMessageLog
 {
     /// <summary>
     /// Appends the entry and returns the stored entry. If the log already holds an entry with the same
-    /// <see cref="LogEntry.IdempotencyKey"/>, nothing is written and that earlier entry is returned (compare
-    /// its <see cref="LogEntry.Sequence"/>). A sequence already taken by another entry throws
-    /// Orleans' <c>Orleans.Storage.InconsistentStateException</c> (a stale activation: Orleans deactivates it).
+    /// <see cref="LogEntry.IdempotencyKey"/>, nothing is written and that earlier entry is returned, whatever the
+    /// sequence of this append (compare its <see cref="LogEntry.Sequence"/> and <see cref="LogEntry.EntryId"/>).
+    /// Otherwise the sequence must be exactly the log's last sequence + 1 (1 in an empty log), so a log never has a gap:
+    /// a sequence already taken (a stale activation: Orleans deactivates it) or one that would skip a number throws
+    /// Orleans' <c>Orleans.Storage.InconsistentStateException</c> and writes nothing. Appends to one log that are in
+    /// flight together (5, 6 and 7 in one commit) all succeed when they continue the log; a refused one fails alone.
     /// </summary>
     ValueTask<LogEntry> AppendAsync(LogEntry entry, CancellationToken cancellationToken = default);
 

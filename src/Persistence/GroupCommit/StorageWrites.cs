@@ -1,3 +1,4 @@
+using System.Globalization;
 using Orleans.Storage;
 
 namespace Orleans.Chat.Persistence.GroupCommit;
@@ -71,6 +72,21 @@ internal static class StorageConflicts
     public static InconsistentStateException GrainState(string stateName, GrainKey grainId, string? given, string? stored) =>
         new($"Grain state '{stateName}' of {grainId} was written by someone else: the write had ETag '{given ?? "(none)"}' but the store has '{stored ?? "(none)"}'.", stored, given);
 
+    /// <summary>A sequence already taken by another entry, when the log's last sequence is not at hand.</summary>
     public static InconsistentStateException Sequence(LogEntry entry) =>
         new($"Log '{entry.LogId}' already holds another entry with sequence {entry.Sequence}.", storedEtag: null, currentEtag: null);
+
+    /// <summary>
+    /// An append whose sequence is not the log's last + 1: taken (a stale activation) or past the end (it would leave a
+    /// gap). Like a grain-state conflict, the "ETags" are the log's version: the stored last sequence, and the last
+    /// sequence the writer assumed (its sequence - 1).
+    /// </summary>
+    public static InconsistentStateException Sequence(LogEntry entry, long lastSequence)
+    {
+        var stored = lastSequence.ToString(CultureInfo.InvariantCulture);
+        var assumed = (entry.Sequence - 1).ToString(CultureInfo.InvariantCulture);
+        return entry.Sequence <= lastSequence
+            ? new($"Log '{entry.LogId}' already holds sequence {entry.Sequence} (its last is {lastSequence}).", stored, assumed)
+            : new($"Log '{entry.LogId}' ends at sequence {lastSequence}: an append with sequence {entry.Sequence} would leave a gap (the next is {lastSequence + 1}).", stored, assumed);
+    }
 }

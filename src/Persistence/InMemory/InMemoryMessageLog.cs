@@ -24,11 +24,14 @@ public sealed class InMemoryMessageLog : IMessageLog
                 return ValueTask.FromResult(earlier);
             }
 
-            if (!log.BySequence.TryAdd(entry.Sequence, entry))
+            // One sortNumber, always: the next entry is the last + 1 (1 in an empty log); a taken one or a gap is refused.
+            var last = log.BySequence.Count == 0 ? 0 : log.BySequence.Keys[^1];
+            if (entry.Sequence != last + 1)
             {
-                return ValueTask.FromException<LogEntry>(StorageConflicts.Sequence(entry));
+                return ValueTask.FromException<LogEntry>(StorageConflicts.Sequence(entry, last));
             }
 
+            log.BySequence.Add(entry.Sequence, entry);
             if (entry.IdempotencyKey is not null)
             {
                 log.ByIdempotencyKey.Add(entry.IdempotencyKey, entry);

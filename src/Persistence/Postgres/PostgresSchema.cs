@@ -113,5 +113,138 @@ internal static class PostgresSchema
             DELETE FROM orleans_reminders WHERE service_id = @ServiceId
         $sql$);
         """,
+
+        // 3: cluster membership through Orleans' ADO.NET clustering provider (Microsoft.Orleans.Clustering.AdoNet 10.4.2,
+        // invariant "Npgsql"), which ships no SQL either: the silos' membership table and the clients' gateway list. Its
+        // contract, as that version binds and reads it: at start it reads OrleansQuery (as migration 2) and fails unless the
+        // nine keys below other than CleanupDefunctSiloEntryKey are present; that tenth one is optional and, when present,
+        // replaces the bulk cleanup. It binds @DeploymentId (the ClusterId), the silo address as @Address (text), @Port and
+        // @Generation (int), @SiloName, @HostName, @Status (the SiloStatus as an int: 3 Active, 6 Dead), @ProxyPort (int, 0 for
+        // no gateway), @StartTime and @IAmAliveTime (UTC; timestamptz, stored to the microsecond), @SuspectTimes (text or
+        // NULL: "address,date|address,date", kept verbatim) and @Version (int). It reads the columns Address, Port,
+        // Generation, SiloName, HostName, Status, ProxyPort, SuspectTimes, StartTime, IAmAliveTime and Version by name.
+        // Versions: the table has one version per cluster, the etag of every write (the provider gives each member the table
+        // version as its etag, and refuses an update whose etag differs before asking). A read returns rows whose Version is
+        // the table version, and at least one row (a null StartTime means no member), or the provider fails; so reads start from
+        // the cluster id, and read version 0 when the version row is missing. Inserting or updating a member succeeds only if
+        // @Version is the stored version, and then raises it by exactly 1 (Orleans expects the next read to say @Version + 1),
+        // in the same statement as the row change: both happen or neither (a silo already in the table is not inserted and
+        // leaves the version alone). "I am alive" changes neither the version nor anything but that time. Inserting the
+        // version row happens on every silo's start, several at once: ON CONFLICT DO NOTHING, and the answer is whether this
+        // call inserted it. Deleting a cluster removes its version row and, by the foreign key, its members. Cleanup removes
+        // only Dead silos whose start and last "I am alive" are before the cutoff (the single-entry query also checks that the
+        // row is still the one the provider read). The provider's connection has this schema on its search_path.
+        """
+        CREATE TABLE orleans_membership_version (
+            cluster_id text NOT NULL PRIMARY KEY,
+            version integer NOT NULL DEFAULT 0,
+            updated_at timestamptz NOT NULL DEFAULT now()
+        );
+
+        CREATE TABLE orleans_membership (
+            cluster_id text NOT NULL REFERENCES orleans_membership_version (cluster_id) ON DELETE CASCADE,
+            address text NOT NULL,
+            port integer NOT NULL,
+            generation integer NOT NULL,
+            silo_name text NOT NULL,
+            host_name text NOT NULL,
+            status integer NOT NULL,
+            proxy_port integer NOT NULL,
+            suspect_times text NULL,
+            start_time timestamptz NOT NULL,
+            i_am_alive_time timestamptz NOT NULL,
+            PRIMARY KEY (cluster_id, address, port, generation)
+        );
+
+        INSERT INTO orleansquery (querykey, querytext) VALUES
+        ('InsertMembershipVersionKey', $sql$
+            WITH inserted AS (
+                INSERT INTO orleans_membership_version (cluster_id) VALUES (@DeploymentId)
+                ON CONFLICT (cluster_id) DO NOTHING
+                RETURNING 1
+            )
+            SELECT EXISTS (SELECT 1 FROM inserted) AS "Inserted"
+        $sql$),
+        ('MembershipReadAllKey', $sql$
+            SELECT m.address AS "Address", m.port AS "Port", m.generation AS "Generation", m.silo_name AS "SiloName",
+                m.host_name AS "HostName", m.status AS "Status", m.proxy_port AS "ProxyPort", m.suspect_times AS "SuspectTimes",
+                m.start_time AS "StartTime", m.i_am_alive_time AS "IAmAliveTime", COALESCE(v.version, 0) AS "Version"
+            FROM (SELECT @DeploymentId::text AS cluster_id) k
+            LEFT JOIN orleans_membership_version v ON v.cluster_id = k.cluster_id
+            LEFT JOIN orleans_membership m ON m.cluster_id = k.cluster_id
+        $sql$),
+        ('MembershipReadRowKey', $sql$
+            SELECT m.address AS "Address", m.port AS "Port", m.generation AS "Generation", m.silo_name AS "SiloName",
+                m.host_name AS "HostName", m.status AS "Status", m.proxy_port AS "ProxyPort", m.suspect_times AS "SuspectTimes",
+                m.start_time AS "StartTime", m.i_am_alive_time AS "IAmAliveTime", COALESCE(v.version, 0) AS "Version"
+            FROM (SELECT @DeploymentId::text AS cluster_id) k
+            LEFT JOIN orleans_membership_version v ON v.cluster_id = k.cluster_id
+            LEFT JOIN orleans_membership m ON m.cluster_id = k.cluster_id
+                AND m.address = @Address AND m.port = @Port AND m.generation = @Generation
+        $sql$),
+        ('InsertMembershipKey', $sql$
+            WITH current_version AS (
+                SELECT cluster_id FROM orleans_membership_version
+                WHERE cluster_id = @DeploymentId AND version = @Version
+                FOR UPDATE
+            ),
+            inserted AS (
+                INSERT INTO orleans_membership
+                    (cluster_id, address, port, generation, silo_name, host_name, status, proxy_port, start_time, i_am_alive_time)
+                SELECT cluster_id, @Address, @Port, @Generation, @SiloName, @HostName, @Status, @ProxyPort, @StartTime, @IAmAliveTime
+                FROM current_version
+                ON CONFLICT DO NOTHING
+                RETURNING cluster_id
+            ),
+            bumped AS (
+                UPDATE orleans_membership_version v SET version = v.version + 1, updated_at = now()
+                FROM inserted i WHERE v.cluster_id = i.cluster_id
+                RETURNING 1
+            )
+            SELECT EXISTS (SELECT 1 FROM bumped) AS "Inserted"
+        $sql$),
+        ('UpdateMembershipKey', $sql$
+            WITH current_version AS (
+                SELECT cluster_id FROM orleans_membership_version
+                WHERE cluster_id = @DeploymentId AND version = @Version
+                FOR UPDATE
+            ),
+            updated AS (
+                UPDATE orleans_membership m
+                SET status = @Status, suspect_times = @SuspectTimes, i_am_alive_time = @IAmAliveTime
+                FROM current_version c
+                WHERE m.cluster_id = c.cluster_id AND m.address = @Address AND m.port = @Port AND m.generation = @Generation
+                RETURNING m.cluster_id
+            ),
+            bumped AS (
+                UPDATE orleans_membership_version v SET version = v.version + 1, updated_at = now()
+                FROM updated u WHERE v.cluster_id = u.cluster_id
+                RETURNING 1
+            )
+            SELECT EXISTS (SELECT 1 FROM bumped) AS "Updated"
+        $sql$),
+        ('UpdateIAmAlivetimeKey', $sql$
+            UPDATE orleans_membership SET i_am_alive_time = @IAmAliveTime
+            WHERE cluster_id = @DeploymentId AND address = @Address AND port = @Port AND generation = @Generation
+        $sql$),
+        ('GatewaysQueryKey', $sql$
+            SELECT address AS "Address", proxy_port AS "ProxyPort", generation AS "Generation"
+            FROM orleans_membership
+            WHERE cluster_id = @DeploymentId AND status = @Status AND proxy_port > 0
+        $sql$),
+        ('DeleteMembershipTableEntriesKey', $sql$
+            DELETE FROM orleans_membership_version WHERE cluster_id = @DeploymentId
+        $sql$),
+        ('CleanupDefunctSiloEntriesKey', $sql$
+            DELETE FROM orleans_membership
+            WHERE cluster_id = @DeploymentId AND status = 6 AND start_time < @IAmAliveTime AND i_am_alive_time < @IAmAliveTime
+        $sql$),
+        ('CleanupDefunctSiloEntryKey', $sql$
+            DELETE FROM orleans_membership
+            WHERE cluster_id = @DeploymentId AND address = @Address AND port = @Port AND generation = @Generation
+                AND status = 6 AND start_time = @StartTime AND i_am_alive_time = @IAmAliveTime
+                AND COALESCE(suspect_times, '') = COALESCE(@SuspectTimes, '')
+        $sql$);
+        """,
     ];
 }

@@ -29,14 +29,26 @@ internal static class PostgresSql
     private const string LogColumns = "log_id, seq, entry_id, idempotency_key, author_id, timestamp_ticks, payload";
 
     /// <summary>
-    /// Many appends in one statement; returns the (log, sequence) of each row inserted. (Answering retries in the same
-    /// statement, with a join on the idempotency index, measured twice as slow; retries are rare, so they are read after the commit.)
+    /// Many appends in one statement, at most one per log (the writer puts a log's further appends of the batch in the
+    /// next statements, in order); returns the (log, sequence) of each row inserted. One sortNumber, always: a row goes
+    /// in only if its sequence is its log's last + 1 (one index lookup on the primary key, MAX), so a taken sequence or a
+    /// gap inserts nothing and raises no error, and the other rows and the transaction go on; a retry (its idempotency key
+    /// is stored) is skipped by ON CONFLICT. What each row that inserted nothing gets is found after the commit.
+    /// (Answering retries in the same statement, with a join on the idempotency index, measured twice as slow; retries
+    /// are rare, so they are read after the commit.)
     /// </summary>
     public const string AppendEntries = $"""
         INSERT INTO message_log ({LogColumns})
-        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[])
+        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[]) AS i ({LogColumns})
+        WHERE i.seq = (SELECT COALESCE(MAX(m.seq), 0) + 1 FROM message_log m WHERE m.log_id = i.log_id)
         ON CONFLICT DO NOTHING
         RETURNING log_id, seq
+        """;
+
+    /// <summary>The last sequence of each log (0 for an empty one), for the error of an append that inserted nothing.</summary>
+    public const string LastSequences = """
+        SELECT l.log_id, COALESCE((SELECT MAX(m.seq) FROM message_log m WHERE m.log_id = l.log_id), 0)
+        FROM unnest($1::text[]) AS l (log_id)
         """;
 
     public const string FindEntriesByKeys = $"""

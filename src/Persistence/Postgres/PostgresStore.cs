@@ -320,7 +320,11 @@ public sealed partial class PostgresStore : IAsyncDisposable
         }
     }
 
-    /// <summary>Puts the append in the first round where no other append has its sequence or idempotency key, so one statement never inserts both.</summary>
+    /// <summary>
+    /// Puts the append in the first round that has no append to its log yet. So a statement holds at most one append per
+    /// log (its check "sequence = the log's last + 1" sees every earlier append of the batch, made by earlier statements of
+    /// the same transaction), and a log's appends run in the order they were queued: the n-th goes in the n-th round.
+    /// </summary>
     private static void AddToRound(List<AppendRound> rounds, LogAppend append)
     {
         foreach (var round in rounds)
@@ -338,21 +342,13 @@ public sealed partial class PostgresStore : IAsyncDisposable
 
     private sealed class AppendRound : List<LogAppend>
     {
-        private readonly HashSet<(string, long)> _sequences = [];
-        private readonly HashSet<(string, string)> _keys = [];
+        private readonly HashSet<string> _logs = new(StringComparer.Ordinal);
 
         public bool TryAdd(LogAppend append)
         {
-            var entry = append.Entry;
-            if (_sequences.Contains((entry.LogId, entry.Sequence)) || (entry.IdempotencyKey is { } key && _keys.Contains((entry.LogId, key))))
+            if (!_logs.Add(append.Entry.LogId))
             {
                 return false;
-            }
-
-            _sequences.Add((entry.LogId, entry.Sequence));
-            if (entry.IdempotencyKey is { } newKey)
-            {
-                _keys.Add((entry.LogId, newKey));
             }
 
             Add(append);
@@ -393,7 +389,7 @@ public sealed partial class PostgresStore : IAsyncDisposable
         return command;
     }
 
-    /// <summary>An append that inserted nothing is a retry (its idempotency key is stored: return that entry) or a sequence conflict.</summary>
+    /// <summary>An append that inserted nothing is a retry (its idempotency key is stored: return that entry) or a sequence conflict (taken, or a gap).</summary>
     private static async Task ResolveAppendConflictsAsync(NpgsqlConnection connection, List<LogAppend> appends, CancellationToken cancellationToken)
     {
         var keyed = appends.Where(a => a.Entry.IdempotencyKey is not null).ToArray();
@@ -411,6 +407,7 @@ public sealed partial class PostgresStore : IAsyncDisposable
             }
         }
 
+        var conflicts = new List<LogAppend>();
         foreach (var append in appends)
         {
             if (append.Entry.IdempotencyKey is { } key && earlier.TryGetValue((append.Entry.LogId, key), out var entry))
@@ -419,8 +416,30 @@ public sealed partial class PostgresStore : IAsyncDisposable
             }
             else
             {
-                append.StageFailure(StorageConflicts.Sequence(append.Entry));
+                conflicts.Add(append);
             }
+        }
+
+        if (conflicts.Count == 0)
+        {
+            return;
+        }
+
+        // A taken sequence or a gap: the error names the log's last sequence (read now, so it may include this batch's appends).
+        var lastSequences = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using (var command = new NpgsqlCommand(PostgresSql.LastSequences, connection))
+        {
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. conflicts.Select(a => a.Entry.LogId).Distinct(StringComparer.Ordinal)] });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                lastSequences[reader.GetString(0)] = reader.GetInt64(1);
+            }
+        }
+
+        foreach (var append in conflicts)
+        {
+            append.StageFailure(StorageConflicts.Sequence(append.Entry, lastSequences.GetValueOrDefault(append.Entry.LogId)));
         }
     }
 

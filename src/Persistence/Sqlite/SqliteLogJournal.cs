@@ -159,12 +159,20 @@ internal sealed class SqliteLogJournal
         Interlocked.Increment(ref _epoch);
     }
 
-    public bool ContainsSequence(string logId, long sequence)
+    /// <summary>The highest sequence of the log's entries waiting here, if it has any.</summary>
+    public bool TryGetLastSequence(string logId, out long sequence)
     {
         lock (_lock)
         {
-            return _logs.TryGetValue(logId, out var log) && log.BySequence.ContainsKey(sequence);
+            if (_logs.TryGetValue(logId, out var log) && log.BySequence.Count > 0)
+            {
+                sequence = log.BySequence.Keys[^1];
+                return true;
+            }
         }
+
+        sequence = 0;
+        return false;
     }
 
     /// <summary>

@@ -48,13 +48,6 @@ internal static class SqliteSql
 
     public const string AppendToJournal = $"INSERT INTO message_journal ({LogColumns}) VALUES (@log, @seq, @id, @key, @author, @ts, @payload) RETURNING id";
 
-    /// <summary>The entries of a log holding a sequence or an idempotency key (each through its own index): one statement per append.</summary>
-    public const string FindBySequenceOrKey = $"""
-        SELECT {LogColumns} FROM message_log WHERE log_id = @log AND seq = @seq
-        UNION ALL
-        SELECT {LogColumns} FROM message_log WHERE log_id = @log AND idempotency_key = @key
-        """;
-
     public const string SequenceExists = "SELECT EXISTS (SELECT 1 FROM message_log WHERE log_id = @log AND seq = @seq)";
 
     /// <summary>

@@ -28,7 +28,7 @@ public sealed partial class SqliteStore : IAsyncDisposable
     private readonly SqliteLogJournal _journal = new();
     private readonly List<(long Id, LogEntry Entry)> _batchAppends = [];
     private readonly Dictionary<(string LogId, string Key), LogEntry> _batchKeys = [];
-    private readonly HashSet<(string LogId, long Sequence)> _batchSequences = [];
+    private readonly Dictionary<string, long> _batchLastSequences = new(StringComparer.Ordinal);
     private int _disposed;
     private long _checkpoints;
     private long _checkpointedEntries;
@@ -187,7 +187,7 @@ public sealed partial class SqliteStore : IAsyncDisposable
         var session = _writeSession;
         _batchAppends.Clear();
         _batchKeys.Clear();
-        _batchSequences.Clear();
+        _batchLastSequences.Clear();
         using var transaction = session.Connection.BeginTransaction(deferred: false);
         session.Transaction = transaction;
         try
@@ -237,35 +237,26 @@ public sealed partial class SqliteStore : IAsyncDisposable
     }
 
     /// <summary>
-    /// An append is checked against this batch, the journal and message_log (a retry returns the earlier entry, a taken
-    /// sequence is a conflict), then inserted into the journal table. Nothing is written for a retry or a conflict.
+    /// An append is checked against this batch, the journal and message_log: a retry (its idempotency key is stored)
+    /// returns the earlier entry; otherwise its sequence must be the log's last + 1 (a taken one or a gap is a conflict).
+    /// Then it is inserted into the journal table. Nothing is written for a retry or a conflict.
     /// </summary>
     private void Append(SqliteSession session, LogAppend append)
     {
         var entry = append.Entry;
         if (entry.IdempotencyKey is { } key
-            && (_batchKeys.GetValueOrDefault((entry.LogId, key)) ?? FindInJournal(session, entry.LogId, key)) is { } pending)
-        {
-            append.StageResult(pending);
-            return;
-        }
-
-        var lookup = session.Command(SqliteSql.FindBySequenceOrKey);
-        lookup.Parameters.AddWithValue("@log", entry.LogId);
-        lookup.Parameters.AddWithValue("@seq", entry.Sequence);
-        lookup.Parameters.AddWithValue("@key", (object?)entry.IdempotencyKey ?? DBNull.Value);
-        var stored = SqliteSql.ReadEntries(lookup, 2);
-        if (entry.IdempotencyKey is not null && stored.Find(e => e.IdempotencyKey == entry.IdempotencyKey) is { } earlier)
+            && (_batchKeys.GetValueOrDefault((entry.LogId, key))
+                ?? FindInJournal(session, entry.LogId, key)
+                ?? SqliteSql.FindByIdempotencyKey(session, entry.LogId, key)) is { } earlier)
         {
             append.StageResult(earlier);
             return;
         }
 
-        if (stored.Count > 0
-            || _batchSequences.Contains((entry.LogId, entry.Sequence))
-            || _journal.ContainsSequence(entry.LogId, entry.Sequence))
+        var last = LastSequence(session, entry.LogId);
+        if (entry.Sequence != last + 1)
         {
-            throw StorageConflicts.Sequence(entry);
+            throw StorageConflicts.Sequence(entry, last);
         }
 
         var insert = session.Command(SqliteSql.AppendToJournal);
@@ -278,13 +269,31 @@ public sealed partial class SqliteStore : IAsyncDisposable
         insert.Parameters.AddWithValue("@payload", entry.Payload);
         var id = (long)insert.ExecuteScalar()!;
         _batchAppends.Add((id, entry));
-        _batchSequences.Add((entry.LogId, entry.Sequence));
+        _batchLastSequences[entry.LogId] = entry.Sequence;
         if (entry.IdempotencyKey is not null)
         {
             _batchKeys.Add((entry.LogId, entry.IdempotencyKey), entry);
         }
 
         append.StageResult(entry);
+    }
+
+    /// <summary>
+    /// The log's last sequence as this batch will leave it so far: this batch's last append to it, else the journal's
+    /// last entry of it, else message_log's. The journal's entries of a log are newer than all of its entries in
+    /// message_log (this store is the file's only writer, every append goes to the journal, a checkpoint moves a log's
+    /// entries all at once, and the journal is emptied at open), so message_log is asked only when neither knows the log.
+    /// </summary>
+    private long LastSequence(SqliteSession session, string logId)
+    {
+        if (_batchLastSequences.TryGetValue(logId, out var last) || _journal.TryGetLastSequence(logId, out last))
+        {
+            return last;
+        }
+
+        var command = session.Command(SqliteSql.LastSequence);
+        command.Parameters.AddWithValue("@log", logId);
+        return (long)command.ExecuteScalar()!;
     }
 
     private LogEntry? FindInJournal(SqliteSession session, string logId, string idempotencyKey) =>

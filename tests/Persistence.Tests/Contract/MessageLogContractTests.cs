@@ -31,6 +31,21 @@ public abstract class MessageLogContractTests(IMessageLogFixture fixture)
         return entries;
     }
 
+    /// <summary>Awaits every append: true for a success, false for a refused sequence (anything else fails the test).</summary>
+    protected static Task<bool[]> OutcomesAsync(IEnumerable<Task<LogEntry>> attempts) =>
+        Task.WhenAll(attempts.Select(async attempt =>
+        {
+            try
+            {
+                await attempt;
+                return true;
+            }
+            catch (InconsistentStateException)
+            {
+                return false;
+            }
+        }));
+
     [Fact]
     public async Task AppendAsync_NewEntry_ReturnsItAndItCanBeFoundByIdAndKey()
     {
@@ -77,10 +92,11 @@ public abstract class MessageLogContractTests(IMessageLogFixture fixture)
     {
         var logId = TestData.NewKey();
 
+        // The same send retried at once (each attempt as its own entry, as two activations would make it).
         var results = await Task.WhenAll(Enumerable.Range(1, 20).Select(async i =>
         {
             await Task.Yield();
-            return await Log.AppendAsync(NewEntry(logId, i, "same-key", payload: $"attempt {i}"));
+            return await Log.AppendAsync(NewEntry(logId, 1, "same-key", payload: $"attempt {i}"));
         }));
 
         var stored = Assert.Single(await Log.ReadAsync(logId, 0, LogDirection.Forward, 100));
@@ -118,27 +134,79 @@ public abstract class MessageLogContractTests(IMessageLogFixture fixture)
     {
         var logId = TestData.NewKey();
 
+        // Issued at once, in this order: sequences 1..48, with two more claims on sequence 1 among them (i = 25, 50).
         var attempts = Enumerable.Range(1, 50)
-            .Select(i => Log.AppendAsync(NewEntry(logId, i % 25 == 0 ? 1 : i, $"client-{i}")).AsTask())
+            .Select(i => Log.AppendAsync(NewEntry(logId, i switch { 25 or 50 => 1, < 25 => i, _ => i - 1 }, $"client-{i}")).AsTask())
             .ToArray();
-        var outcomes = await Task.WhenAll(attempts.Select(async attempt =>
-        {
-            try
-            {
-                await attempt;
-                return true;
-            }
-            catch (InconsistentStateException)
-            {
-                return false;
-            }
-        }));
+        var outcomes = await OutcomesAsync(attempts);
 
-        // Sequences 1..49 except 25 once each, and one of the three claims on sequence 1 (i = 1, 25, 50) wins.
         Assert.Equal(48, outcomes.Count(ok => ok));
+        Assert.False(outcomes[24]);
+        Assert.False(outcomes[49]);
         var stored = await Log.ReadAsync(logId, 0, LogDirection.Forward, 100);
-        Assert.Equal(48, stored.Count);
-        Assert.Equal(stored.Select(e => e.Sequence).Distinct().Count(), stored.Count);
+        Assert.Equal(Enumerable.Range(1, 48).Select(i => (long)i), stored.Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task AppendAsync_SequenceThatWouldLeaveAGap_ThrowsAndWritesNothing()
+    {
+        var logId = TestData.NewKey();
+
+        // An empty log starts at 1.
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Log.AppendAsync(NewEntry(logId, 2, "client-2")).AsTask());
+        Assert.Equal(0, await Log.GetLastSequenceAsync(logId));
+
+        var entries = await AppendRangeAsync(logId, 3);
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Log.AppendAsync(NewEntry(logId, 5, "client-5")).AsTask());
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Log.AppendAsync(NewEntry(logId, 1_000)).AsTask());
+
+        Assert.Equal(entries, await Log.ReadAsync(logId, 0, LogDirection.Forward, 10));
+        Assert.Equal(3, await Log.GetLastSequenceAsync(logId));
+        Assert.Null(await Log.FindByIdempotencyKeyAsync(logId, "client-5"));
+        Assert.Equal(0, await Log.CountAfterAsync(logId, 3, null));
+
+        // The refused key was not stored: the same key with the right sequence is a new entry.
+        var next = await Log.AppendAsync(NewEntry(logId, 4, "client-5"));
+        Assert.Equal(4, next.Sequence);
+        Assert.Equal(next, await Log.FindByIdempotencyKeyAsync(logId, "client-5"));
+    }
+
+    [Fact]
+    public async Task AppendAsync_ConsecutiveAppendsInOneBatch_AllSucceedAndAGapAmongThemFailsAlone()
+    {
+        var logId = TestData.NewKey();
+        await AppendRangeAsync(logId, 4);
+
+        // Issued together, so they share a commit where the store groups commits: 5, 6, 7, then 9 (a gap), then 8.
+        long[] sequences = [5, 6, 7, 9, 8];
+        var attempts = sequences.Select(sequence => Log.AppendAsync(NewEntry(logId, sequence, $"batch-{sequence}")).AsTask()).ToArray();
+        var outcomes = await OutcomesAsync(attempts);
+
+        Assert.Equal([true, true, true, false, true], outcomes);
+        var stored = await Log.ReadAsync(logId, 0, LogDirection.Forward, 100);
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => (long)i), stored.Select(e => e.Sequence));
+        Assert.Null(await Log.FindByIdempotencyKeyAsync(logId, "batch-9"));
+        Assert.Equal(8, await Log.GetLastSequenceAsync(logId));
+    }
+
+    [Fact]
+    public async Task AppendAsync_RetryByIdempotencyKey_ReturnsTheFirstEntryWhateverItsSequence()
+    {
+        var logId = TestData.NewKey();
+        var entries = await AppendRangeAsync(logId, 2);
+
+        // The retry of entry 1 with the next sequence, a taken one, one past a gap; then, in flight together, a retry and
+        // a new append that both claim the next sequence.
+        Assert.Equal(entries[0], await Log.AppendAsync(NewEntry(logId, 3, "client-1", payload: "retry")));
+        Assert.Equal(entries[0], await Log.AppendAsync(NewEntry(logId, 2, "client-1", payload: "retry")));
+        Assert.Equal(entries[0], await Log.AppendAsync(NewEntry(logId, 9, "client-1", payload: "retry")));
+        var retry = Log.AppendAsync(NewEntry(logId, 3, "client-2", payload: "retry")).AsTask();
+        var next = NewEntry(logId, 3, "client-3");
+        var appended = Log.AppendAsync(next).AsTask();
+
+        Assert.Equal(entries[1], await retry);
+        Assert.Equal(next, await appended);
+        Assert.Equal([.. entries, next], await Log.ReadAsync(logId, 0, LogDirection.Forward, 10));
     }
 
     [Fact]
@@ -242,9 +310,7 @@ public abstract class MessageLogContractTests(IMessageLogFixture fixture)
         var logId = TestData.NewKey();
         Assert.Equal(0, await Log.GetLastSequenceAsync(logId));
 
-        await Log.AppendAsync(NewEntry(logId, 3));
-        await Log.AppendAsync(NewEntry(logId, 7));
-        await Log.AppendAsync(NewEntry(logId, 5));
+        await AppendRangeAsync(logId, 7);
 
         Assert.Equal(7, await Log.GetLastSequenceAsync(logId));
     }
