@@ -98,7 +98,8 @@ public sealed class PostgresOrleansRemindersTests : IAsyncLifetime
             keys.Add(reader.GetString(0));
         }
 
-        Assert.Equal(ProviderQueryKeys, keys);
+        // Every reminder key is there (migration 3 adds the clustering provider's keys to the same table).
+        Assert.Subset(keys.ToHashSet(), ProviderQueryKeys.ToHashSet());
     }
 
     [Fact]

@@ -195,7 +195,8 @@ public sealed class PostgresStoreTests : IAsyncLifetime
     [Fact]
     public async Task AppendAsync_TwoStoresOnOneDatabase_SameIdempotencyKeyStoredOnce()
     {
-        // Two silos (separate pools and writers) retrying the same client message at once.
+        // Two silos (separate pools and writers) retrying the same client message at once, each attempt as its own entry
+        // with the log's next sequence, 1.
         var schema = NewSchema();
         await using var first = Open(schema);
         await using var second = Open(schema);
@@ -203,7 +204,7 @@ public sealed class PostgresStoreTests : IAsyncLifetime
 
         var results = await Task.WhenAll(Enumerable.Range(1, 10).Select(i =>
             (i % 2 == 0 ? first : second).GetRequiredService<IMessageLog>()
-                .AppendAsync(new LogEntry(logId, i, $"m{i}", "same", "a", DateTimeOffset.UnixEpoch, $"p{i}")).AsTask()));
+                .AppendAsync(new LogEntry(logId, 1, $"m{i}", "same", "a", DateTimeOffset.UnixEpoch, $"p{i}")).AsTask()));
 
         var stored = Assert.Single(await first.GetRequiredService<IMessageLog>().ReadAsync(logId, 0, LogDirection.Forward, 100));
         Assert.All(results, result => Assert.Equal(stored, result));
@@ -215,17 +216,22 @@ public sealed class PostgresStoreTests : IAsyncLifetime
         await using var services = Open(NewSchema(), options => options.WriterPartitions = 1);
         var log = services.GetRequiredService<IMessageLog>();
         var logId = TestData.NewKey();
+        var otherLogId = TestData.NewKey();
 
-        // PostgreSQL text cannot hold U+0000: that append fails on the server and aborts its batch's transaction.
+        // PostgreSQL text cannot hold U+0000: that append (the 20th, to another log, so that this log has no gap) fails
+        // on the server and aborts its batch's transaction.
         var appends = Enumerable.Range(1, 40)
-            .Select(i => log.AppendAsync(new LogEntry(logId, i, $"m{i}", $"k{i}", "a", DateTimeOffset.UnixEpoch, i == 20 ? "bad\0payload" : $"p{i}")).AsTask())
+            .Select(i => (i == 20
+                ? log.AppendAsync(new LogEntry(otherLogId, 1, "bad", "bad", "a", DateTimeOffset.UnixEpoch, "bad\0payload"))
+                : log.AppendAsync(new LogEntry(logId, i < 20 ? i : i - 1, $"m{i}", $"k{i}", "a", DateTimeOffset.UnixEpoch, $"p{i}"))).AsTask())
             .ToArray();
         await Assert.ThrowsAsync<PostgresException>(() => appends[19]);
         await Task.WhenAll(appends.Where((_, i) => i != 19));
 
         var stored = await log.ReadAsync(logId, 0, LogDirection.Forward, 100);
-        Assert.Equal(Enumerable.Range(1, 40).Where(i => i != 20).Select(i => (long)i), stored.Select(e => e.Sequence));
-        Assert.Equal(41, (await log.AppendAsync(new LogEntry(logId, 41, "m41", "k41", "a", DateTimeOffset.UnixEpoch, "after"))).Sequence);
+        Assert.Equal(Enumerable.Range(1, 39).Select(i => (long)i), stored.Select(e => e.Sequence));
+        Assert.Empty(await log.ReadAsync(otherLogId, 0, LogDirection.Forward, 100));
+        Assert.Equal(40, (await log.AppendAsync(new LogEntry(logId, 40, "m41", "k41", "a", DateTimeOffset.UnixEpoch, "after"))).Sequence);
     }
 
     [Fact]
