@@ -272,6 +272,26 @@ public sealed class ConversationTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task Send_RetryOfAnAttemptStoredWithoutAnAnswer_NextSendStillSucceeds()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
+        var key = ConversationKey.For(organizationId, users[0], users[1]).ToGrainKey();
+        var conversation = cluster.GrainFactory.GetGrain<IConversationGrain>(key);
+        await conversation.SendAsync(new SendMessageCommand(users[0], "first", "c1"));
+
+        // The log committed the second attempt, but its answer never reached the grain (a timeout, a lost connection).
+        var lost = new Message("lost-answer", key, organizationId, 2, users[0], users[1], "second", "c2", DateTimeOffset.UtcNow);
+        await cluster.MessageLog.AppendAsync(new LogEntry(key, 2, lost.Id, $"{users[0]}:c2", users[0], lost.CreatedAt,
+            JsonSerializer.Serialize(lost, ChatJsonContext.Default.Message)));
+
+        var retried = await conversation.SendAsync(new SendMessageCommand(users[0], "second", "c2"));
+        var next = await conversation.SendAsync(new SendMessageCommand(users[0], "third", "c3"));
+
+        Assert.Equal((lost.Id, false), (retried.Message.Id, retried.Created));
+        Assert.Equal(3, next.Message.SortNumber);
+    }
+
+    [Fact]
     public async Task Send_Retry_NotifiesObserversOnlyOnce()
     {
         var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);

@@ -105,6 +105,13 @@ public sealed partial class ConversationGrain(
         {
             // A retry of a send that was stored earlier (maybe by a previous activation): the log kept the first one.
             var earlier = Deserialize(stored);
+            if (earlier.SortNumber > _lastSortNumber)
+            {
+                // The log is ahead of this activation (the first attempt was stored, but its answer never came back):
+                // start over from the log, or the next send would take a sortNumber that is already used.
+                DeactivateOnIdle();
+            }
+
             await PushAsync(sender, new MessageSent(earlier, origin), read: null);
             return new SendMessageResult(earlier, Created: false);
         }
