@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of Orleans.Chat on a fresh machine: installs what the tests need (idempotently),
-# starts a throwaway PostgreSQL, builds once in Release, runs the .NET suites, the end-to-end tests
-# against the real server process with the official SignalR client, and the load generator at tiny scale.
+# starts a throwaway PostgreSQL and Azurite (the Azure Storage emulator), builds once in Release, runs the .NET suites,
+# the end-to-end tests against the real server process with the official SignalR client, and the load generator at
+# tiny scale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -13,6 +14,12 @@ step() { printf '\n== %s (%ss)\n' "$1" "$(( $(date +%s) - started ))"; }
 step "PostgreSQL"
 eval "$(scripts/postgres.sh start)"
 trap 'scripts/postgres.sh stop >/dev/null 2>&1 || true; rm -rf "$log_dir"' EXIT
+
+step "Azurite"
+# Not `eval "$(...)"` directly: a failed start must stop the run here (the Azure Storage tests need it).
+azurite_env=$(scripts/azurite.sh start)
+eval "$azurite_env"
+trap 'scripts/azurite.sh stop >/dev/null 2>&1 || true; scripts/postgres.sh stop >/dev/null 2>&1 || true; rm -rf "$log_dir"' EXIT
 
 step "npm packages"
 for dir in tests/EndToEnd bench/Load; do

@@ -1,9 +1,12 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Orleans.Chat.Persistence.AzureStorage;
 using Orleans.Chat.Persistence.InMemory;
 using Orleans.Chat.Persistence.Postgres;
 using Orleans.Chat.Persistence.Sqlite;
@@ -24,9 +27,10 @@ public static class StorageServiceCollectionExtensions
     public const string HealthCheckName = "storage";
 
     /// <summary>
-    /// Picks the store from configuration: <c>Storage:Provider</c> = <c>Sqlite</c> (default) | <c>Postgres</c> | <c>InMemory</c>.
-    /// SQLite reads <c>ConnectionStrings:Sqlite</c> (its Data Source) or <c>Storage:Sqlite:Path</c>, and the rest of
-    /// <c>Storage:Sqlite</c>; PostgreSQL reads <c>ConnectionStrings:Postgres</c> and <c>Storage:Postgres</c>.
+    /// Picks the store from configuration: <c>Storage:Provider</c> = <c>Sqlite</c> (default) | <c>Postgres</c> |
+    /// <c>AzureStorage</c> | <c>InMemory</c>. SQLite reads <c>ConnectionStrings:Sqlite</c> (its Data Source) or
+    /// <c>Storage:Sqlite:Path</c>, and the rest of <c>Storage:Sqlite</c>; PostgreSQL reads <c>ConnectionStrings:Postgres</c>
+    /// and <c>Storage:Postgres</c>; Azure Storage reads <c>ConnectionStrings:AzureStorage</c> and <c>Storage:Azure</c>.
     /// </summary>
     public static ISiloBuilder UseChatStorage(this ISiloBuilder silo, IConfiguration configuration)
     {
@@ -68,6 +72,36 @@ public static class StorageServiceCollectionExtensions
             }));
         }
 
+        if (provider.Equals("AzureStorage", StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddOptions<AzureStorageOptions>()
+                .Bind(configuration.GetSection(AzureStorageOptions.SectionName))
+                .Configure(options =>
+                {
+                    if (configuration.GetConnectionString("AzureStorage") is { Length: > 0 } connectionString)
+                    {
+                        options.ConnectionString = connectionString;
+                    }
+                });
+            services.AddAzureTableMessageLog();
+            services.TryAddSingleton<JsonGrainStateSerializer>();
+
+            // Orleans' own providers for Orleans' concepts: grain state as one blob per grain (in our JSON, like the other
+            // stores), reminders in a table. Clustering is the silo's business (src/Silo).
+            return silo
+                .AddAzureBlobGrainStorageAsDefault(static blob => blob.Configure<IOptions<AzureStorageOptions>, JsonGrainStateSerializer>(static (options, azure, serializer) =>
+                {
+                    options.BlobServiceClient = new BlobServiceClient(azure.Value.ConnectionString);
+                    options.ContainerName = azure.Value.GrainStateContainerName;
+                    options.GrainStorageSerializer = serializer;
+                }))
+                .UseAzureTableReminderService(static reminders => reminders.Configure<IOptions<AzureStorageOptions>>(static (options, azure) =>
+                {
+                    options.TableServiceClient = new TableServiceClient(azure.Value.ConnectionString);
+                    options.TableName = azure.Value.ReminderTableName;
+                }));
+        }
+
         if (provider.Equals("InMemory", StringComparison.OrdinalIgnoreCase))
         {
             // Orleans' own in-memory grain storage and reminders; only the message log is ours.
@@ -80,7 +114,7 @@ public static class StorageServiceCollectionExtensions
         throw new OptionsValidationException(
             "Storage:Provider",
             typeof(string),
-            [$"Storage:Provider is '{provider}'; it must be Sqlite, Postgres or InMemory."]);
+            [$"Storage:Provider is '{provider}'; it must be Sqlite, Postgres, AzureStorage or InMemory."]);
     }
 
     /// <summary>SQLite over one database file (default <c>data/chat.db</c>): grain state, reminders and the message log.</summary>
@@ -123,6 +157,27 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IStorageProbe>(static sp => sp.GetRequiredService<PostgresStoreLifetime>());
         services.AddGrainStorage(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, static (sp, _) => ActivatorUtilities.CreateInstance<PostgresGrainStorage>(sp));
         services.AddSingleton<IMessageLog, PostgresMessageLog>();
+        return services.AddStorageHealthCheck();
+    }
+
+    /// <summary>
+    /// The message log on Azure Table Storage (<see cref="AzureStorageOptions.ConnectionString"/>,
+    /// <see cref="AzureStorageOptions.MessageTableName"/>), with the health check. In a silo, <see cref="UseChatStorage"/>
+    /// adds Orleans' Blob grain storage and Table reminders on the same account.
+    /// </summary>
+    public static IServiceCollection AddAzureTableMessageLog(this IServiceCollection services, Action<AzureStorageOptions>? configure = null)
+    {
+        var options = services.AddOptions<AzureStorageOptions>().ValidateDataAnnotations().ValidateOnStart();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.AddSingleton<AzureTableMessageLog>();
+        services.AddSingleton<IMessageLog>(static sp => sp.GetRequiredService<AzureTableMessageLog>());
+        services.AddSingleton<AzureTableMessageLogLifetime>();
+        services.AddHostedService(static sp => sp.GetRequiredService<AzureTableMessageLogLifetime>());
+        services.AddSingleton<IStorageProbe>(static sp => sp.GetRequiredService<AzureTableMessageLogLifetime>());
         return services.AddStorageHealthCheck();
     }
 
