@@ -97,7 +97,7 @@ up() {
       settings="--Storage:Provider=Postgres --Cluster:Provider=Postgres --ConnectionStrings:Postgres='$ORLEANS_CHAT_TEST_POSTGRES' --Storage:Postgres:Schema=$id" ;;
     azure)
       if [ -z "${ORLEANS_CHAT_TEST_AZURITE:-}" ]; then eval "$("$repo/scripts/azurite.sh" start)"; started_store=azure; fi
-      settings="--Storage:Provider=AzureStorage --Cluster:Provider=AzureStorage --ConnectionStrings:AzureStorage='$ORLEANS_CHAT_TEST_AZURITE' --Storage:Azure:TablePrefix=$id" ;;
+      settings="--Storage:Provider=AzureStorage --Cluster:Provider=AzureStorage --ConnectionStrings:AzureStorage='$ORLEANS_CHAT_TEST_AZURITE' --Storage:Azure:MessageTableName=m$id --Storage:Azure:ReminderTableName=r$id --Storage:Azure:GrainStateContainerName=g$id" ;;
     *) log "--store must be postgres or azure"; exit 2 ;;
   esac
   settings="$settings --Cluster:ClusterId=$id --Cluster:ServiceId=$id --Silo:AdvertisedAddress=127.0.0.1 --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Information"
@@ -135,7 +135,7 @@ EOF
 
   # HTTP mode for REST, and WebSocket upgrades become tunnels; an API host that fails /health twice is taken out.
   printf '%b' "global
-    maxconn 50000
+    maxconn 9000
 defaults
     mode http
     timeout connect 2s

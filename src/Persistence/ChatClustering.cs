@@ -53,6 +53,13 @@ public static class ChatClustering
             return silo.UseLocalhostClustering(ports.Silo, ports.Gateway, serviceId: ServiceId(configuration), clusterId: ClusterId(configuration));
         }
 
+        if (provider == ClusterProvider.Postgres && !string.Equals(configuration["Storage:Provider"], "Postgres", StringComparison.OrdinalIgnoreCase)
+            && !string.Equals(configuration["Storage:Provider"], "PostgreSQL", StringComparison.OrdinalIgnoreCase))
+        {
+            // The membership tables come with the PostgreSQL store's migrations.
+            throw new OptionsValidationException("Cluster:Provider", typeof(string), ["Cluster:Provider=Postgres needs Storage:Provider=Postgres on every silo."]);
+        }
+
         silo.ConfigureEndpoints(AdvertisedAddress(configuration), ports.Silo, ports.Gateway, listenOnAnyHostAddress: true);
         return provider == ClusterProvider.Postgres
             ? silo.UseAdoNetClustering(options =>
@@ -75,6 +82,20 @@ public static class ChatClustering
         client.Services.AddOptions<ClientMessagingOptions>()
             .Configure(options => options.ResponseTimeout = TimeSpan.FromSeconds(5))
             .Bind(configuration.GetSection(SectionName + ":Messaging"));
+
+        // An API host may start before any silo: until one has created the membership tables and opened its gateway,
+        // connecting fails in several ways (no table, no gateway, refused). Keep trying for two minutes.
+        var connectUntil = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        client.UseConnectionRetryFilter(async (exception, cancellationToken) =>
+        {
+            if (cancellationToken.IsCancellationRequested || DateTime.UtcNow > connectUntil)
+            {
+                return false;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            return true;
+        });
         return Provider(configuration) switch
         {
             ClusterProvider.Localhost => client.UseLocalhostClustering(configuration.GetValue("Silo:GatewayPort", 30000), ServiceId(configuration), ClusterId(configuration)),
