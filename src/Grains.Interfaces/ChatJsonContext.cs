@@ -43,6 +43,7 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(UserSession))]
 [JsonSerializable(typeof(UnreadSummary))]
 [JsonSerializable(typeof(ConversationChanged))]
+[JsonSerializable(typeof(ConversationEvents))]
 [JsonSerializable(typeof(SessionRevoked))]
 // Organizations
 [JsonSerializable(typeof(CreateOrganizationCommand))]

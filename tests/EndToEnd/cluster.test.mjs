@@ -41,8 +41,21 @@ for (const store of stores) {
       const hosts = new Set(await Promise.all(people.map((user) => whichHost(cluster, user))));
       assert.equal(hosts.size, 2, "the users' devices are spread over both API hosts");
 
-      // Phase 1: everyone sends; a third of the way in, silo-2 is killed.
       const acknowledged = new Map();
+
+      // One user, a device on each API host: both get every event.
+      const [, , multi] = people;
+      const phone = await device(hostUrl(cluster, "api-1"), await signIn(cluster.url, multi, "phone"));
+      const laptop = await device(hostUrl(cluster, "api-2"), await signIn(cluster.url, multi, "laptop"));
+      const toBoth = (await people[0].api.post("/v1/messages", { organizationId: orgId, recipientId: multi.id, body: "to both", clientMessageId: "both-1" })).body;
+      acknowledged.set("both-1", toBoth);
+      await eventually(() => {
+        for (const d of [phone, laptop]) assert.ok(d.messages.some((m) => m.id === toBoth.id), "each device of the user got the message");
+      }, 5_000);
+      await phone.stop();
+      await laptop.stop();
+
+      // Phase 1: everyone sends; a third of the way in, silo-2 is killed.
       const failures = [];
       let killedAt;
       const total = userCount * sendsPerUser;
@@ -141,10 +154,15 @@ function kill(cluster, name) {
   process.kill(pid, "SIGKILL");
 }
 
+const hostUrl = (cluster, name) => readFileSync(join(cluster.dir, `${name}.url`), "utf8").trim();
+
+/** A second device of the user: its own session (udid). */
+const signIn = async (url, user, udid) => (await api(url).post("/v1/auth/sign-in", { userId: user.id, password: user.password, udid })).body.accessToken;
+
 /** Which API host serves the user's device: each host counts its own connections per user. */
 async function whichHost(cluster, user) {
   for (const name of ["api-1", "api-2"]) {
-    const url = readFileSync(join(cluster.dir, `${name}.url`), "utf8").trim();
+    const url = hostUrl(cluster, name);
     try {
       const { body } = await api(url).admin("GET", `/v1/admin/users/${user.id}/connections`);
       if (body.count > 0) return name;
