@@ -7,7 +7,8 @@
 #       a fresh schema / cluster id), the silos and API hosts on free ports, and HAProxy (Debian's package, installed
 #       if missing) on one address; waits until all answer /health and prints
 #       `export ORLEANS_CHAT_CLUSTER_URL=... ORLEANS_CHAT_CLUSTER_DIR=... ORLEANS_CHAT_CLUSTER_ADMIN_KEY=...` (the admin
-#       key is ORLEANS_CHAT_CLUSTER_ADMIN_KEY when set, else random).
+#       key is ORLEANS_CHAT_CLUSTER_ADMIN_KEY when set, else random; ORLEANS_CHAT_CLUSTER_ARGS is appended to every
+#       process's command line).
 #   scripts/cluster.sh start-silo N | start-api N   (re)starts one process with the same name, ports and settings
 #   scripts/cluster.sh down [--dir DIR]             stops everything it started (default: the last cluster's folder)
 #
@@ -25,8 +26,12 @@ log() { printf 'cluster.sh: %s\n' "$*" >&2; }
 free_port() {
   local port
   for _ in $(seq 1 200); do
-    port=$(( 20000 + RANDOM % 40000 ))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    # Below the kernel's ephemeral range: a port there can be the local end of an outgoing connection, which a
+    # connect probe does not see and which makes the bind fail.
+    port=$(( 10000 + RANDOM % ($(cut -f1 /proc/sys/net/ipv4/ip_local_port_range) - 10000) ))
+    # Not one this script handed out already (nothing listens there until its process starts).
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && ! grep -qx "$port" "$dir/ports" 2>/dev/null; then
+      echo "$port" >>"$dir/ports"
       printf '%s\n' "$port"
       return 0
     fi
@@ -100,7 +105,7 @@ up() {
       settings="--Storage:Provider=AzureStorage --Cluster:Provider=AzureStorage --ConnectionStrings:AzureStorage='$ORLEANS_CHAT_TEST_AZURITE' --Storage:Azure:MessageTableName=m$id --Storage:Azure:ReminderTableName=r$id --Storage:Azure:GrainStateContainerName=g$id" ;;
     *) log "--store must be postgres or azure"; exit 2 ;;
   esac
-  settings="$settings --Cluster:ClusterId=$id --Cluster:ServiceId=$id --Silo:AdvertisedAddress=127.0.0.1 --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Information"
+  settings="$settings --Cluster:ClusterId=$id --Cluster:ServiceId=$id --Silo:AdvertisedAddress=127.0.0.1 --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Information ${ORLEANS_CHAT_CLUSTER_ARGS:-}"
 
   local lb_port
   lb_port=$(free_port)

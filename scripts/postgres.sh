@@ -39,7 +39,9 @@ as_postgres() {
 free_port() {
   local port
   for _ in $(seq 1 200); do
-    port=$(( 20000 + RANDOM % 40000 ))
+    # Below the kernel's ephemeral range: a port there can be the local end of an outgoing connection, which a
+    # connect probe does not see and which makes the bind fail.
+    port=$(( 10000 + RANDOM % ($(cut -f1 /proc/sys/net/ipv4/ip_local_port_range) - 10000) ))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       printf '%s\n' "$port"
       return 0
