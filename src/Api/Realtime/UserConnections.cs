@@ -16,6 +16,9 @@ public sealed partial class UserConnections(
     IHubContext<ChatHub, IChatClient> hub,
     ILogger<UserConnections> logger)
 {
+    /// <summary>How many subscriptions a renewal sends at once.</summary>
+    private const int RenewalConcurrency = 64;
+
     private readonly ConcurrentDictionary<string, UserLink> _users = new(StringComparer.Ordinal);
 
     private IHubClients<IChatClient> Clients => hub.Clients;
@@ -111,25 +114,29 @@ public sealed partial class UserConnections(
         }
     }
 
-    /// <summary>Renews every user's subscription (re-subscribes after the user grain was collected).</summary>
-    public async Task RenewAllAsync(CancellationToken cancellationToken)
-    {
-        foreach (var link in _users.Values)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (link.Reference is { } reference && !link.Closed)
+    /// <summary>
+    /// Renews every user's subscription (re-subscribes after the user grain was collected or its silo died). Many at a
+    /// time: after a silo dies, a call to a grain that lived there may wait for the response timeout, and one slow call
+    /// must not hold back everyone else's renewal.
+    /// </summary>
+    public Task RenewAllAsync(CancellationToken cancellationToken) =>
+        Parallel.ForEachAsync(
+            _users.Values,
+            new ParallelOptions { MaxDegreeOfParallelism = RenewalConcurrency, CancellationToken = cancellationToken },
+            async (link, _) =>
             {
-                try
+                if (link.Reference is { } reference && !link.Closed)
                 {
-                    await grains.GetGrain<IUserGrain>(link.UserId).SubscribeAsync(reference);
+                    try
+                    {
+                        await grains.GetGrain<IUserGrain>(link.UserId).SubscribeAsync(reference);
+                    }
+                    catch (Exception exception) when (exception is not OperationCanceledException)
+                    {
+                        LogRenewFailed(logger, exception, link.UserId);
+                    }
                 }
-                catch (Exception exception) when (exception is not OperationCanceledException)
-                {
-                    LogRenewFailed(logger, exception, link.UserId);
-                }
-            }
-        }
-    }
+            });
 
     private void AbortSession(string userId, string sessionId)
     {
