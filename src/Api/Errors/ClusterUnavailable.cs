@@ -21,5 +21,8 @@ internal static class ClusterUnavailable
         or OrleansMessageRejectionException
         or InconsistentStateException
         or ClientNotAvailableException
-        or ConnectionFailedException; // An API host in client mode whose gateways are all down.
+        or ConnectionFailedException // An API host in client mode whose gateways are all down.
+        // Orleans cancels a message that expired while its grain was being placed (a silo just died). A request the
+        // client itself aborted ends the same way, and then nobody reads the answer.
+        or OperationCanceledException;
 }
