@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -120,7 +119,7 @@ internal static class GrainStateBench
         builder.Services.AddLogging();
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "bench", clusterId: "bench-" + schema);
+            silo.UseLocalhostClustering(ChatClustering.FreeLoopbackPort(), ChatClustering.FreeLoopbackPort(), serviceId: "bench", clusterId: "bench-" + schema);
 
             // The chat store as the server has it; the bench grains' state goes to the provider under test.
             silo.UseChatStorage(builder.Configuration);
@@ -173,13 +172,6 @@ internal static class GrainStateBench
         }
 
         return TimeSpan.FromMilliseconds(ticks * 10);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

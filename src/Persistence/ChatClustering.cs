@@ -108,6 +108,14 @@ public static class ChatClustering
         };
     }
 
+    /// <summary>A loopback port nobody listens on now, for a silo alone on localhost (embedded servers, tests, benchmarks).</summary>
+    public static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     /// <summary>Whether silos share a membership table (anything but <c>Localhost</c>).</summary>
     public static bool IsShared(IConfiguration configuration) => Provider(configuration) != ClusterProvider.Localhost;
 

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Identity;
@@ -60,7 +59,7 @@ public static class ChatSiloHostingExtensions
         builder.UseOrleans(silo => silo
             .UseChatClustering(
                 configuration,
-                siloPort: alone ? configuration.GetValue<int?>("Silo:Port") ?? FreeLoopbackPort() : null,
+                siloPort: alone ? configuration.GetValue<int?>("Silo:Port") ?? ChatClustering.FreeLoopbackPort() : null,
                 gatewayPort: alone ? 0 : null)
             .AddChatGrains(configuration));
         return builder;
@@ -85,12 +84,4 @@ public static class ChatSiloHostingExtensions
     /// <summary>Where this process keeps its files: <c>Storage:DataDirectory</c>, default <c>data</c> (relative to the working directory).</summary>
     public static string DataDirectory(IConfiguration configuration) =>
         configuration["Storage:DataDirectory"] is { Length: > 0 } directory ? directory : "data";
-
-    /// <summary>A loopback port nobody listens on now, so that embedded servers and tests on one machine never collide.</summary>
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

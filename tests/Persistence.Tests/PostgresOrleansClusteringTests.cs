@@ -393,7 +393,7 @@ public sealed class PostgresOrleansClusteringTests : IAsyncLifetime
                 options.ServiceId = ServiceId;
             })
             .Configure<ClusterMembershipOptions>(options => options.TableRefreshTimeout = TimeSpan.FromSeconds(2))
-            .ConfigureEndpoints(IPAddress.Loopback, FreePort(), FreePort())
+            .ConfigureEndpoints(IPAddress.Loopback, ChatClustering.FreeLoopbackPort(), ChatClustering.FreeLoopbackPort())
             .UseAdoNetClustering(options =>
             {
                 options.Invariant = "Npgsql";
@@ -458,12 +458,5 @@ public sealed class PostgresOrleansClusteringTests : IAsyncLifetime
         }
 
         return values;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,15 +20,8 @@ internal static class TestSilo
         builder.Services.AddTestJsonResolver();
         builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }));
         builder.UseOrleans(silo => silo
-            .UseLocalhostClustering(FreePort(), FreePort(), serviceId: "persistence-tests", clusterId: "persistence-tests-" + TestData.NewKey())
+            .UseLocalhostClustering(ChatClustering.FreeLoopbackPort(), ChatClustering.FreeLoopbackPort(), serviceId: "persistence-tests", clusterId: "persistence-tests-" + TestData.NewKey())
             .UseChatStorage(builder.Configuration));
         return builder.Build();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -72,10 +72,6 @@ internal static class StorageConflicts
     public static InconsistentStateException GrainState(string stateName, GrainKey grainId, string? given, string? stored) =>
         new($"Grain state '{stateName}' of {grainId} was written by someone else: the write had ETag '{given ?? "(none)"}' but the store has '{stored ?? "(none)"}'.", stored, given);
 
-    /// <summary>A sequence already taken by another entry, when the log's last sequence is not at hand.</summary>
-    public static InconsistentStateException Sequence(LogEntry entry) =>
-        new($"Log '{entry.LogId}' already holds another entry with sequence {entry.Sequence}.", storedEtag: null, currentEtag: null);
-
     /// <summary>
     /// An append whose sequence is not the log's last + 1: taken (a stale activation) or past the end (it would leave a
     /// gap). Like a grain-state conflict, the "ETags" are the log's version: the stored last sequence, and the last
