@@ -73,7 +73,41 @@ public sealed class RosterRecoveryTests : IAsyncLifetime
 
         Assert.Equal(before, roster);
         Assert.Equal(new UnreadSummary(_organization, 4, 1), await second.GetGrain<IUserGrain>(_bob).GetUnreadAsync(_organization));
-        Assert.False((await StoredUserAsync(_hosts[1], _bob)).RosterMayBeStale);
+
+        // The rebuilt roster is saved, and the stale mark cleared, when the activation ends.
+        Assert.True((await StoredUserAsync(_hosts[1], _bob)).RosterMayBeStale);
+        await _hosts[1].StopAsync();
+        _hosts[1].Dispose();
+        var saved = await StoredUserAsync(await StartSiloAsync(), _bob);
+        Assert.False(saved.RosterMayBeStale);
+        Assert.Equal(before, saved.Conversations[before.Id]);
+    }
+
+    [Fact]
+    public async Task Roster_RebuildIsSlow_UserAnswersMeanwhileAndRosterReadsWaitForIt()
+    {
+        var first = _hosts[0].Services.GetRequiredService<IGrainFactory>();
+        await SendAsync(first, count: 3);
+        await Conversation(first).MarkReadAsync(_bob, 1);
+        var before = await Conversation(first).GetViewAsync(_bob);
+
+        // After the crash, the message log answers nothing until the gate opens: bob's rebuild cannot finish.
+        await KillFirstSiloAsync();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var second = (await StartSiloAsync(gate.Task)).Services.GetRequiredService<IGrainFactory>();
+        var bob = second.GetGrain<IUserGrain>(_bob);
+
+        var profile = await bob.GetProfileAsync().AsTask().WaitAsync(Patience);
+        var session = await bob.SignInAsync(new SignInCommand("correct horse", "phone")).AsTask().WaitAsync(Patience);
+        Assert.Equal((_bob, _bob), (profile.Id, session.UserId));
+
+        var roster = bob.GetConversationsAsync(_organization).AsTask();
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        Assert.False(roster.IsCompleted, "a roster read answered before the rebuild finished");
+
+        gate.SetResult();
+        Assert.Equal(before, Assert.Single(await roster.WaitAsync(Patience)));
+        Assert.Equal(new UnreadSummary(_organization, 2, 1), await bob.GetUnreadAsync(_organization));
     }
 
     [Fact]
@@ -130,14 +164,23 @@ public sealed class RosterRecoveryTests : IAsyncLifetime
     /// <summary>Closes the first silo's store as a killed process would: what it acknowledged is on disk, nothing else.</summary>
     private ValueTask KillFirstSiloAsync() => _hosts[0].Services.GetRequiredService<SqliteStore>().DisposeAsync();
 
-    private async Task<IHost> StartSiloAsync()
+    /// <summary>A silo on the shared file; with a gate, its message log answers only once the gate opens.</summary>
+    private async Task<IHost> StartSiloAsync(Task? gate = null)
     {
         var host = await ClusterFixture.StartSiloAsync(
-        [
-            new("Storage:Provider", "Sqlite"),
-            new("Storage:Sqlite:Path", Path.Combine(_directory, "chat.db")),
-            new("Silo:PasswordHasher:IterationCount", "1000"),
-        ]);
+            [
+                new("Storage:Provider", "Sqlite"),
+                new("Storage:Sqlite:Path", Path.Combine(_directory, "chat.db")),
+                new("Silo:PasswordHasher:IterationCount", "1000"),
+            ],
+            services =>
+            {
+                if (gate is not null)
+                {
+                    var log = services.Last(d => d.ServiceType == typeof(IMessageLog)).ImplementationType!;
+                    services.AddSingleton<IMessageLog>(sp => new GatedMessageLog((IMessageLog)ActivatorUtilities.CreateInstance(sp, log), gate));
+                }
+            });
         _hosts.Add(host);
         return host;
     }
@@ -147,5 +190,45 @@ public sealed class RosterRecoveryTests : IAsyncLifetime
         var stored = new GrainState<UserState>(new UserState());
         await host.Services.GetRequiredService<IGrainStorage>().ReadStateAsync("user", GrainId.Create("User", userId), stored);
         return stored.State!;
+    }
+
+    /// <summary>A message log whose every call waits for the gate.</summary>
+    private sealed class GatedMessageLog(IMessageLog inner, Task gate) : IMessageLog
+    {
+        public async ValueTask<LogEntry> AppendAsync(LogEntry entry, CancellationToken cancellationToken = default)
+        {
+            await gate.WaitAsync(cancellationToken);
+            return await inner.AppendAsync(entry, cancellationToken);
+        }
+
+        public async ValueTask<IReadOnlyList<LogEntry>> ReadAsync(string logId, long fromSequence, LogDirection direction, int limit, CancellationToken cancellationToken = default)
+        {
+            await gate.WaitAsync(cancellationToken);
+            return await inner.ReadAsync(logId, fromSequence, direction, limit, cancellationToken);
+        }
+
+        public async ValueTask<LogEntry?> FindByIdAsync(string logId, string entryId, CancellationToken cancellationToken = default)
+        {
+            await gate.WaitAsync(cancellationToken);
+            return await inner.FindByIdAsync(logId, entryId, cancellationToken);
+        }
+
+        public async ValueTask<LogEntry?> FindByIdempotencyKeyAsync(string logId, string idempotencyKey, CancellationToken cancellationToken = default)
+        {
+            await gate.WaitAsync(cancellationToken);
+            return await inner.FindByIdempotencyKeyAsync(logId, idempotencyKey, cancellationToken);
+        }
+
+        public async ValueTask<long> GetLastSequenceAsync(string logId, CancellationToken cancellationToken = default)
+        {
+            await gate.WaitAsync(cancellationToken);
+            return await inner.GetLastSequenceAsync(logId, cancellationToken);
+        }
+
+        public async ValueTask<int> CountAfterAsync(string logId, long afterSequence, string? excludedAuthorId, CancellationToken cancellationToken = default)
+        {
+            await gate.WaitAsync(cancellationToken);
+            return await inner.CountAfterAsync(logId, afterSequence, excludedAuthorId, cancellationToken);
+        }
     }
 }

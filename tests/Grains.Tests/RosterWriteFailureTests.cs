@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Organizations;
 using Orleans.Chat.Grains.Users;
+using Orleans.Core.Internal;
 using Orleans.Providers;
 using Orleans.Runtime;
 using Orleans.Storage;
@@ -97,6 +98,31 @@ public sealed class RosterWriteFailureTests : IAsyncLifetime
         Assert.True(stored.RosterMayBeStale);
     }
 
+    [Fact]
+    public async Task Deactivation_AnotherActivationWroteTheStateFirst_TheRosterReachesTheNextActivation()
+    {
+        await Conversation.SendAsync(new SendMessageCommand(_alice, "hello", "m-1"));
+        var view = await Conversation.GetViewAsync(_bob);
+        var bob = _grains!.GetGrain<IUserGrain>(_bob);
+
+        // A change only this activation holds, in memory: newer than the conversation knows, so no rebuild restores it.
+        var later = view with { Revision = view.Revision + 5, UnreadCount = 6, LastSortNumber = 6 };
+        await bob.ApplyConversationUpdateAsync(new ConversationUpdate(_bob, later));
+
+        // Its save on deactivation finds the state written by another activation (what an ETag conflict throws).
+        _storage!.FailNextWriteOf = GrainId.Create("User", _bob);
+        _storage.Failure = new InconsistentStateException("Injected ETag conflict.", "stored", "held");
+        await bob.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+
+        using var timeout = new CancellationTokenSource(Patience);
+        while (Assert.Single(await bob.GetConversationsAsync(_organization)) != later)
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+
+        Assert.Null(_storage.FailNextWriteOf); // The injected conflict did happen.
+    }
+
     private IConversationGrain Conversation => _grains!.GetGrain<IConversationGrain>(ConversationKey.For(_organization, _alice, _bob).ToGrainKey());
 
     private async Task<UserState> StoredUserAsync(string userId)
@@ -111,6 +137,8 @@ public sealed class RosterWriteFailureTests : IAsyncLifetime
     {
         public GrainId? FailNextWriteOf { get; set; }
 
+        public Exception Failure { get; set; } = new IOException("Injected storage failure.");
+
         public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
             inner.ReadStateAsync(stateName, grainId, grainState);
 
@@ -119,7 +147,7 @@ public sealed class RosterWriteFailureTests : IAsyncLifetime
             if (FailNextWriteOf == grainId)
             {
                 FailNextWriteOf = null;
-                throw new IOException("Injected storage failure.");
+                throw Failure;
             }
 
             return inner.WriteStateAsync(stateName, grainId, grainState);

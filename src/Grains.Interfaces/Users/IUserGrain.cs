@@ -37,6 +37,14 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>Applies a conversation's absolute view to the roster (ignored if older than what is held) and notifies observers.</summary>
     ValueTask ApplyConversationUpdateAsync(ConversationUpdate update);
 
+    /// <summary>
+    /// Roster views from another activation of this user that is going away while this one runs (Orleans can run two for
+    /// a moment after a silo dies): each is applied as a conversation's push would be, if newer than what is held.
+    /// One-way, because the sender is deactivating and must not wait for a call that reaches this grain after it is gone.
+    /// </summary>
+    [OneWay]
+    Task MergeRosterAsync(IReadOnlyList<ConversationView> views);
+
     /// <summary>My conversations in the organization, most recent first; <c>permission-denied</c> if I am not a member.</summary>
     [ReadOnly]
     ValueTask<IReadOnlyList<ConversationView>> GetConversationsAsync(string organizationId);

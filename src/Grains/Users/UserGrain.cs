@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Logging;
-using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Messages;
 using Orleans.Runtime;
@@ -9,6 +8,7 @@ using Orleans.Utilities;
 namespace Orleans.Chat.Grains.Users;
 
 /// <inheritdoc cref="IUserGrain"/>
+/// <remarks>Account, sessions, organizations and observers here; the roster in <c>UserGrain.Roster.cs</c>.</remarks>
 [GrainType("User")]
 public sealed partial class UserGrain(
     [PersistentState("user")] IPersistentState<UserState> state,
@@ -19,41 +19,18 @@ public sealed partial class UserGrain(
     /// <summary>Devices per user; signing in on one more device ends the oldest session.</summary>
     internal const int MaxSessions = 50;
 
-    /// <summary>How many conversations a roster rebuild asks at once.</summary>
-    internal const int RebuildConcurrency = 256;
-
     private readonly ObserverManager<IUserObserver> _observers = new(UserObserverSubscription.Expiration, logger);
-
-    /// <summary>The stored state says <see cref="UserState.RosterMayBeStale"/>: roster changes may stay in memory.</summary>
-    private bool _staleMarkStored;
-
-    /// <summary>The roster has changes the stored state lacks (written when the activation ends).</summary>
-    private bool _rosterUnsaved;
-
-    /// <summary>The roster's unread totals; every change to <c>S.Conversations</c> goes through <see cref="SetRosterEntry"/>.</summary>
-    private UnreadTotals _unread = new();
 
     private UserState S => state.State;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _unread = UnreadTotals.Of(S.Conversations.Values);
-        _staleMarkStored = S.RosterMayBeStale;
-        if (S.RosterMayBeStale)
-        {
-            // The previous activation ended without saving its roster (a crash): rebuild it before answering anyone.
-            await RebuildRosterAsync(cancellationToken);
-        }
+        LoadRoster();
+        return Task.CompletedTask;
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        if (_rosterUnsaved || S.RosterMayBeStale)
-        {
-            S.RosterMayBeStale = false;
-            await state.WriteStateAsync(cancellationToken);
-        }
-    }
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        SaveRosterAsync(reason, cancellationToken);
 
     public async ValueTask<UserProfile> CreateAsync(CreateUserCommand command)
     {
@@ -206,68 +183,6 @@ public sealed partial class UserGrain(
     public ValueTask<bool> IsMemberOfAsync(string organizationId) =>
         ValueTask.FromResult(S.Created && S.Organizations.Contains(organizationId, StringComparer.Ordinal));
 
-    public async ValueTask ApplyConversationUpdateAsync(ConversationUpdate update)
-    {
-        ArgumentNullException.ThrowIfNull(update);
-        if (!S.Created)
-        {
-            var userId = this.GetPrimaryKeyString();
-            LogUpdateForMissingUser(logger, userId, update.View.Id);
-            return;
-        }
-
-        var view = update.View;
-        var isNew = !S.Conversations.TryGetValue(view.Id, out var known);
-        if (!isNew && known!.Revision >= view.Revision)
-        {
-            // A replay (retry, reactivation): the roster already has this or a newer view; events were sent then.
-            return;
-        }
-
-        SetRosterEntry(view.Id, view);
-        _rosterUnsaved = true;
-        if (isNew || !_staleMarkStored)
-        {
-            // Most changes stay in memory until the activation ends; what makes that safe is stored first. A new
-            // entry is stored at once, because a rebuild can only refresh entries it knows of; the first change of
-            // an activation stores the stale mark, so that an activation after a crash rebuilds the roster.
-            S.RosterMayBeStale = true;
-            try
-            {
-                await WriteStateAsync();
-            }
-            catch (Exception)
-            {
-                // Not stored, so not applied: the conversation's retry of this update must find it missing.
-                SetRosterEntry(view.Id, known);
-
-                throw;
-            }
-        }
-
-        // A change caused by a message leaves the message out of the entry: every device has it already, from the
-        // `message` event or, on the sending device, as the send's result.
-        var entry = update.Message is null ? view : view with { LastMessage = null };
-        var events = new ConversationEvents(update.Message, update.Read, new ConversationChanged(entry, _unread.For(view.OrganizationId)));
-        await NotifyAsync(o => o.OnConversationEventsAsync(events));
-    }
-
-    public ValueTask<IReadOnlyList<ConversationView>> GetConversationsAsync(string organizationId)
-    {
-        EnsureMember(organizationId);
-        IReadOnlyList<ConversationView> roster = [.. S.Conversations.Values
-            .Where(c => string.Equals(c.OrganizationId, organizationId, StringComparison.Ordinal))
-            .OrderByDescending(c => c.UpdatedAt)
-            .ThenByDescending(c => c.Id, StringComparer.Ordinal)];
-        return ValueTask.FromResult(roster);
-    }
-
-    public ValueTask<UnreadSummary> GetUnreadAsync(string organizationId)
-    {
-        EnsureMember(organizationId);
-        return ValueTask.FromResult(_unread.For(organizationId));
-    }
-
     public ValueTask SubscribeAsync(IUserObserver observer)
     {
         ArgumentNullException.ThrowIfNull(observer);
@@ -288,70 +203,12 @@ public sealed partial class UserGrain(
     /// </summary>
     private Task NotifyAsync(Func<IUserObserver, ValueTask> notification) => _observers.Notify(o => notification(o).AsTask());
 
-    /// <summary>Refreshes every roster entry from its conversation grain, which derives it from the message log.</summary>
-    private async Task RebuildRosterAsync(CancellationToken cancellationToken)
-    {
-        var userId = this.GetPrimaryKeyString();
-        var failed = 0;
-
-        // A few hundred at a time: each activates a conversation, which reads the log, and a roster can be large.
-        foreach (var chunk in S.Conversations.Keys.ToArray().Chunk(RebuildConcurrency))
-        {
-            var refreshes = chunk.Select(id => GrainFactory.GetGrain<IConversationGrain>(id).GetRosterViewAsync(userId).AsTask()).ToList();
-            try
-            {
-                await Task.WhenAll(refreshes).WaitAsync(cancellationToken);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                // Keep what did refresh and the stale mark, so that the next activation tries again.
-                LogRosterRebuildFailed(logger, exception, userId);
-            }
-
-            foreach (var refresh in refreshes)
-            {
-                if (!refresh.IsCompletedSuccessfully)
-                {
-                    failed++;
-                }
-                else if (refresh.Result is var view && view.Revision > S.Conversations[view.Id].Revision)
-                {
-                    SetRosterEntry(view.Id, view);
-                }
-            }
-        }
-
-        if (failed == 0)
-        {
-            S.RosterMayBeStale = false;
-            await WriteStateAsync();
-        }
-
-        LogRosterRebuilt(logger, userId, S.Conversations.Count);
-    }
-
     /// <summary>Writes the whole state; the roster is saved with it.</summary>
     private async Task WriteStateAsync()
     {
         await state.WriteStateAsync();
         _rosterUnsaved = false;
         _staleMarkStored = S.RosterMayBeStale;
-    }
-
-    /// <summary>Sets or (with null) removes a roster entry, keeping the unread totals in step.</summary>
-    private void SetRosterEntry(string conversationId, ConversationView? view)
-    {
-        S.Conversations.TryGetValue(conversationId, out var before);
-        if (view is null)
-        {
-            S.Conversations.Remove(conversationId);
-        }
-        else
-        {
-            S.Conversations[conversationId] = view;
-        }
-
-        _unread.Replace(before, view);
     }
 
     private void EnsureCreated()
@@ -386,13 +243,4 @@ public sealed partial class UserGrain(
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Failed sign-in for user {UserId}")]
     private static partial void LogSignInFailed(ILogger logger, string userId);
-
-    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "User {UserId} rebuilt its roster of {Conversations} conversations after an unclean end")]
-    private static partial void LogRosterRebuilt(ILogger logger, string userId, int conversations);
-
-    [LoggerMessage(EventId = 2007, Level = LogLevel.Error, Message = "User {UserId} could not rebuild its whole roster; it will try again on its next activation")]
-    private static partial void LogRosterRebuildFailed(ILogger logger, Exception exception, string userId);
-
-    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Conversation {ConversationId} updated user {UserId}, who does not exist")]
-    private static partial void LogUpdateForMissingUser(ILogger logger, string userId, string conversationId);
 }

@@ -49,7 +49,8 @@ public sealed class UserState
     /// <summary>
     /// Set (and stored) by the first roster change of an activation, cleared when the activation ends and saves the
     /// roster. Found set by a new activation, it means the last one died with unsaved changes: the roster is rebuilt
-    /// from the conversation grains before the user grain answers.
+    /// from the conversation grains while the user grain answers (roster reads wait for it), and the mark stays set
+    /// until that activation ends and saves the rebuilt roster.
     /// </summary>
     [Id(11)]
     public bool RosterMayBeStale { get; set; }

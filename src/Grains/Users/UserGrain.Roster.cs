@@ -1,0 +1,248 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Chat.Grains.Conversations;
+using Orleans.Storage;
+
+namespace Orleans.Chat.Grains.Users;
+
+/// <summary>
+/// The roster: my conversations as their grains report them, with unread totals. Changes stay in memory and are saved
+/// when the activation ends; a stale mark, stored by the first change, tells the next activation after a crash to
+/// rebuild the roster from the conversation grains (see <see cref="UserState.RosterMayBeStale"/>).
+/// </summary>
+public sealed partial class UserGrain
+{
+    /// <summary>How many conversations a roster rebuild asks at once.</summary>
+    internal const int RebuildConcurrency = 256;
+
+    /// <summary>The stored state says <see cref="UserState.RosterMayBeStale"/>: roster changes may stay in memory.</summary>
+    private bool _staleMarkStored;
+
+    /// <summary>The roster has changes the stored state lacks (written when the activation ends).</summary>
+    private bool _rosterUnsaved;
+
+    /// <summary>The roster's unread totals; every change to <c>S.Conversations</c> goes through <see cref="SetRosterEntry"/>.</summary>
+    private UnreadTotals _unread = new();
+
+    /// <summary>
+    /// The rebuild of a roster the previous activation left stale, true once every entry is refreshed; null if none
+    /// was needed. It runs beside calls rather than before them: after a silo dies, its users reactivate elsewhere and
+    /// must answer sends and sign-ins at once, while a rebuild activates every conversation of the user.
+    /// </summary>
+    private Task<bool>? _rebuild;
+
+    public async ValueTask ApplyConversationUpdateAsync(ConversationUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        if (!S.Created)
+        {
+            var userId = this.GetPrimaryKeyString();
+            LogUpdateForMissingUser(logger, userId, update.View.Id);
+            return;
+        }
+
+        var view = update.View;
+        var isNew = !S.Conversations.TryGetValue(view.Id, out var known);
+        if (!isNew && known!.Revision >= view.Revision)
+        {
+            // A replay (retry, reactivation, or a rebuild that got there first): the roster already has this or a
+            // newer view; events were sent then.
+            return;
+        }
+
+        SetRosterEntry(view.Id, view);
+        _rosterUnsaved = true;
+        if (isNew || !_staleMarkStored)
+        {
+            // Most changes stay in memory until the activation ends; what makes that safe is stored first. A new
+            // entry is stored at once, because a rebuild can only refresh entries it knows of; the first change of
+            // an activation stores the stale mark, so that an activation after a crash rebuilds the roster.
+            S.RosterMayBeStale = true;
+            try
+            {
+                await WriteStateAsync();
+            }
+            catch (Exception)
+            {
+                // Not stored, so not applied: the conversation's retry of this update must find it missing.
+                SetRosterEntry(view.Id, known);
+
+                throw;
+            }
+        }
+
+        // A change caused by a message leaves the message out of the entry: every device has it already, from the
+        // `message` event or, on the sending device, as the send's result.
+        var entry = update.Message is null ? view : view with { LastMessage = null };
+        var events = new ConversationEvents(update.Message, update.Read, new ConversationChanged(entry, _unread.For(view.OrganizationId)));
+        await NotifyAsync(o => o.OnConversationEventsAsync(events));
+    }
+
+    public async ValueTask<IReadOnlyList<ConversationView>> GetConversationsAsync(string organizationId)
+    {
+        EnsureMember(organizationId);
+        await RebuildFinishedAsync();
+        return [.. S.Conversations.Values
+            .Where(c => string.Equals(c.OrganizationId, organizationId, StringComparison.Ordinal))
+            .OrderByDescending(c => c.UpdatedAt)
+            .ThenByDescending(c => c.Id, StringComparer.Ordinal)];
+    }
+
+    public async ValueTask<UnreadSummary> GetUnreadAsync(string organizationId)
+    {
+        EnsureMember(organizationId);
+        await RebuildFinishedAsync();
+        return _unread.For(organizationId);
+    }
+
+    /// <summary>Takes the stored roster; if the previous activation died with unsaved changes, starts its rebuild.</summary>
+    private void LoadRoster()
+    {
+        _unread = UnreadTotals.Of(S.Conversations.Values);
+        _staleMarkStored = S.RosterMayBeStale;
+        if (S.RosterMayBeStale)
+        {
+            // Not awaited: the rebuild's turns interleave with calls, which is safe because it only reads conversation
+            // grains and applies views newer than held (as a conversation's own push would), and it never writes the
+            // state, so no write of a call can race one of its own. The stale mark stays stored until the roster is.
+            _rebuild = RebuildRosterAsync();
+        }
+    }
+
+    public async Task MergeRosterAsync(IReadOnlyList<ConversationView> views)
+    {
+        ArgumentNullException.ThrowIfNull(views);
+        var userId = this.GetPrimaryKeyString();
+        foreach (var view in views)
+        {
+            await ApplyConversationUpdateAsync(new ConversationUpdate(userId, view));
+        }
+    }
+
+    /// <summary>
+    /// On deactivation: stores the roster, and clears the stale mark unless a rebuild is still owed. When another
+    /// activation of this user may be running, the roster goes to it instead: Orleans deactivates this one because
+    /// its directory entry died with a silo (another silo may already have activated the user) or because it found
+    /// two, or this one's write finds that another activation wrote first. Either way the other one holds a roster
+    /// rebuilt before some of this one's changes, and only this one has them.
+    /// </summary>
+    private async Task SaveRosterAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (reason.ReasonCode is DeactivationReasonCode.DirectoryFailure or DeactivationReasonCode.DuplicateActivation)
+        {
+            HandOverRoster();
+            return;
+        }
+
+        var stale = _rebuild is not null && !(_rebuild.IsCompletedSuccessfully && _rebuild.Result);
+        if (_rosterUnsaved || S.RosterMayBeStale != stale)
+        {
+            S.RosterMayBeStale = stale;
+            try
+            {
+                await state.WriteStateAsync(cancellationToken);
+            }
+            catch (InconsistentStateException exception)
+            {
+                LogRosterHandedOver(logger, exception, this.GetPrimaryKeyString());
+                HandOverRoster();
+            }
+        }
+    }
+
+    /// <summary>Sends the roster's unsaved changes to whichever activation of this user answers once this one is gone.</summary>
+    private void HandOverRoster()
+    {
+        if (_rosterUnsaved)
+        {
+            // Not awaited (one-way): addressed to this grain, it is delivered after this activation has ended.
+            _ = this.AsReference<IUserGrain>().MergeRosterAsync([.. S.Conversations.Values]);
+        }
+    }
+
+    /// <summary>Roster reads wait for a running rebuild, so that no device is told a count the log does not back.</summary>
+    private async ValueTask RebuildFinishedAsync()
+    {
+        if (_rebuild is { IsCompleted: false } rebuild)
+        {
+            await rebuild;
+        }
+    }
+
+    /// <summary>
+    /// Refreshes every roster entry from its conversation grain, which derives it from the message log, and tells the
+    /// devices of each entry that changed. False if some conversation did not answer (the next activation tries again).
+    /// </summary>
+    private async Task<bool> RebuildRosterAsync()
+    {
+        var userId = this.GetPrimaryKeyString();
+        var complete = true;
+
+        // A few hundred at a time: each activates a conversation, which reads the log, and a roster can be large.
+        foreach (var chunk in S.Conversations.Keys.ToArray().Chunk(RebuildConcurrency))
+        {
+            var refreshes = chunk.Select(id => GrainFactory.GetGrain<IConversationGrain>(id).GetRosterViewAsync(userId).AsTask()).ToList();
+            try
+            {
+                await Task.WhenAll(refreshes);
+            }
+            catch (Exception exception)
+            {
+                // Keep what did refresh.
+                LogRosterRebuildFailed(logger, exception, userId);
+                complete = false;
+            }
+
+            var changed = new List<ConversationView>();
+            foreach (var refresh in refreshes.Where(r => r.IsCompletedSuccessfully))
+            {
+                var view = refresh.Result;
+                if (S.Conversations.TryGetValue(view.Id, out var known) && view.Revision > known.Revision)
+                {
+                    SetRosterEntry(view.Id, view);
+                    changed.Add(view);
+                }
+            }
+
+            if (changed.Count > 0)
+            {
+                _rosterUnsaved = true;
+                foreach (var view in changed)
+                {
+                    var events = new ConversationEvents(null, null, new ConversationChanged(view, _unread.For(view.OrganizationId)));
+                    await NotifyAsync(o => o.OnConversationEventsAsync(events));
+                }
+            }
+        }
+
+        LogRosterRebuilt(logger, userId, S.Conversations.Count);
+        return complete;
+    }
+
+    /// <summary>Sets or (with null) removes a roster entry, keeping the unread totals in step.</summary>
+    private void SetRosterEntry(string conversationId, ConversationView? view)
+    {
+        S.Conversations.TryGetValue(conversationId, out var before);
+        if (view is null)
+        {
+            S.Conversations.Remove(conversationId);
+        }
+        else
+        {
+            S.Conversations[conversationId] = view;
+        }
+
+        _unread.Replace(before, view);
+    }
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "User {UserId} rebuilt its roster of {Conversations} conversations after an unclean end")]
+    private static partial void LogRosterRebuilt(ILogger logger, string userId, int conversations);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Error, Message = "User {UserId} could not rebuild its whole roster; it will try again on its next activation")]
+    private static partial void LogRosterRebuildFailed(ILogger logger, Exception exception, string userId);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "User {UserId} found its stored state written by another activation; it hands its roster to that one")]
+    private static partial void LogRosterHandedOver(ILogger logger, Exception exception, string userId);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Conversation {ConversationId} updated user {UserId}, who does not exist")]
+    private static partial void LogUpdateForMissingUser(ILogger logger, string userId, string conversationId);
+}
