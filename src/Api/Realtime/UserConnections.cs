@@ -123,7 +123,7 @@ public sealed partial class UserConnections(
         Parallel.ForEachAsync(
             _users.Values,
             new ParallelOptions { MaxDegreeOfParallelism = RenewalConcurrency, CancellationToken = cancellationToken },
-            async (link, _) =>
+            async (link, token) =>
             {
                 if (link.Reference is { } reference && !link.Closed)
                 {
@@ -131,8 +131,10 @@ public sealed partial class UserConnections(
                     {
                         await grains.GetGrain<IUserGrain>(link.UserId).SubscribeAsync(reference);
                     }
-                    catch (Exception exception) when (exception is not OperationCanceledException)
+                    catch (Exception exception) when (!token.IsCancellationRequested)
                     {
+                        // Anything, including Orleans' OperationCanceledException for a message that expired while a
+                        // dead silo's grains were placed again: one failed renewal must not end the renewals.
                         LogRenewFailed(logger, exception, link.UserId);
                     }
                 }
