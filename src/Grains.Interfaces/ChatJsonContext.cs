@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Orleans.Chat.Grains.Conversations;
+using Orleans.Chat.Grains.Groups;
 using Orleans.Chat.Grains.Messages;
 using Orleans.Chat.Grains.Organizations;
 using Orleans.Chat.Grains.Users;
@@ -36,6 +37,13 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(IReadOnlyList<ConversationView>))]
 [JsonSerializable(typeof(SendMessageCommand))]
 [JsonSerializable(typeof(SendMessageResult))]
+// Groups
+[JsonSerializable(typeof(CreateGroupCommand))]
+[JsonSerializable(typeof(GroupInfo))]
+[JsonSerializable(typeof(GroupChanges))]
+[JsonSerializable(typeof(GroupPermissions))]
+[JsonSerializable(typeof(GroupRole))]
+[JsonSerializable(typeof(IReadOnlyList<string>))]
 // Users
 [JsonSerializable(typeof(UserProfile))]
 [JsonSerializable(typeof(CreateUserCommand))]

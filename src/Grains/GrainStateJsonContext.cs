@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Orleans.Chat.Grains.Conversations;
+using Orleans.Chat.Grains.Groups;
 using Orleans.Chat.Grains.Organizations;
 using Orleans.Chat.Grains.Users;
 
@@ -15,6 +16,7 @@ namespace Orleans.Chat.Grains;
     UseStringEnumConverter = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ConversationState))]
+[JsonSerializable(typeof(GroupState))]
 [JsonSerializable(typeof(OrganizationState))]
 [JsonSerializable(typeof(UserState))]
 [JsonSerializable(typeof(UserLookupState))]

@@ -6,12 +6,18 @@ namespace Orleans.Chat.Grains.Conversations;
 /// A conversation as one member sees it: the roster entry (<see cref="Id"/> is the conversation id). Every value is absolute (not a delta), and
 /// <see cref="Revision"/> grows with every change of the conversation, so a user grain can apply the same view
 /// twice, or an older one late, without harm.
+/// <para>
+/// In a group (<see cref="Kind"/> <see cref="ConversationKind.Group"/>), <see cref="CounterpartyId"/> is null,
+/// <see cref="Name"/> is the group's, the counterparty cursors are the lowest among the other members (everyone has
+/// read up to there), and <see cref="IsMember"/> turns false once the member leaves or is removed: the entry stays,
+/// frozen at what they could see.
+/// </para>
 /// </summary>
 [GenerateSerializer, Immutable, Alias("chat.ConversationView")]
 public sealed record ConversationView(
     [Id(0)] string Id,
     [Id(1)] string OrganizationId,
-    [Id(2)] string CounterpartyId,
+    [Id(2)] string? CounterpartyId,
     [Id(3)] Message? LastMessage,
     [Id(4)] long LastSortNumber,
     [Id(5)] int UnreadCount,
@@ -19,7 +25,20 @@ public sealed record ConversationView(
     [Id(7)] long CounterpartyReadSortNumber,
     [Id(8)] long CounterpartyDeliveredSortNumber,
     [Id(9)] DateTimeOffset UpdatedAt,
-    [Id(10)] long Revision);
+    [Id(10)] long Revision,
+    [Id(11)] ConversationKind Kind = ConversationKind.Direct,
+    [Id(12)] string? Name = null,
+    [Id(13)] bool IsMember = true);
+
+[GenerateSerializer, Alias("chat.ConversationKind")]
+public enum ConversationKind
+{
+    /// <summary>1-1.</summary>
+    Direct,
+
+    /// <summary>A group or forum.</summary>
+    Group,
+}
 
 /// <summary>What a conversation tells one member's user grain: the new view and, optionally, the event that caused it.</summary>
 [GenerateSerializer, Immutable, Alias("chat.ConversationUpdate")]

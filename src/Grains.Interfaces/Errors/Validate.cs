@@ -10,6 +10,8 @@ public static partial class Validate
     public const int MaxIdLength = 64;
     public const string IdPattern = "^[A-Za-z0-9_.@-]{1,64}$";
     public const int MaxNameLength = 200;
+    public const int MaxDescriptionLength = 2_000;
+    public const int MaxUrlLength = 2_048;
     public const int MaxEmailLength = 254;
     public const int MaxPhoneLength = 32;
     public const int MinPasswordLength = 8;
@@ -42,6 +44,18 @@ public static partial class Validate
         if (string.IsNullOrEmpty(trimmed) || trimmed.Length > maxLength)
         {
             throw new InvalidArgumentException($"'{parameterName}' must be 1 to {maxLength} characters.", parameterName);
+        }
+
+        return trimmed;
+    }
+
+    /// <summary>An optional absolute http or https URL: null or blank becomes null.</summary>
+    public static string? OptionalUrl(string? value, string parameterName)
+    {
+        var trimmed = OptionalText(value, parameterName, MaxUrlLength);
+        if (trimmed is not null && !(Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)))
+        {
+            throw new InvalidArgumentException($"'{parameterName}' must be an absolute http or https URL.", parameterName);
         }
 
         return trimmed;

@@ -2,7 +2,9 @@ namespace Orleans.Chat.Grains.Messages;
 
 /// <summary>
 /// A stored message. <see cref="SortNumber"/> is its position in the conversation: strictly increasing, no gaps.
-/// This record is also the payload persisted in the message log, so never rename a property without a migration.
+/// <see cref="RecipientId"/> is the other member in a 1-1 conversation and null in a group, whose membership changes
+/// are messages too (<see cref="MessageType.GroupMembershipChange"/>, with <see cref="Membership"/>). This record is
+/// also the payload persisted in the message log, so never rename a property without a migration.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("chat.Message")]
 public sealed record Message(
@@ -11,7 +13,34 @@ public sealed record Message(
     [Id(2)] string OrganizationId,
     [Id(3)] long SortNumber,
     [Id(4)] string SenderId,
-    [Id(5)] string RecipientId,
+    [Id(5)] string? RecipientId,
     [Id(6)] string Body,
     [Id(7)] string ClientMessageId,
-    [Id(8)] DateTimeOffset CreatedAt);
+    [Id(8)] DateTimeOffset CreatedAt,
+    [Id(9)] MessageType Type = MessageType.Text,
+    [Id(10)] MembershipChange? Membership = null);
+
+[GenerateSerializer, Alias("chat.MessageType")]
+public enum MessageType
+{
+    Text,
+
+    /// <summary>Members were added to or removed from a group, or joined or left it (SDKs call it GROUP_MEMBERSHIP_CHANGE).</summary>
+    GroupMembershipChange,
+}
+
+/// <summary>Who changed a group's membership, how, and whom it concerns.</summary>
+[GenerateSerializer, Immutable, Alias("chat.MembershipChange")]
+public sealed record MembershipChange(
+    [Id(0)] MembershipAction Action,
+    [Id(1)] string ActorId,
+    [Id(2)] IReadOnlyList<string> UserIds);
+
+[GenerateSerializer, Alias("chat.MembershipAction")]
+public enum MembershipAction
+{
+    Add,
+    Remove,
+    Join,
+    Leave,
+}

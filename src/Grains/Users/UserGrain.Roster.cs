@@ -180,7 +180,7 @@ public sealed partial class UserGrain
         // A few hundred at a time: each activates a conversation, which reads the log, and a roster can be large.
         foreach (var chunk in S.Conversations.Keys.ToArray().Chunk(RebuildConcurrency))
         {
-            var refreshes = chunk.Select(id => GrainFactory.GetGrain<IConversationGrain>(id).GetRosterViewAsync(userId).AsTask()).ToList();
+            var refreshes = chunk.Select(id => ChatConversations.Get(GrainFactory, id).GetRosterViewAsync(userId).AsTask()).ToList();
             try
             {
                 await Task.WhenAll(refreshes);

@@ -1,0 +1,62 @@
+using Orleans.Chat.Grains.Errors;
+using Orleans.Chat.Grains.Groups;
+using Orleans.Chat.Grains.Messages;
+using Orleans.Concurrency;
+
+namespace Orleans.Chat.Grains.Conversations;
+
+/// <summary>
+/// What every conversation does, 1-1 (<see cref="IConversationGrain"/>) or of many (<see cref="IGroupGrain"/>): it
+/// orders messages into the durable message log and keeps its members' cursors and unread counts. Callers that hold
+/// only a conversation id get the right grain from <see cref="ChatConversations.Get"/>.
+/// </summary>
+[Alias("chat.IChatConversation")]
+public interface IChatConversation : IGrainWithStringKey
+{
+    /// <summary>
+    /// Stores a message from <see cref="SendMessageCommand.SenderId"/>. A retry with the same client message id
+    /// returns the stored message with <see cref="SendMessageResult.Created"/> false.
+    /// </summary>
+    ValueTask<SendMessageResult> SendAsync(SendMessageCommand command);
+
+    /// <summary>One page of the history the requester may see.</summary>
+    [ReadOnly]
+    ValueTask<MessagePage> GetHistoryAsync(HistoryQuery query);
+
+    /// <summary>Moves the reader's read cursor up to <paramref name="sortNumber"/> (never backwards); returns the reader's view.</summary>
+    ValueTask<ConversationView> MarkReadAsync(string readerId, long sortNumber);
+
+    /// <summary>Moves the member's delivered cursor up to <paramref name="sortNumber"/> (never backwards); returns the member's view.</summary>
+    ValueTask<ConversationView> MarkDeliveredAsync(string memberId, long sortNumber);
+
+    /// <summary>The conversation as <paramref name="memberId"/> sees it.</summary>
+    [ReadOnly]
+    ValueTask<ConversationView> GetViewAsync(string memberId);
+
+    /// <summary>
+    /// The conversation as <paramref name="memberId"/> sees it, for that member's own user grain rebuilding its roster.
+    /// It interleaves with any running request and calls no other grain, so it cannot wait on the user grain.
+    /// </summary>
+    [AlwaysInterleave]
+    ValueTask<ConversationView> GetRosterViewAsync(string memberId);
+}
+
+/// <summary>Finds the grain of a conversation id: three parts name a 1-1 conversation, two a group.</summary>
+public static class ChatConversations
+{
+    public static IChatConversation Get(IGrainFactory grains, string? conversationId)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        if (ConversationKey.TryParse(conversationId, out var direct))
+        {
+            return grains.GetGrain<IConversationGrain>(direct.ToGrainKey());
+        }
+
+        if (GroupKey.TryParse(conversationId, out var group))
+        {
+            return grains.GetGrain<IGroupGrain>(group.ToGrainKey());
+        }
+
+        throw new InvalidArgumentException("'conversationId' is not a conversation id.", "conversationId");
+    }
+}

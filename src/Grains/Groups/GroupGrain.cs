@@ -1,0 +1,332 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Orleans.Chat.Grains.Conversations;
+using Orleans.Chat.Grains.Errors;
+using Orleans.Chat.Grains.Messages;
+using Orleans.Chat.Persistence;
+
+namespace Orleans.Chat.Grains.Groups;
+
+/// <inheritdoc cref="IGroupGrain"/>
+/// <remarks>
+/// Messages, history, cursors and views here; who is a member, and how that changes, in <c>GroupGrain.Membership.cs</c>.
+/// Every member's user grain gets each change, in order, as in a 1-1 conversation (<see cref="RosterPushes"/>).
+/// </remarks>
+[GrainType("Group")]
+public sealed partial class GroupGrain(
+    [PersistentState("group")] IPersistentState<GroupState> state,
+    IMessageLog messageLog,
+    IGrainFactory grains,
+    TimeProvider timeProvider,
+    ILogger<GroupGrain> logger) : Grain, IGroupGrain
+{
+    /// <summary>Delivered receipts are stored and pushed at most this often per group, not one write per receipt.</summary>
+    private static readonly TimeSpan DeliveredFlushDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>Unread counts of the current members, derived from the log and their read cursors.</summary>
+    private readonly Dictionary<string, int> _unread = new(StringComparer.Ordinal);
+    private readonly RosterPushes _pushes = new(grains, logger);
+    private IGrainTimer? _deliveredFlush;
+    private GroupKey _key;
+    private string _id = "";
+    private long _lastSortNumber;
+    private Message? _lastMessage;
+    private DateTimeOffset _updatedAt;
+
+    private GroupState S => state.State;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _key = GroupKey.Parse(this.GetPrimaryKeyString());
+        _id = _key.ToGrainKey();
+        var tail = await messageLog.ReadAsync(_id, long.MaxValue, LogDirection.Backward, 1, cancellationToken);
+        if (tail.Count > 0)
+        {
+            SetLast(Deserialize(tail[0]));
+        }
+
+        if (!S.Created)
+        {
+            return;
+        }
+
+        // A membership change stored here but not yet in the log (a crash between the two) is finished first.
+        await AppendPendingMembershipAsync(cancellationToken);
+        foreach (var (userId, member) in S.Members.Where(m => m.Value.IsMember))
+        {
+            _unread[userId] = _lastSortNumber <= member.ReadSortNumber
+                ? 0
+                : await messageLog.CountAfterAsync(_id, member.ReadSortNumber, userId, cancellationToken);
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_deliveredFlush is not null)
+        {
+            await WriteStateAsync();
+        }
+    }
+
+    public async ValueTask<SendMessageResult> SendAsync(SendMessageCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var senderId = Validate.Id(command.SenderId, "senderId");
+        var body = Validate.Body(command.Body);
+        var clientMessageId = Validate.Id(command.ClientMessageId, "clientMessageId");
+        var origin = Validate.OptionalText(command.OriginSessionId, "originSessionId", Validate.MaxIdLength);
+        var sender = Member(senderId);
+        if (sender.Role == GroupRole.Member && !sender.Permissions.MaySend)
+        {
+            throw new PermissionDeniedException("You may not send messages in this group.");
+        }
+
+        await AppendPendingMembershipAsync(CancellationToken.None);
+        var now = timeProvider.GetUtcNow();
+        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, _lastSortNumber + 1, senderId, null, body, clientMessageId, now);
+        var stored = await messageLog.AppendAsync(Entry(message, idempotencyKey: senderId + ":" + clientMessageId));
+        if (!string.Equals(stored.EntryId, message.Id, StringComparison.Ordinal))
+        {
+            // A retry of a send stored earlier, maybe by a previous activation (see ConversationGrain.SendAsync).
+            var earlier = Deserialize(stored);
+            if (earlier.SortNumber > _lastSortNumber)
+            {
+                DeactivateOnIdle();
+            }
+
+            await PushToMembersAsync(senderId, new MessageSent(earlier, origin), read: null);
+            return new SendMessageResult(earlier, Created: false);
+        }
+
+        Appended(message);
+        LogMessageStored(logger, _id, message.SortNumber, senderId);
+        await PushToMembersAsync(senderId, new MessageSent(message, origin), read: null);
+        return new SendMessageResult(message, Created: true);
+    }
+
+    public async ValueTask<MessagePage> GetHistoryAsync(HistoryQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var (first, last) = VisibleWindow(Validate.Id(query.RequesterId, "requesterId"));
+        var limit = Validate.Limit(query.Limit);
+        var before = Math.Min(query.Before is { } b ? Validate.SortNumber(b, "before") : long.MaxValue, last + 1);
+        var after = Math.Max(query.After is { } a ? Validate.SortNumber(a, "after") : 0, first - 1);
+        if (before - after <= 1)
+        {
+            return new MessagePage([], HasMore: false);
+        }
+
+        // Read one more than asked to know whether the window holds more.
+        var entries = query.Order == HistoryOrder.OldestFirst
+            ? (await messageLog.ReadAsync(_id, after, LogDirection.Forward, limit + 1)).Where(e => e.Sequence < before).ToList()
+            : (await messageLog.ReadAsync(_id, before, LogDirection.Backward, limit + 1)).Where(e => e.Sequence > after).ToList();
+        return new MessagePage([.. entries.Take(limit).Select(Deserialize)], entries.Count > limit);
+    }
+
+    public async ValueTask<ConversationView> MarkReadAsync(string readerId, long sortNumber)
+    {
+        var reader = Member(Validate.Id(readerId, "readerId"));
+        Validate.SortNumber(sortNumber, "sortNumber");
+        var upTo = Math.Min(sortNumber, _lastSortNumber);
+        if (upTo <= reader.ReadSortNumber)
+        {
+            return View(readerId);
+        }
+
+        reader.ReadSortNumber = upTo;
+        reader.DeliveredSortNumber = Math.Max(reader.DeliveredSortNumber, upTo);
+        _unread[readerId] = upTo >= _lastSortNumber ? 0 : await messageLog.CountAfterAsync(_id, upTo, readerId);
+        await WriteStateAsync();
+
+        // Every member's view changes: the lowest read cursor among the others may have moved.
+        await PushToMembersAsync(readerId, sent: null, read: new MessageRead(_id, _key.OrganizationId, readerId, upTo));
+        return View(readerId);
+    }
+
+    public ValueTask<ConversationView> MarkDeliveredAsync(string memberId, long sortNumber)
+    {
+        var member = Member(Validate.Id(memberId, "memberId"));
+        Validate.SortNumber(sortNumber, "sortNumber");
+        var upTo = Math.Min(sortNumber, _lastSortNumber);
+        if (upTo > member.DeliveredSortNumber)
+        {
+            // In memory now; stored and pushed by one flush for all the receipts of the next moment.
+            member.DeliveredSortNumber = upTo;
+            _deliveredFlush ??= this.RegisterGrainTimer(
+                FlushDeliveredAsync,
+                new GrainTimerCreationOptions { DueTime = DeliveredFlushDelay, Period = Timeout.InfiniteTimeSpan });
+        }
+
+        return ValueTask.FromResult(View(memberId));
+    }
+
+    public ValueTask<ConversationView> GetViewAsync(string memberId) => ValueTask.FromResult(View(Seen(memberId)));
+
+    public ValueTask<ConversationView> GetRosterViewAsync(string memberId) => GetViewAsync(memberId);
+
+    /// <summary>The first and last sortNumber the user may read; <c>not-found</c> if they never were a member.</summary>
+    private (long First, long Last) VisibleWindow(string userId)
+    {
+        var member = S.Members[Seen(userId)];
+        var first = S.ReplayHistory ? 1 : member.JoinedSortNumber;
+        var last = member.IsMember ? long.MaxValue - 1 : member.LeftSortNumber;
+        return (first, last);
+    }
+
+    /// <summary>A current member's state; <c>not-found</c> for anyone else (as if the group did not exist).</summary>
+    private GroupMemberState Member(string userId) =>
+        S.Created && S.Members.TryGetValue(userId, out var member) && member.IsMember ? member : throw NotFound();
+
+    /// <summary>The user if they are or were a member: a former member keeps what they saw until they left.</summary>
+    private string Seen(string userId)
+    {
+        Validate.Id(userId, "memberId");
+        return S.Created && S.Members.ContainsKey(userId) ? userId : throw NotFound();
+    }
+
+    private NotFoundException NotFound() => new($"Group '{_id}' does not exist or you are not a member.");
+
+    /// <summary>Takes a stored message as the last one and counts it as unread for every other current member.</summary>
+    private void Appended(Message message)
+    {
+        SetLast(message);
+        foreach (var (userId, member) in S.Members)
+        {
+            if (member.IsMember && member.ReadSortNumber < message.SortNumber && !string.Equals(userId, message.SenderId, StringComparison.Ordinal))
+            {
+                _unread[userId] = _unread.GetValueOrDefault(userId) + 1;
+            }
+        }
+    }
+
+    private void SetLast(Message message)
+    {
+        _lastSortNumber = message.SortNumber;
+        _lastMessage = message;
+        _updatedAt = message.CreatedAt;
+    }
+
+    /// <summary>
+    /// Pushes every current member's view (with the event) to their user grains, and to <paramref name="alsoTo"/>
+    /// (members who just left: their last view); waits only for <paramref name="caller"/>'s, whose answer depends on it.
+    /// </summary>
+    private Task PushToMembersAsync(string caller, MessageSent? sent, MessageRead? read, IEnumerable<string>? alsoTo = null)
+    {
+        var floor = new CursorFloor(S.Members.Where(m => m.Value.IsMember).Select(m => (m.Key, m.Value)));
+        var callers = Task.CompletedTask;
+        foreach (var userId in S.Members.Where(m => m.Value.IsMember).Select(m => m.Key).Concat(alsoTo ?? []))
+        {
+            var update = new ConversationUpdate(
+                userId,
+                View(userId, floor),
+                sent,
+                read is not null && !string.Equals(read.ReaderId, userId, StringComparison.Ordinal) ? read : null);
+            if (string.Equals(userId, caller, StringComparison.Ordinal))
+            {
+                callers = _pushes.PushAndWait(update);
+            }
+            else
+            {
+                _pushes.Push(update);
+            }
+        }
+
+        return callers;
+    }
+
+    private ConversationView View(string userId) =>
+        View(userId, new CursorFloor(S.Members.Where(m => m.Value.IsMember).Select(m => (m.Key, m.Value))));
+
+    private ConversationView View(string userId, CursorFloor floor)
+    {
+        var member = S.Members[userId];
+        var (lastSortNumber, lastMessage) = member.IsMember || member.LeftSortNumber == _lastSortNumber
+            ? (_lastSortNumber, _lastMessage)
+            : (member.LeftSortNumber, null);
+        return new ConversationView(
+            _id,
+            _key.OrganizationId,
+            CounterpartyId: null,
+            lastMessage,
+            lastSortNumber,
+            member.IsMember ? _unread.GetValueOrDefault(userId) : 0,
+            member.ReadSortNumber,
+            floor.ReadExcept(userId),
+            floor.DeliveredExcept(userId),
+            _updatedAt,
+            _lastSortNumber + S.Revision,
+            ConversationKind.Group,
+            S.Name,
+            member.IsMember);
+    }
+
+    /// <summary>Stores the state with a new revision; a failed write leaves memory ahead of storage, so start over.</summary>
+    private async Task WriteStateAsync()
+    {
+        _deliveredFlush?.Dispose();
+        _deliveredFlush = null;
+        S.Revision++;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception exception)
+        {
+            LogStateWriteFailed(logger, exception, _id);
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    private async Task FlushDeliveredAsync(CancellationToken cancellationToken)
+    {
+        await WriteStateAsync();
+        _ = PushToMembersAsync(caller: "", sent: null, read: null);
+    }
+
+    private LogEntry Entry(Message message, string idempotencyKey) =>
+        new(_id, message.SortNumber, message.Id, idempotencyKey, message.SenderId, message.CreatedAt, JsonSerializer.Serialize(message, ChatJsonContext.Default.Message));
+
+    private static Message Deserialize(LogEntry entry) =>
+        JsonSerializer.Deserialize(entry.Payload, ChatJsonContext.Default.Message)
+        ?? throw new InvalidOperationException($"Log entry {entry.LogId}/{entry.Sequence} holds no message.");
+
+    /// <summary>
+    /// The lowest read and delivered cursors among the current members other than a given one, for every member in
+    /// O(1) after one pass: the lowest and the second lowest, and who holds the lowest.
+    /// </summary>
+    private readonly struct CursorFloor
+    {
+        private readonly (long Lowest, string? Holder, long Second) _read;
+        private readonly (long Lowest, string? Holder, long Second) _delivered;
+
+        public CursorFloor(IEnumerable<(string UserId, GroupMemberState Member)> members)
+        {
+            _read = _delivered = (long.MaxValue, null, long.MaxValue);
+            foreach (var (userId, member) in members)
+            {
+                _read = Add(_read, userId, member.ReadSortNumber);
+                _delivered = Add(_delivered, userId, member.DeliveredSortNumber);
+            }
+        }
+
+        public long ReadExcept(string userId) => Except(_read, userId);
+
+        public long DeliveredExcept(string userId) => Except(_delivered, userId);
+
+        private static (long, string?, long) Add((long Lowest, string? Holder, long Second) floor, string userId, long value) =>
+            value < floor.Lowest ? (value, userId, floor.Lowest) : (floor.Lowest, floor.Holder, Math.Min(floor.Second, value));
+
+        private static long Except((long Lowest, string? Holder, long Second) floor, string userId)
+        {
+            var value = string.Equals(floor.Holder, userId, StringComparison.Ordinal) ? floor.Second : floor.Lowest;
+            return value == long.MaxValue ? 0 : value;
+        }
+    }
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Debug, Message = "Group {GroupId} stored message {SortNumber} from {SenderId}")]
+    private static partial void LogMessageStored(ILogger logger, string groupId, long sortNumber, string senderId);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Error, Message = "Group {GroupId} could not write its state; deactivating")]
+    private static partial void LogStateWriteFailed(ILogger logger, Exception exception, string groupId);
+}
