@@ -70,6 +70,7 @@ public static class ChatApiHostingExtensions
         app.MapAuthApi();
         app.MapUsersApi();
         app.MapMessagesApi();
+        app.MapGroupsApi();
         app.MapHub<ChatHub>(ChatHub.Path, options => options.CloseOnAuthenticationExpiration = true);
         app.MapOpenApi().AllowAnonymous();
         app.MapHealthChecks("/health").AllowAnonymous();

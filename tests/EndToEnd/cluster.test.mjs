@@ -68,6 +68,7 @@ for (const store of stores) {
           if (killedAt === undefined && acknowledged.size >= total / 3) {
             killedAt = performance.now();
             kill(cluster, "silo-2");
+            console.log(`# silo-2 killed at ${new Date().toISOString()} (UTC; the logs under ${cluster.dir} have times too)`);
           }
         }
       }));

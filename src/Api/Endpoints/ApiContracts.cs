@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Orleans.Chat.Grains.Errors;
+using Orleans.Chat.Grains.Groups;
+using Orleans.Chat.Grains.Messages;
 
 namespace Orleans.Chat.Api.Endpoints;
 
@@ -35,6 +37,42 @@ public sealed record SendMessageRequest(
     [property: Required, RegularExpression(Validate.IdPattern)] string RecipientId,
     [property: Required, StringLength(Validate.MaxBodyBytes, MinimumLength = 1)] string Body,
     [property: Required, RegularExpression(Validate.IdPattern)] string ClientMessageId);
+
+/// <summary>Send to a conversation named in the path; <see cref="ClientMessageId"/> makes retries safe.</summary>
+public sealed record SendToConversationRequest(
+    [property: Required, StringLength(Validate.MaxBodyBytes, MinimumLength = 1)] string Body,
+    [property: Required, RegularExpression(Validate.IdPattern)] string ClientMessageId);
+
+/// <summary>
+/// Create a group or forum; without an id the server picks one. With <see cref="FirstMessage"/>, the group's first
+/// message is sent in the same call (after the creation, as the creator).
+/// </summary>
+public sealed record CreateGroupRequest(
+    [property: RegularExpression(Validate.IdPattern)] string? Id,
+    [property: Required, StringLength(Validate.MaxNameLength, MinimumLength = 1)] string Name,
+    GroupType Type = GroupType.Group,
+    [property: MaxLength(GroupLimits.MaxMembersPerCall)] IReadOnlyList<string>? MemberIds = null,
+    [property: StringLength(Validate.MaxDescriptionLength)] string? Description = null,
+    [property: StringLength(Validate.MaxUrlLength)] string? AvatarUrl = null,
+    bool ReplayHistory = true,
+    SendToConversationRequest? FirstMessage = null);
+
+/// <summary>The new group, and its first message when one was sent with it.</summary>
+public sealed record GroupCreated(GroupInfo Group, Message? FirstMessage);
+
+/// <summary>Changes to a group; a field left out (null) keeps its value.</summary>
+public sealed record UpdateGroupRequest(
+    [property: StringLength(Validate.MaxNameLength, MinimumLength = 1)] string? Name,
+    [property: StringLength(Validate.MaxDescriptionLength)] string? Description,
+    [property: StringLength(Validate.MaxUrlLength)] string? AvatarUrl,
+    bool? ReplayHistory);
+
+/// <summary>Users of the organization to add.</summary>
+public sealed record AddMembersRequest(
+    [property: Required, MinLength(1), MaxLength(GroupLimits.MaxMembersPerCall)] IReadOnlyList<string> UserIds);
+
+/// <summary>A member's new role: member, admin or owner (handing over ownership).</summary>
+public sealed record SetRoleRequest([property: Required] GroupRole Role);
 
 /// <summary>Mark every message up to and including <see cref="SortNumber"/> as read.</summary>
 public sealed record MarkReadRequest([property: Range(0, long.MaxValue)] long SortNumber);

@@ -8,7 +8,7 @@ using Orleans.Chat.Grains.Users;
 
 namespace Orleans.Chat.Api.Endpoints;
 
-/// <summary>1-1 messages, my conversations and unread counts, history pages and read receipts.</summary>
+/// <summary>Messages (1-1, and to any conversation by id), my conversations and unread counts, history pages and read receipts.</summary>
 public static class MessagesApi
 {
     public static IEndpointRouteBuilder MapMessagesApi(this IEndpointRouteBuilder routes)
@@ -29,6 +29,9 @@ public static class MessagesApi
         api.MapGet("/conversations/{conversationId}", GetConversationAsync)
             .WithName("GetConversation")
             .WithSummary("One of my conversations");
+        api.MapPost("/conversations/{conversationId}/messages", SendToConversationAsync)
+            .WithName("SendToConversation")
+            .WithSummary("Send to any of my conversations by id, 1-1 or group; a retry with the same clientMessageId returns the stored message (200)");
         api.MapGet("/conversations/{conversationId}/messages", GetMessagesAsync)
             .WithName("GetMessages")
             .WithSummary("A page of history by sortNumber: before/after (exclusive), limit 1-200 (default 50), order newest|oldest");
@@ -48,10 +51,20 @@ public static class MessagesApi
         var key = ConversationKey.For(request.OrganizationId, senderId, request.RecipientId);
         var result = await grains.GetGrain<IConversationGrain>(key.ToGrainKey())
             .SendAsync(new SendMessageCommand(senderId, request.Body, request.ClientMessageId, user.GetSessionId()));
-        return result.Created
-            ? TypedResults.Created(MessagesPath(result.Message.ConversationId), result.Message)
-            : TypedResults.Ok(result.Message);
+        return Sent(result);
     }
+
+    private static async Task<Results<Created<Message>, Ok<Message>>> SendToConversationAsync(
+        string conversationId, SendToConversationRequest request, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var result = await ChatConversations.Get(grains, conversationId)
+            .SendAsync(new SendMessageCommand(user.GetUserId(), request.Body, request.ClientMessageId, user.GetSessionId()));
+        return Sent(result);
+    }
+
+    /// <summary>201 with the new message, or 200 with the stored one when the send was a retry.</summary>
+    internal static Results<Created<Message>, Ok<Message>> Sent(SendMessageResult result) =>
+        result.Created ? TypedResults.Created(MessagesPath(result.Message.ConversationId), result.Message) : TypedResults.Ok(result.Message);
 
     private static async Task<Ok<IReadOnlyList<ConversationView>>> ListConversationsAsync(string organizationId, ClaimsPrincipal user, IGrainFactory grains) =>
         TypedResults.Ok(await grains.GetGrain<IUserGrain>(user.GetUserId()).GetConversationsAsync(Validate.Id(organizationId, "organizationId")));
@@ -59,26 +72,22 @@ public static class MessagesApi
     private static async Task<Ok<UnreadSummary>> GetUnreadAsync(string organizationId, ClaimsPrincipal user, IGrainFactory grains) =>
         TypedResults.Ok(await grains.GetGrain<IUserGrain>(user.GetUserId()).GetUnreadAsync(Validate.Id(organizationId, "organizationId")));
 
-    private static async Task<Ok<ConversationView>> GetConversationAsync(string conversationId, ClaimsPrincipal user, IGrainFactory grains)
-    {
-        var key = ConversationKey.Parse(conversationId);
-        return TypedResults.Ok(await grains.GetGrain<IConversationGrain>(key.ToGrainKey()).GetViewAsync(user.GetUserId()));
-    }
+    private static async Task<Ok<ConversationView>> GetConversationAsync(string conversationId, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await ChatConversations.Get(grains, conversationId).GetViewAsync(user.GetUserId()));
 
     private static async Task<Ok<IReadOnlyList<Message>>> GetMessagesAsync(
         string conversationId, long? before, long? after, int? limit, string? order, ClaimsPrincipal user, IGrainFactory grains)
     {
-        var key = ConversationKey.Parse(conversationId);
+        var conversation = ChatConversations.Get(grains, conversationId);
         var query = new HistoryQuery(user.GetUserId(), before, after, Validate.Limit(limit), ParseOrder(order));
-        var page = await grains.GetGrain<IConversationGrain>(key.ToGrainKey()).GetHistoryAsync(query);
+        var page = await conversation.GetHistoryAsync(query);
         return TypedResults.Ok(page.Messages);
     }
 
     private static async Task<Ok<ConversationView>> MarkReadAsync(
         string conversationId, MarkReadRequest request, ClaimsPrincipal user, IGrainFactory grains)
     {
-        var key = ConversationKey.Parse(conversationId);
-        return TypedResults.Ok(await grains.GetGrain<IConversationGrain>(key.ToGrainKey())
+        return TypedResults.Ok(await ChatConversations.Get(grains, conversationId)
             .MarkReadAsync(user.GetUserId(), Validate.SortNumber(request.SortNumber, "sortNumber")));
     }
 

@@ -4,6 +4,7 @@ using Orleans.Chat.Api.Auth;
 using Orleans.Chat.Api.Endpoints;
 using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Errors;
+using Orleans.Chat.Grains.Groups;
 using Orleans.Chat.Grains.Messages;
 
 namespace Orleans.Chat.Api.Realtime;
@@ -27,15 +28,59 @@ public sealed class ChatHub(IGrainFactory grains, UserConnections connections) :
         (await Conversation(request).SendAsync(
             new SendMessageCommand(CallerId, request.Body, request.ClientMessageId, Context.User!.GetSessionId()))).Message;
 
+    /// <summary>Sends to any of my conversations by id, 1-1 or group; a retry with the same clientMessageId returns the stored message.</summary>
+    public async Task<Message> SendToConversation(string conversationId, SendToConversationRequest request) =>
+        (await ChatConversations.Get(grains, conversationId).SendAsync(
+            new SendMessageCommand(CallerId, request?.Body!, request?.ClientMessageId!, Context.User!.GetSessionId()))).Message;
+
     /// <summary>Marks messages up to <paramref name="sortNumber"/> as read; returns my view of the conversation.</summary>
     public async Task<ConversationView> MarkRead(string conversationId, long sortNumber) =>
-        await grains.GetGrain<IConversationGrain>(ConversationKey.Parse(conversationId).ToGrainKey()).MarkReadAsync(CallerId, sortNumber);
+        await ChatConversations.Get(grains, conversationId).MarkReadAsync(CallerId, sortNumber);
 
     /// <summary>Marks messages up to <paramref name="sortNumber"/> as delivered to this user.</summary>
     public async Task<ConversationView> MarkDelivered(string conversationId, long sortNumber) =>
-        await grains.GetGrain<IConversationGrain>(ConversationKey.Parse(conversationId).ToGrainKey()).MarkDeliveredAsync(CallerId, sortNumber);
+        await ChatConversations.Get(grains, conversationId).MarkDeliveredAsync(CallerId, sortNumber);
+
+    /// <summary>Creates a group or forum with me as owner (and its first message, if given).</summary>
+    public async Task<GroupCreated> CreateGroup(string organizationId, CreateGroupRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var key = GroupKey.For(organizationId, request.Id ?? Guid.NewGuid().ToString("N"));
+        var group = grains.GetGrain<IGroupGrain>(key.ToGrainKey());
+        var info = await group.CreateAsync(new CreateGroupCommand(
+            CallerId, request.Name, request.Type, request.MemberIds, request.Description, request.AvatarUrl, request.ReplayHistory));
+        var message = request.FirstMessage is { } first
+            ? (await group.SendAsync(new SendMessageCommand(CallerId, first.Body, first.ClientMessageId, Context.User!.GetSessionId()))).Message
+            : null;
+        return new GroupCreated(info, message);
+    }
+
+    public async Task<GroupInfo> GetGroup(string conversationId) => await Group(conversationId).GetAsync(CallerId);
+
+    public async Task<GroupInfo> UpdateGroup(string conversationId, UpdateGroupRequest request) =>
+        await Group(conversationId).UpdateAsync(CallerId, new GroupChanges(request?.Name, request?.Description, request?.AvatarUrl, request?.ReplayHistory));
+
+    public async Task<GroupInfo> AddGroupMembers(string conversationId, IReadOnlyList<string> userIds) =>
+        await Group(conversationId).AddMembersAsync(CallerId, userIds ?? throw new InvalidArgumentException("'userIds' is missing.", "userIds"));
+
+    /// <summary>Removes a member, or leaves when <paramref name="userId"/> is me.</summary>
+    public async Task<GroupInfo> RemoveGroupMember(string conversationId, string userId) =>
+        string.Equals(userId, CallerId, StringComparison.Ordinal)
+            ? await Group(conversationId).LeaveAsync(CallerId)
+            : await Group(conversationId).RemoveMemberAsync(CallerId, userId);
+
+    public async Task<GroupInfo> JoinForum(string conversationId) => await Group(conversationId).JoinAsync(CallerId);
+
+    public async Task<GroupInfo> SetGroupRole(string conversationId, string userId, GroupRole role) =>
+        await Group(conversationId).SetRoleAsync(CallerId, userId, role);
+
+    public async Task<GroupInfo> SetGroupPermissions(string conversationId, string userId, GroupPermissions permissions) =>
+        await Group(conversationId).SetPermissionsAsync(CallerId, userId, permissions);
 
     private string CallerId => Context.UserIdentifier ?? throw new UnauthenticatedException("Sign in first.");
+
+    /// <summary>A group by its conversation id (<c>organizationId:groupId</c>).</summary>
+    private IGroupGrain Group(string conversationId) => grains.GetGrain<IGroupGrain>(GroupKey.Parse(conversationId).ToGrainKey());
 
     private IConversationGrain Conversation(SendMessageRequest? request) =>
         request is null

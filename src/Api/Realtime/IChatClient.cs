@@ -15,7 +15,14 @@ public interface IChatClient
     [HubMethodName("conversation:change")]
     Task ConversationChange(ConversationChanged change);
 
-    /// <summary><c>message:read</c>: the other member read my messages up to a sortNumber.</summary>
+    /// <summary>
+    /// <c>group:membership:change</c>: members were added to or removed from one of my groups, or joined or left it.
+    /// The change is a message of the group's timeline too, so it also comes as <c>message</c>, in order.
+    /// </summary>
+    [HubMethodName("group:membership:change")]
+    Task GroupMembershipChange(Message message);
+
+    /// <summary><c>message:read</c>: another member read messages up to a sortNumber.</summary>
     [HubMethodName("message:read")]
     Task MessageRead(MessageRead read);
 }

@@ -223,6 +223,10 @@ public sealed partial class UserConnections(
             if (events.Message is { } sent)
             {
                 await SendAsync(sent.OriginSessionId, client => client.Message(sent.Message));
+                if (sent.Message.Type == MessageType.GroupMembershipChange)
+                {
+                    await SendAsync(exceptSession: null, client => client.GroupMembershipChange(sent.Message));
+                }
             }
 
             if (events.Read is { } read)

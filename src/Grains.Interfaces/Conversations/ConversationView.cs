@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Orleans.Chat.Grains.Messages;
 
 namespace Orleans.Chat.Grains.Conversations;
@@ -34,9 +35,11 @@ public sealed record ConversationView(
 public enum ConversationKind
 {
     /// <summary>1-1.</summary>
+    [JsonStringEnumMemberName("direct")]
     Direct,
 
     /// <summary>A group or forum.</summary>
+    [JsonStringEnumMemberName("group")]
     Group,
 }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Orleans.Chat.Grains.Conversations;
 using Orleans.Concurrency;
 
@@ -54,17 +55,24 @@ public static class GroupLimits
 public enum GroupType
 {
     /// <summary>Private: members are added by those allowed to.</summary>
+    [JsonStringEnumMemberName("group")]
     Group,
 
     /// <summary>Public in its organization: anyone there finds it in the directory, joins and leaves.</summary>
+    [JsonStringEnumMemberName("forum")]
     Forum,
 }
 
 [GenerateSerializer, Alias("chat.GroupRole")]
 public enum GroupRole
 {
+    [JsonStringEnumMemberName("member")]
     Member,
+
+    [JsonStringEnumMemberName("admin")]
     Admin,
+
+    [JsonStringEnumMemberName("owner")]
     Owner,
 }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 namespace Orleans.Chat.Grains.Messages;
 
 /// <summary>
@@ -23,9 +24,11 @@ public sealed record Message(
 [GenerateSerializer, Alias("chat.MessageType")]
 public enum MessageType
 {
+    [JsonStringEnumMemberName("text")]
     Text,
 
     /// <summary>Members were added to or removed from a group, or joined or left it (SDKs call it GROUP_MEMBERSHIP_CHANGE).</summary>
+    [JsonStringEnumMemberName("groupMembershipChange")]
     GroupMembershipChange,
 }
 
@@ -39,8 +42,15 @@ public sealed record MembershipChange(
 [GenerateSerializer, Alias("chat.MembershipAction")]
 public enum MembershipAction
 {
+    [JsonStringEnumMemberName("add")]
     Add,
+
+    [JsonStringEnumMemberName("remove")]
     Remove,
+
+    [JsonStringEnumMemberName("join")]
     Join,
+
+    [JsonStringEnumMemberName("leave")]
     Leave,
 }

@@ -1,0 +1,108 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Orleans.Chat.Api.Auth;
+using Orleans.Chat.Grains.Conversations;
+using Orleans.Chat.Grains.Errors;
+using Orleans.Chat.Grains.Groups;
+
+namespace Orleans.Chat.Api.Endpoints;
+
+/// <summary>
+/// Groups and forums: create (optionally with the first message), read, edit, members, roles and permissions. Their
+/// messages, history and read receipts go through the conversation endpoints with the group's id
+/// (<c>organizationId:groupId</c>), like any conversation.
+/// </summary>
+public static class GroupsApi
+{
+    public static IEndpointRouteBuilder MapGroupsApi(this IEndpointRouteBuilder routes)
+    {
+        var api = routes.MapGroup("/v1/organizations/{organizationId}/groups").WithTags("Groups")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("", CreateAsync)
+            .WithName("CreateGroup")
+            .WithSummary("Create a group or forum with me as owner, optionally sending its first message in the same call")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapGet("/{groupId}", GetAsync)
+            .WithName("GetGroup")
+            .WithSummary("A group I am in, or a forum of my organization");
+        api.MapPatch("/{groupId}", UpdateAsync)
+            .WithName("UpdateGroup")
+            .WithSummary("Change name, description, avatar or replayHistory (owner, admins, members allowed to edit)");
+        api.MapPost("/{groupId}/members", AddMembersAsync)
+            .WithName("AddGroupMembers")
+            .WithSummary("Add users of the organization (owner, admins, members allowed to add)");
+        api.MapDelete("/{groupId}/members/{userId}", RemoveMemberAsync)
+            .WithName("RemoveGroupMember")
+            .WithSummary("Remove a member (owner: anyone; admins: plain members), or leave when it is me");
+        api.MapPost("/{groupId}/join", JoinAsync)
+            .WithName("JoinForum")
+            .WithSummary("Join a forum of my organization");
+        api.MapPut("/{groupId}/members/{userId}/role", SetRoleAsync)
+            .WithName("SetGroupRole")
+            .WithSummary("The owner makes a member an admin (at most 5), a plain member, or the new owner")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPut("/{groupId}/members/{userId}/permissions", SetPermissionsAsync)
+            .WithName("SetGroupPermissions")
+            .WithSummary("The owner or an admin sets what a plain member may do");
+        return routes;
+    }
+
+    private static async Task<Created<GroupCreated>> CreateAsync(
+        string organizationId, CreateGroupRequest request, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var userId = user.GetUserId();
+        var key = GroupKey.For(organizationId, request.Id ?? Guid.NewGuid().ToString("N"));
+        var group = grains.GetGrain<IGroupGrain>(key.ToGrainKey());
+        if (request.FirstMessage is { } first)
+        {
+            // Checked before the group exists, so that a bad first message does not leave a group behind.
+            Validate.Body(first.Body);
+            Validate.Id(first.ClientMessageId, "clientMessageId");
+        }
+
+        var info = await group.CreateAsync(new CreateGroupCommand(
+            userId, request.Name, request.Type, request.MemberIds, request.Description, request.AvatarUrl, request.ReplayHistory));
+        var message = request.FirstMessage is { } firstMessage
+            ? (await group.SendAsync(new SendMessageCommand(userId, firstMessage.Body, firstMessage.ClientMessageId, user.GetSessionId()))).Message
+            : null;
+        return TypedResults.Created($"/v1/organizations/{Uri.EscapeDataString(organizationId)}/groups/{Uri.EscapeDataString(key.GroupId)}", new GroupCreated(info, message));
+    }
+
+    private static async Task<Ok<GroupInfo>> GetAsync(string organizationId, string groupId, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await Group(grains, organizationId, groupId).GetAsync(user.GetUserId()));
+
+    private static async Task<Ok<GroupInfo>> UpdateAsync(
+        string organizationId, string groupId, UpdateGroupRequest request, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await Group(grains, organizationId, groupId)
+            .UpdateAsync(user.GetUserId(), new GroupChanges(request.Name, request.Description, request.AvatarUrl, request.ReplayHistory)));
+
+    private static async Task<Ok<GroupInfo>> AddMembersAsync(
+        string organizationId, string groupId, AddMembersRequest request, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await Group(grains, organizationId, groupId).AddMembersAsync(user.GetUserId(), request.UserIds));
+
+    private static async Task<Ok<GroupInfo>> RemoveMemberAsync(string organizationId, string groupId, string userId, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var me = user.GetUserId();
+        var group = Group(grains, organizationId, groupId);
+        return TypedResults.Ok(string.Equals(userId, me, StringComparison.Ordinal)
+            ? await group.LeaveAsync(me)
+            : await group.RemoveMemberAsync(me, userId));
+    }
+
+    private static async Task<Ok<GroupInfo>> JoinAsync(string organizationId, string groupId, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await Group(grains, organizationId, groupId).JoinAsync(user.GetUserId()));
+
+    private static async Task<Ok<GroupInfo>> SetRoleAsync(
+        string organizationId, string groupId, string userId, SetRoleRequest request, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await Group(grains, organizationId, groupId).SetRoleAsync(user.GetUserId(), userId, request.Role));
+
+    private static async Task<Ok<GroupInfo>> SetPermissionsAsync(
+        string organizationId, string groupId, string userId, GroupPermissions request, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await Group(grains, organizationId, groupId).SetPermissionsAsync(user.GetUserId(), userId, request));
+
+    private static IGroupGrain Group(IGrainFactory grains, string organizationId, string groupId) =>
+        grains.GetGrain<IGroupGrain>(GroupKey.For(organizationId, groupId).ToGrainKey());
+}

@@ -1,0 +1,168 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace Orleans.Chat.Api.Tests;
+
+/// <summary>The group and forum endpoints, and groups through the conversation endpoints.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class GroupsApiTests(ApiFactory factory)
+{
+    [Fact]
+    public async Task CreateGroup_WithFirstMessage_Returns201AndEveryMemberSeesBothInHistory()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(3);
+        var (owner, a, b) = (users[0], users[1], users[2]);
+
+        var response = await owner.Client.PostJsonAsync(Groups(organizationId), new
+        {
+            name = "Team",
+            memberIds = new[] { a.Id, b.Id },
+            firstMessage = new { body = "welcome", clientMessageId = "first" },
+        });
+
+        var created = await response.AssertOkAsync(HttpStatusCode.Created);
+        var group = created.GetProperty("group");
+        var conversationId = group.GetProperty("id").GetString()!;
+        Assert.Equal($"{organizationId}:{group.GetProperty("groupId").GetString()}", conversationId);
+        Assert.Equal(["owner", "member", "member"], group.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("role").GetString()));
+        Assert.Equal(2, created.GetProperty("firstMessage").GetProperty("sortNumber").GetInt64());
+        Assert.NotNull(response.Headers.Location);
+
+        var history = await (await b.Client.GetAsync($"/v1/conversations/{conversationId}/messages?order=oldest")).AssertOkAsync();
+        Assert.Equal(["groupMembershipChange", "text"], history.EnumerateArray().Select(m => m.GetProperty("type").GetString()));
+        Assert.Equal("add", history[0].GetProperty("membership").GetProperty("action").GetString());
+        Assert.Equal(JsonValueKind.Null, history[1].GetProperty("recipientId").ValueKind);
+
+        var roster = await (await a.Client.GetAsync($"/v1/organizations/{organizationId}/conversations")).AssertOkAsync();
+        var entry = Assert.Single(roster.EnumerateArray(), e => e.GetProperty("id").GetString() == conversationId);
+        Assert.Equal(("group", "Team"), (entry.GetProperty("kind").GetString(), entry.GetProperty("name").GetString()));
+    }
+
+    [Fact]
+    public async Task SendToConversation_GroupAndDirect_201ThenRetry200()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(2);
+        var conversationId = await CreateAsync(users[0], organizationId, users[1].Id);
+        var direct = (await (await users[0].Client.PostJsonAsync("/v1/messages", new { organizationId, recipientId = users[1].Id, body = "hi", clientMessageId = "d-1" }))
+            .AssertOkAsync(HttpStatusCode.Created)).GetProperty("conversationId").GetString()!;
+
+        foreach (var id in new[] { conversationId, direct })
+        {
+            var request = new { body = "by id", clientMessageId = "by-id-1" };
+            var first = await (await users[1].Client.PostJsonAsync($"/v1/conversations/{id}/messages", request)).AssertOkAsync(HttpStatusCode.Created);
+            var retry = await (await users[1].Client.PostJsonAsync($"/v1/conversations/{id}/messages", request)).AssertOkAsync(HttpStatusCode.OK);
+            Assert.Equal(first.GetProperty("id").GetString(), retry.GetProperty("id").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Members_AddRemoveLeaveAndRoles_ByWhoMay()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(4);
+        var (owner, admin, member, late) = (users[0], users[1], users[2], users[3]);
+        var conversationId = await CreateAsync(owner, organizationId, admin.Id, member.Id);
+        var path = GroupPath(conversationId);
+
+        await (await member.Client.PostJsonAsync($"{path}/members", new { userIds = new[] { late.Id } })).AssertProblemAsync(HttpStatusCode.Forbidden, "permission-denied");
+        await (await admin.Client.PutAsJsonAsync($"{path}/members/{member.Id}/role", new { role = "admin" }, ApiFactory.Json)).AssertProblemAsync(HttpStatusCode.Forbidden, "permission-denied");
+        await (await owner.Client.PutAsJsonAsync($"{path}/members/{admin.Id}/role", new { role = "admin" }, ApiFactory.Json)).AssertOkAsync();
+        var added = await (await admin.Client.PostJsonAsync($"{path}/members", new { userIds = new[] { late.Id } })).AssertOkAsync();
+        Assert.Contains(added.GetProperty("members").EnumerateArray(), m => m.GetProperty("userId").GetString() == late.Id);
+
+        await (await member.Client.DeleteAsync($"{path}/members/{late.Id}")).AssertProblemAsync(HttpStatusCode.Forbidden, "permission-denied");
+        var removed = await (await admin.Client.DeleteAsync($"{path}/members/{late.Id}")).AssertOkAsync();
+        Assert.DoesNotContain(removed.GetProperty("members").EnumerateArray(), m => m.GetProperty("userId").GetString() == late.Id);
+        await (await late.Client.GetAsync(path)).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+
+        var left = await (await member.Client.DeleteAsync($"{path}/members/{member.Id}")).AssertOkAsync();
+        Assert.DoesNotContain(left.GetProperty("members").EnumerateArray(), m => m.GetProperty("userId").GetString() == member.Id);
+        var history = await (await owner.Client.GetAsync($"/v1/conversations/{conversationId}/messages?order=oldest")).AssertOkAsync();
+        Assert.Equal(["add", "add", "remove", "leave"], history.EnumerateArray().Select(m => m.GetProperty("membership").GetProperty("action").GetString()));
+    }
+
+    [Fact]
+    public async Task UpdateAndPermissions_OwnerEditsAndGrants_MemberThenMay()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(2);
+        var conversationId = await CreateAsync(users[0], organizationId, users[1].Id);
+        var path = GroupPath(conversationId);
+
+        await (await users[1].Client.PatchAsJsonAsync(path, new { name = "Mine" }, ApiFactory.Json)).AssertProblemAsync(HttpStatusCode.Forbidden, "permission-denied");
+        await (await users[0].Client.PutAsJsonAsync($"{path}/members/{users[1].Id}/permissions", new { maySend = true, mayEditGroup = true }, ApiFactory.Json)).AssertOkAsync();
+        var updated = await (await users[1].Client.PatchAsJsonAsync(path, new { name = "Mine", replayHistory = false }, ApiFactory.Json)).AssertOkAsync();
+
+        Assert.Equal(("Mine", false), (updated.GetProperty("name").GetString(), updated.GetProperty("replayHistory").GetBoolean()));
+    }
+
+    [Fact]
+    public async Task Forum_OrganizationMemberJoins_OutsiderAndPrivateGroupNotFound()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(2);
+        var (otherOrganization, strangers) = await factory.ProvisionAsync(1);
+        var forum = (await (await users[0].Client.PostJsonAsync(Groups(organizationId), new { name = "Town square", type = "forum" }))
+            .AssertOkAsync(HttpStatusCode.Created)).GetProperty("group").GetProperty("id").GetString()!;
+        var group = await CreateAsync(users[0], organizationId);
+
+        var joined = await (await users[1].Client.PostAsync($"{GroupPath(forum)}/join", null)).AssertOkAsync();
+        Assert.Contains(joined.GetProperty("members").EnumerateArray(), m => m.GetProperty("userId").GetString() == users[1].Id);
+        await (await strangers[0].Client.PostAsync($"{GroupPath(forum)}/join", null)).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+        await (await strangers[0].Client.GetAsync(GroupPath(forum))).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+        await (await users[1].Client.PostAsync($"{GroupPath(group)}/join", null)).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+        await (await users[1].Client.GetAsync($"/v1/conversations/{group}/messages")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+        await (await strangers[0].Client.PostJsonAsync(Groups(organizationId), new { name = "Intruders" })).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+        Assert.NotEqual(organizationId, otherOrganization);
+    }
+
+    [Fact]
+    public async Task CreateGroup_SameIdTwice_Returns409Conflict()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(1);
+        var request = new { id = "fixed-id", name = "Once" };
+
+        await (await users[0].Client.PostJsonAsync(Groups(organizationId), request)).AssertOkAsync(HttpStatusCode.Created);
+        await (await users[0].Client.PostJsonAsync(Groups(organizationId), request)).AssertProblemAsync(HttpStatusCode.Conflict, "conflict");
+    }
+
+    [Theory]
+    [InlineData("""{"name":""}""")]
+    [InlineData("""{"type":"group"}""")]
+    [InlineData("""{"name":"x","type":"channel"}""")]
+    [InlineData("""{"name":"x","id":"not an id"}""")]
+    [InlineData("""{"name":"x","memberIds":["not an id"]}""")]
+    [InlineData("""{"name":"x","avatarUrl":"ftp://example.com/a.png"}""")]
+    [InlineData("""{"name":"x","firstMessage":{"body":"","clientMessageId":"c"}}""")]
+    [InlineData("""{"name":"x" """)]
+    public async Task CreateGroup_InvalidBody_Returns400InvalidArgumentAndCreatesNothing(string body)
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(1);
+
+        var response = await users[0].Client.PostAsync(Groups(organizationId), new StringContent(body, Encoding.UTF8, "application/json"));
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-argument");
+        var roster = await (await users[0].Client.GetAsync($"/v1/organizations/{organizationId}/conversations")).AssertOkAsync();
+        Assert.Equal(0, roster.GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Groups_SignedOut_Returns401()
+    {
+        using var anonymous = factory.CreateClient();
+
+        await (await anonymous.PostAsJsonAsync(Groups("org"), new { name = "x" })).AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
+        await (await anonymous.GetAsync(GroupPath("org:g"))).AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
+    }
+
+    private static string Groups(string organizationId) => $"/v1/organizations/{organizationId}/groups";
+
+    private static string GroupPath(string conversationId)
+    {
+        var parts = conversationId.Split(':');
+        return $"{Groups(parts[0])}/{parts[1]}";
+    }
+
+    private static async Task<string> CreateAsync(TestUser owner, string organizationId, params string[] memberIds) =>
+        (await (await owner.Client.PostJsonAsync(Groups(organizationId), new { name = "Group", memberIds }))
+            .AssertOkAsync(HttpStatusCode.Created)).GetProperty("group").GetProperty("id").GetString()!;
+}
