@@ -43,6 +43,9 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(GroupChanges))]
 [JsonSerializable(typeof(GroupPermissions))]
 [JsonSerializable(typeof(GroupRole))]
+[JsonSerializable(typeof(ForumListing))]
+[JsonSerializable(typeof(ForumQuery))]
+[JsonSerializable(typeof(ForumPage))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 // Users
 [JsonSerializable(typeof(UserProfile))]

@@ -17,6 +17,7 @@ namespace Orleans.Chat.Grains;
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ConversationState))]
 [JsonSerializable(typeof(GroupState))]
+[JsonSerializable(typeof(ForumDirectoryState))]
 [JsonSerializable(typeof(OrganizationState))]
 [JsonSerializable(typeof(UserState))]
 [JsonSerializable(typeof(UserLookupState))]

@@ -116,6 +116,28 @@ public sealed class GroupsApiTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task SearchForums_ByPrefixAndPage_OutsiderForbiddenAndBadContinuation400()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(2);
+        var (_, strangers) = await factory.ProvisionAsync(1);
+        foreach (var name in new[] { "Help desk", "help wanted", "Random" })
+        {
+            await (await users[0].Client.PostJsonAsync(Groups(organizationId), new { name, type = "forum" })).AssertOkAsync(HttpStatusCode.Created);
+        }
+
+        var first = await (await users[1].Client.GetAsync($"/v1/organizations/{organizationId}/forums?name=help&limit=1")).AssertOkAsync();
+        Assert.Equal("Help desk", Assert.Single(first.GetProperty("forums").EnumerateArray()).GetProperty("name").GetString());
+        var continuation = Uri.EscapeDataString(first.GetProperty("continuation").GetString()!);
+        var second = await (await users[1].Client.GetAsync($"/v1/organizations/{organizationId}/forums?name=help&limit=1&continuation={continuation}")).AssertOkAsync();
+        Assert.Equal("help wanted", Assert.Single(second.GetProperty("forums").EnumerateArray()).GetProperty("name").GetString());
+        Assert.Equal(JsonValueKind.Null, second.GetProperty("continuation").ValueKind);
+
+        await (await strangers[0].Client.GetAsync($"/v1/organizations/{organizationId}/forums")).AssertProblemAsync(HttpStatusCode.Forbidden, "permission-denied");
+        await (await users[1].Client.GetAsync($"/v1/organizations/{organizationId}/forums?continuation=%25%25")).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-argument");
+        await (await users[1].Client.GetAsync($"/v1/organizations/{organizationId}/forums?limit=0")).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-argument");
+    }
+
+    [Fact]
     public async Task CreateGroup_SameIdTwice_Returns409Conflict()
     {
         var (organizationId, users) = await factory.ProvisionAsync(1);

@@ -184,6 +184,34 @@ public sealed class GroupTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task ForumDirectory_SearchByPrefixIgnoringCaseAndAccents_PagedInNameOrder()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
+        var (_, strangers) = await cluster.OrganizationWithMembersAsync(1);
+        var forums = new List<IGroupGrain>();
+        foreach (var name in new[] { "Émigrés", "emacs", "Zebra", "EMPTY room" })
+        {
+            forums.Add(Group(organizationId));
+            await forums[^1].CreateAsync(new CreateGroupCommand(users[0], name, GroupType.Forum));
+        }
+
+        await Group(organizationId).CreateAsync(new CreateGroupCommand(users[0], "em, but private"));
+        var directory = cluster.GrainFactory.GetGrain<IForumDirectoryGrain>(organizationId);
+
+        var first = await directory.SearchAsync(users[1], new ForumQuery("EM", Limit: 2));
+        Assert.Equal(["emacs", "Émigrés"], first.Forums.Select(f => f.Name));
+        var second = await directory.SearchAsync(users[1], new ForumQuery("em", 2, first.Continuation));
+        Assert.Equal(["EMPTY room"], second.Forums.Select(f => f.Name));
+        Assert.Null(second.Continuation);
+        Assert.Equal(4, (await directory.SearchAsync(users[1], new ForumQuery())).Forums.Count);
+
+        await forums[2].UpdateAsync(users[0], new GroupChanges(Name: "Zulu"));
+        Assert.Equal(forums[2].GetPrimaryKeyString(), Assert.Single((await directory.SearchAsync(users[1], new ForumQuery("zu"))).Forums).Id);
+        await Assert.ThrowsAsync<PermissionDeniedException>(() => directory.SearchAsync(strangers[0], new ForumQuery()).AsTask());
+        await Assert.ThrowsAsync<InvalidArgumentException>(() => directory.SearchAsync(users[1], new ForumQuery(Continuation: "%%%")).AsTask());
+    }
+
+    [Fact]
     public async Task Counters_ConcurrentSendsReadsJoinsAndLeaves_EqualTheLogAndTheCursors()
     {
         var (organizationId, users, group) = await GroupOfAsync(6, members: 4);

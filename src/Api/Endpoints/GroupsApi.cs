@@ -8,7 +8,8 @@ using Orleans.Chat.Grains.Groups;
 namespace Orleans.Chat.Api.Endpoints;
 
 /// <summary>
-/// Groups and forums: create (optionally with the first message), read, edit, members, roles and permissions. Their
+/// Groups and forums: create (optionally with the first message), read, edit, members, roles and permissions, and the
+/// directory of an organization's forums. Their
 /// messages, history and read receipts go through the conversation endpoints with the group's id
 /// (<c>organizationId:groupId</c>), like any conversation.
 /// </summary>
@@ -47,6 +48,12 @@ public static class GroupsApi
         api.MapPut("/{groupId}/members/{userId}/permissions", SetPermissionsAsync)
             .WithName("SetGroupPermissions")
             .WithSummary("The owner or an admin sets what a plain member may do");
+        routes.MapGet("/v1/organizations/{organizationId}/forums", SearchForumsAsync).WithTags("Groups")
+            .WithName("SearchForums")
+            .WithSummary("The organization's forums by name (prefix, ignoring case and accents), a page at a time: limit 1-200, continuation from the previous page")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         return routes;
     }
 
@@ -102,6 +109,11 @@ public static class GroupsApi
     private static async Task<Ok<GroupInfo>> SetPermissionsAsync(
         string organizationId, string groupId, string userId, GroupPermissions request, ClaimsPrincipal user, IGrainFactory grains) =>
         TypedResults.Ok(await Group(grains, organizationId, groupId).SetPermissionsAsync(user.GetUserId(), userId, request));
+
+    private static async Task<Ok<ForumPage>> SearchForumsAsync(
+        string organizationId, string? name, int? limit, string? continuation, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetGrain<IForumDirectoryGrain>(Validate.Id(organizationId, "organizationId"))
+            .SearchAsync(user.GetUserId(), new ForumQuery(name, limit, continuation)));
 
     private static IGroupGrain Group(IGrainFactory grains, string organizationId, string groupId) =>
         grains.GetGrain<IGroupGrain>(GroupKey.For(organizationId, groupId).ToGrainKey());

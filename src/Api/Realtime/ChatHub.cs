@@ -71,6 +71,10 @@ public sealed class ChatHub(IGrainFactory grains, UserConnections connections) :
 
     public async Task<GroupInfo> JoinForum(string conversationId) => await Group(conversationId).JoinAsync(CallerId);
 
+    /// <summary>The organization's forums by name prefix, a page at a time (see the REST route).</summary>
+    public async Task<ForumPage> SearchForums(string organizationId, ForumQuery query) =>
+        await grains.GetGrain<IForumDirectoryGrain>(Validate.Id(organizationId, "organizationId")).SearchAsync(CallerId, query ?? new ForumQuery());
+
     public async Task<GroupInfo> SetGroupRole(string conversationId, string userId, GroupRole role) =>
         await Group(conversationId).SetRoleAsync(CallerId, userId, role);
 

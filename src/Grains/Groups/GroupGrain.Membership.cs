@@ -46,6 +46,7 @@ public sealed partial class GroupGrain
                 Admit(userId, GroupRole.Member, sortNumber);
             }
         });
+        await PublishListingAsync();
         return Info();
     }
 
@@ -83,6 +84,7 @@ public sealed partial class GroupGrain
         S.AvatarUrl = changes.AvatarUrl is null ? S.AvatarUrl : avatarUrl;
         S.ReplayHistory = changes.ReplayHistory ?? S.ReplayHistory;
         await WriteStateAsync();
+        await PublishListingAsync();
         await PushToMembersAsync(requesterId, sent: null, read: null);
         return Info();
     }
@@ -320,6 +322,13 @@ public sealed partial class GroupGrain
             throw new NotFoundException("Every member must be a user of the group's organization.");
         }
     }
+
+    /// <summary>A forum's listing in its organization's directory (idempotent: also sent on every activation).</summary>
+    private Task PublishListingAsync() =>
+        S.Created && S.Type == GroupType.Forum
+            ? grains.GetGrain<IForumDirectoryGrain>(_key.OrganizationId)
+                .PublishAsync(new ForumListing(_id, _key.GroupId, S.Name, S.Description, S.AvatarUrl)).AsTask()
+            : Task.CompletedTask;
 
     private GroupInfo Info() => new(
         _id,

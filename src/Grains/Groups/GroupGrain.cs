@@ -50,8 +50,10 @@ public sealed partial class GroupGrain(
             return;
         }
 
-        // A membership change stored here but not yet in the log (a crash between the two) is finished first.
+        // A membership change stored here but not yet in the log (a crash between the two) is finished first, and a
+        // forum's listing lost the same way is published again.
         await AppendPendingMembershipAsync(cancellationToken);
+        await PublishListingAsync();
         foreach (var (userId, member) in S.Members.Where(m => m.Value.IsMember))
         {
             _unread[userId] = _lastSortNumber <= member.ReadSortNumber
