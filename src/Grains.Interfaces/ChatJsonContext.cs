@@ -37,6 +37,7 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(IReadOnlyList<ConversationView>))]
 [JsonSerializable(typeof(SendMessageCommand))]
 [JsonSerializable(typeof(SendMessageResult))]
+[JsonSerializable(typeof(MessageReceipts))]
 // Groups
 [JsonSerializable(typeof(CreateGroupCommand))]
 [JsonSerializable(typeof(GroupInfo))]

@@ -58,6 +58,24 @@ public sealed class GroupsApiTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task GetReceipts_GroupMessage_WhoReadWhoNotAnd404ForOthers()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(4);
+        var conversationId = await CreateAsync(users[0], organizationId, users[1].Id, users[2].Id);
+        var sent = await (await users[0].Client.PostJsonAsync($"/v1/conversations/{conversationId}/messages", new { body = "read me", clientMessageId = "r-1" }))
+            .AssertOkAsync(HttpStatusCode.Created);
+        var sortNumber = sent.GetProperty("sortNumber").GetInt64();
+        await (await users[1].Client.PostJsonAsync($"/v1/conversations/{conversationId}/read", new { sortNumber })).AssertOkAsync();
+
+        var receipts = await (await users[0].Client.GetAsync($"/v1/conversations/{conversationId}/messages/{sortNumber}/receipts")).AssertOkAsync();
+
+        Assert.Equal([users[1].Id], receipts.GetProperty("readBy").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal([users[2].Id], receipts.GetProperty("pending").EnumerateArray().Select(e => e.GetString()));
+        await (await users[3].Client.GetAsync($"/v1/conversations/{conversationId}/messages/{sortNumber}/receipts")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+        await (await users[0].Client.GetAsync($"/v1/conversations/{conversationId}/messages/99/receipts")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+    }
+
+    [Fact]
     public async Task Members_AddRemoveLeaveAndRoles_ByWhoMay()
     {
         var (organizationId, users) = await factory.ProvisionAsync(4);

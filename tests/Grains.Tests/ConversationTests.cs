@@ -34,6 +34,21 @@ public sealed class ConversationTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task Receipts_OneToOne_TheRecipientMovesFromPendingToDeliveredToRead()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
+        var conversation = Conversation(organizationId, users[0], users[1]);
+        var sortNumber = (await conversation.SendAsync(new SendMessageCommand(users[0], "hi", "r-1"))).Message.SortNumber;
+
+        Assert.Equal([users[1]], (await conversation.GetReceiptsAsync(users[0], sortNumber)).Pending);
+        await conversation.MarkDeliveredAsync(users[1], sortNumber);
+        Assert.Equal([users[1]], (await conversation.GetReceiptsAsync(users[0], sortNumber)).DeliveredTo);
+        await conversation.MarkReadAsync(users[1], sortNumber);
+        Assert.Equal([users[1]], (await conversation.GetReceiptsAsync(users[1], sortNumber)).ReadBy);
+        await Assert.ThrowsAsync<NotFoundException>(() => conversation.GetReceiptsAsync(users[0], sortNumber + 1).AsTask());
+    }
+
+    [Fact]
     public async Task Send_RetrySameClientMessageId_ReturnsStoredMessageAndStoresOnce()
     {
         var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);

@@ -74,6 +74,25 @@ public sealed class GroupTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task Receipts_ReadDeliveredAndPending_FromTheCursorsWithoutTheSender()
+    {
+        var (_, users, group) = await GroupOfAsync(5, members: 4);
+        var (owner, a, b, c) = (users[0], users[1], users[2], users[3]);
+        var sent = (await group.SendAsync(new SendMessageCommand(owner, "did you see this?", "o-1"))).Message;
+        await group.MarkDeliveredAsync(a, sent.SortNumber);
+        await group.MarkReadAsync(b, sent.SortNumber);
+
+        var receipts = await group.GetReceiptsAsync(c, sent.SortNumber);
+
+        Assert.Equal((sent.ConversationId, sent.SortNumber), (receipts.ConversationId, receipts.SortNumber));
+        Assert.Equal([b], receipts.ReadBy);
+        Assert.Equal([a], receipts.DeliveredTo);
+        Assert.Equal([c], receipts.Pending);
+        await Assert.ThrowsAsync<NotFoundException>(() => group.GetReceiptsAsync(users[4], sent.SortNumber).AsTask());
+        await Assert.ThrowsAsync<NotFoundException>(() => group.GetReceiptsAsync(c, sent.SortNumber + 1).AsTask());
+    }
+
+    [Fact]
     public async Task Roles_EachActionByEachRole_AllowedOnlyAsTheRulesSay()
     {
         var (organizationId, users, group) = await GroupOfAsync(5);

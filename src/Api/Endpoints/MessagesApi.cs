@@ -35,6 +35,10 @@ public static class MessagesApi
         api.MapGet("/conversations/{conversationId}/messages", GetMessagesAsync)
             .WithName("GetMessages")
             .WithSummary("A page of history by sortNumber: before/after (exclusive), limit 1-200 (default 50), order newest|oldest");
+        api.MapGet("/conversations/{conversationId}/messages/{sortNumber:long}/receipts", GetReceiptsAsync)
+            .WithName("GetReceipts")
+            .WithSummary("Statuses per recipient of one message: who read it, who has it delivered, who neither")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/conversations/{conversationId}/read", MarkReadAsync)
             .WithName("MarkRead")
             .WithSummary("Mark messages up to sortNumber as read: moves my read cursor and tells the sender");
@@ -83,6 +87,9 @@ public static class MessagesApi
         var page = await conversation.GetHistoryAsync(query);
         return TypedResults.Ok(page.Messages);
     }
+
+    private static async Task<Ok<MessageReceipts>> GetReceiptsAsync(string conversationId, long sortNumber, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await ChatConversations.Get(grains, conversationId).GetReceiptsAsync(user.GetUserId(), sortNumber));
 
     private static async Task<Ok<ConversationView>> MarkReadAsync(
         string conversationId, MarkReadRequest request, ClaimsPrincipal user, IGrainFactory grains)

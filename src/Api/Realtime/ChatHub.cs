@@ -41,6 +41,10 @@ public sealed class ChatHub(IGrainFactory grains, UserConnections connections) :
     public async Task<ConversationView> MarkDelivered(string conversationId, long sortNumber) =>
         await ChatConversations.Get(grains, conversationId).MarkDeliveredAsync(CallerId, sortNumber);
 
+    /// <summary>Statuses per recipient of one message (who read it, who has it delivered, who neither).</summary>
+    public async Task<MessageReceipts> GetReceipts(string conversationId, long sortNumber) =>
+        await ChatConversations.Get(grains, conversationId).GetReceiptsAsync(CallerId, sortNumber);
+
     /// <summary>Creates a group or forum with me as owner (and its first message, if given).</summary>
     public async Task<GroupCreated> CreateGroup(string organizationId, CreateGroupRequest request)
     {

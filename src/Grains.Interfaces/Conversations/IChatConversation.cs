@@ -29,6 +29,13 @@ public interface IChatConversation : IGrainWithStringKey
     /// <summary>Moves the member's delivered cursor up to <paramref name="sortNumber"/> (never backwards); returns the member's view.</summary>
     ValueTask<ConversationView> MarkDeliveredAsync(string memberId, long sortNumber);
 
+    /// <summary>
+    /// Who of the other current members has read the message at <paramref name="sortNumber"/>, who has it delivered but
+    /// unread, and who neither: from the cursors, O(members), for a member who can see the message.
+    /// </summary>
+    [ReadOnly]
+    ValueTask<MessageReceipts> GetReceiptsAsync(string requesterId, long sortNumber);
+
     /// <summary>The conversation as <paramref name="memberId"/> sees it.</summary>
     [ReadOnly]
     ValueTask<ConversationView> GetViewAsync(string memberId);
@@ -40,6 +47,15 @@ public interface IChatConversation : IGrainWithStringKey
     [AlwaysInterleave]
     ValueTask<ConversationView> GetRosterViewAsync(string memberId);
 }
+
+/// <summary>The statuses per recipient of one message (its sender left out).</summary>
+[GenerateSerializer, Immutable, Alias("chat.MessageReceipts")]
+public sealed record MessageReceipts(
+    [Id(0)] string ConversationId,
+    [Id(1)] long SortNumber,
+    [Id(2)] IReadOnlyList<string> ReadBy,
+    [Id(3)] IReadOnlyList<string> DeliveredTo,
+    [Id(4)] IReadOnlyList<string> Pending);
 
 /// <summary>Finds the grain of a conversation id: three parts name a 1-1 conversation, two a group.</summary>
 public static class ChatConversations

@@ -211,6 +211,23 @@ public sealed partial class ConversationGrain(
         return View(memberId);
     }
 
+    public async ValueTask<MessageReceipts> GetReceiptsAsync(string requesterId, long sortNumber)
+    {
+        CounterpartyOf(Validate.Id(requesterId, "requesterId"));
+        Validate.SortNumber(sortNumber, "sortNumber");
+        await EnsureMembersAsync();
+        var entry = sortNumber is >= 1 && sortNumber <= _lastSortNumber
+            ? (await messageLog.ReadAsync(_id, sortNumber - 1, LogDirection.Forward, 1)).SingleOrDefault()
+            : null;
+        var sender = entry?.AuthorId ?? throw new NotFoundException($"Message {sortNumber} does not exist in this conversation.");
+        var recipient = _key.CounterpartyOf(sender);
+        var cursor = S.Members[recipient];
+        IReadOnlyList<string> only = [recipient];
+        return cursor.ReadSortNumber >= sortNumber ? new MessageReceipts(_id, sortNumber, only, [], [])
+            : cursor.DeliveredSortNumber >= sortNumber ? new MessageReceipts(_id, sortNumber, [], only, [])
+            : new MessageReceipts(_id, sortNumber, [], [], only);
+    }
+
     public ValueTask<ConversationView> GetRosterViewAsync(string memberId)
     {
         CounterpartyOf(Validate.Id(memberId, "memberId"));

@@ -162,6 +162,19 @@ public sealed partial class GroupGrain(
         return ValueTask.FromResult(View(memberId));
     }
 
+    public async ValueTask<MessageReceipts> GetReceiptsAsync(string requesterId, long sortNumber)
+    {
+        Member(Validate.Id(requesterId, "requesterId"));
+        var senderId = await SenderOfAsync(requesterId, Validate.SortNumber(sortNumber, "sortNumber"));
+        var recipients = S.Members.Where(m => m.Value.IsMember && !string.Equals(m.Key, senderId, StringComparison.Ordinal)).OrderBy(m => m.Value.Order).ToList();
+        return new MessageReceipts(
+            _id,
+            sortNumber,
+            [.. recipients.Where(m => m.Value.ReadSortNumber >= sortNumber).Select(m => m.Key)],
+            [.. recipients.Where(m => m.Value.ReadSortNumber < sortNumber && m.Value.DeliveredSortNumber >= sortNumber).Select(m => m.Key)],
+            [.. recipients.Where(m => m.Value.DeliveredSortNumber < sortNumber).Select(m => m.Key)]);
+    }
+
     public ValueTask<ConversationView> GetViewAsync(string memberId) => ValueTask.FromResult(View(Seen(memberId)));
 
     public ValueTask<ConversationView> GetRosterViewAsync(string memberId) => GetViewAsync(memberId);
@@ -173,6 +186,16 @@ public sealed partial class GroupGrain(
         var first = S.ReplayHistory ? 1 : member.JoinedSortNumber;
         var last = member.IsMember ? long.MaxValue - 1 : member.LeftSortNumber;
         return (first, last);
+    }
+
+    /// <summary>The sender of a message the user can see; <c>not-found</c> for one outside their window or not sent yet.</summary>
+    private async Task<string> SenderOfAsync(string userId, long sortNumber)
+    {
+        var (first, last) = VisibleWindow(userId);
+        var entry = sortNumber >= first && sortNumber <= Math.Min(last, _lastSortNumber)
+            ? (await messageLog.ReadAsync(_id, sortNumber - 1, LogDirection.Forward, 1)).SingleOrDefault()
+            : null;
+        return entry?.AuthorId ?? throw new NotFoundException($"Message {sortNumber} does not exist in this conversation or is not visible to you.");
     }
 
     /// <summary>A current member's state; <c>not-found</c> for anyone else (as if the group did not exist).</summary>
