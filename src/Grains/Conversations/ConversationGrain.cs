@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Messages;
@@ -55,7 +54,7 @@ public sealed partial class ConversationGrain(
         var tail = await messageLog.ReadAsync(_id, long.MaxValue, LogDirection.Backward, 1, cancellationToken);
         if (tail.Count > 0)
         {
-            _lastMessage = Deserialize(tail[0]);
+            _lastMessage = tail[0].ToMessage();
             _lastSortNumber = _lastMessage.SortNumber;
             _updatedAt = _lastMessage.CreatedAt;
         }
@@ -99,12 +98,12 @@ public sealed partial class ConversationGrain(
         var now = timeProvider.GetUtcNow();
         var sortNumber = _lastSortNumber + 1;
         var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, sortNumber, sender, recipient, body, clientMessageId, now);
-        var entry = new LogEntry(_id, sortNumber, message.Id, idempotencyKey, sender, now, JsonSerializer.Serialize(message, ChatJsonContext.Default.Message));
+        var entry = message.ToLogEntry(idempotencyKey);
         var stored = await messageLog.AppendAsync(entry);
         if (!string.Equals(stored.EntryId, entry.EntryId, StringComparison.Ordinal))
         {
             // A retry of a send that was stored earlier (maybe by a previous activation): the log kept the first one.
-            var earlier = Deserialize(stored);
+            var earlier = stored.ToMessage();
             if (earlier.SortNumber > _lastSortNumber)
             {
                 // The log is ahead of this activation (the first attempt was stored, but its answer never came back):
@@ -136,26 +135,7 @@ public sealed partial class ConversationGrain(
         var before = query.Before is { } b ? Validate.SortNumber(b, "before") : long.MaxValue;
         var after = query.After is { } a ? Validate.SortNumber(a, "after") : 0;
         await EnsureMembersAsync();
-        if (before - after <= 1)
-        {
-            return new MessagePage([], HasMore: false);
-        }
-
-        // Read one more than asked to know whether the range holds more.
-        IReadOnlyList<LogEntry> entries;
-        if (query.Order == HistoryOrder.OldestFirst)
-        {
-            entries = await messageLog.ReadAsync(_id, after, LogDirection.Forward, limit + 1);
-            entries = [.. entries.Where(e => e.Sequence < before)];
-        }
-        else
-        {
-            entries = await messageLog.ReadAsync(_id, before, LogDirection.Backward, limit + 1);
-            entries = [.. entries.Where(e => e.Sequence > after)];
-        }
-
-        var hasMore = entries.Count > limit;
-        return new MessagePage([.. entries.Take(limit).Select(Deserialize)], hasMore);
+        return await messageLog.ReadPageAsync(_id, after, before, limit, query.Order);
     }
 
     public async ValueTask<ConversationView> MarkReadAsync(string readerId, long sortNumber)
@@ -326,10 +306,6 @@ public sealed partial class ConversationGrain(
             // back after a crash: the log keeps every acknowledged send and a cursor move is stored before it is pushed.
             _lastSortNumber + S.Revision);
     }
-
-    private static Message Deserialize(LogEntry entry) =>
-        JsonSerializer.Deserialize(entry.Payload, ChatJsonContext.Default.Message)
-        ?? throw new InvalidOperationException($"Log entry {entry.LogId}/{entry.Sequence} holds no message.");
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Conversation {ConversationId} stored message {SortNumber} from {SenderId}")]
     private static partial void LogMessageStored(ILogger logger, string conversationId, long sortNumber, string senderId);

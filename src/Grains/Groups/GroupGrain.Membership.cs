@@ -1,3 +1,4 @@
+using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Messages;
 using Orleans.Chat.Grains.Users;
@@ -271,7 +272,7 @@ public sealed partial class GroupGrain
         }
 
         // '#' cannot occur in a user id, so no sender's "senderId:clientMessageId" key can take this one.
-        await messageLog.AppendAsync(Entry(pending, idempotencyKey: "#" + pending.ClientMessageId), cancellationToken);
+        await messageLog.AppendAsync(pending.ToLogEntry(idempotencyKey: "#" + pending.ClientMessageId), cancellationToken);
         Appended(pending);
         foreach (var userId in pending.Membership!.UserIds)
         {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Errors;
@@ -42,7 +41,7 @@ public sealed partial class GroupGrain(
         var tail = await messageLog.ReadAsync(_id, long.MaxValue, LogDirection.Backward, 1, cancellationToken);
         if (tail.Count > 0)
         {
-            SetLast(Deserialize(tail[0]));
+            SetLast(tail[0].ToMessage());
         }
 
         if (!S.Created)
@@ -86,11 +85,11 @@ public sealed partial class GroupGrain(
         await AppendPendingMembershipAsync(CancellationToken.None);
         var now = timeProvider.GetUtcNow();
         var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, _lastSortNumber + 1, senderId, null, body, clientMessageId, now);
-        var stored = await messageLog.AppendAsync(Entry(message, idempotencyKey: senderId + ":" + clientMessageId));
+        var stored = await messageLog.AppendAsync(message.ToLogEntry(idempotencyKey: senderId + ":" + clientMessageId));
         if (!string.Equals(stored.EntryId, message.Id, StringComparison.Ordinal))
         {
             // A retry of a send stored earlier, maybe by a previous activation (see ConversationGrain.SendAsync).
-            var earlier = Deserialize(stored);
+            var earlier = stored.ToMessage();
             if (earlier.SortNumber > _lastSortNumber)
             {
                 DeactivateOnIdle();
@@ -113,16 +112,7 @@ public sealed partial class GroupGrain(
         var limit = Validate.Limit(query.Limit);
         var before = Math.Min(query.Before is { } b ? Validate.SortNumber(b, "before") : long.MaxValue, last + 1);
         var after = Math.Max(query.After is { } a ? Validate.SortNumber(a, "after") : 0, first - 1);
-        if (before - after <= 1)
-        {
-            return new MessagePage([], HasMore: false);
-        }
-
-        // Read one more than asked to know whether the window holds more.
-        var entries = query.Order == HistoryOrder.OldestFirst
-            ? (await messageLog.ReadAsync(_id, after, LogDirection.Forward, limit + 1)).Where(e => e.Sequence < before).ToList()
-            : (await messageLog.ReadAsync(_id, before, LogDirection.Backward, limit + 1)).Where(e => e.Sequence > after).ToList();
-        return new MessagePage([.. entries.Take(limit).Select(Deserialize)], entries.Count > limit);
+        return await messageLog.ReadPageAsync(_id, after, before, limit, query.Order);
     }
 
     public async ValueTask<ConversationView> MarkReadAsync(string readerId, long sortNumber)
@@ -308,13 +298,6 @@ public sealed partial class GroupGrain(
         await WriteStateAsync();
         _ = PushToMembersAsync(caller: "", sent: null, read: null);
     }
-
-    private LogEntry Entry(Message message, string idempotencyKey) =>
-        new(_id, message.SortNumber, message.Id, idempotencyKey, message.SenderId, message.CreatedAt, JsonSerializer.Serialize(message, ChatJsonContext.Default.Message));
-
-    private static Message Deserialize(LogEntry entry) =>
-        JsonSerializer.Deserialize(entry.Payload, ChatJsonContext.Default.Message)
-        ?? throw new InvalidOperationException($"Log entry {entry.LogId}/{entry.Sequence} holds no message.");
 
     /// <summary>
     /// The lowest read and delivered cursors among the current members other than a given one, for every member in

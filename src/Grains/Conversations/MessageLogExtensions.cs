@@ -1,0 +1,36 @@
+using System.Text.Json;
+using Orleans.Chat.Grains.Messages;
+using Orleans.Chat.Persistence;
+
+namespace Orleans.Chat.Grains.Conversations;
+
+/// <summary>How every conversation (1-1 or group) keeps its messages in the message log: one JSON entry per message.</summary>
+internal static class MessageLogExtensions
+{
+    /// <summary>The log entry of a message; the idempotency key is what makes a retry find the stored one.</summary>
+    public static LogEntry ToLogEntry(this Message message, string idempotencyKey) =>
+        new(message.ConversationId, message.SortNumber, message.Id, idempotencyKey, message.SenderId, message.CreatedAt,
+            JsonSerializer.Serialize(message, ChatJsonContext.Default.Message));
+
+    public static Message ToMessage(this LogEntry entry) =>
+        JsonSerializer.Deserialize(entry.Payload, ChatJsonContext.Default.Message)
+        ?? throw new InvalidOperationException($"Log entry {entry.LogId}/{entry.Sequence} holds no message.");
+
+    /// <summary>
+    /// The messages strictly between <paramref name="after"/> and <paramref name="before"/>, at most
+    /// <paramref name="limit"/>, from the end <paramref name="order"/> names.
+    /// </summary>
+    public static async Task<MessagePage> ReadPageAsync(this IMessageLog log, string logId, long after, long before, int limit, HistoryOrder order)
+    {
+        if (before - after <= 1)
+        {
+            return new MessagePage([], HasMore: false);
+        }
+
+        // Read one more than asked to know whether the range holds more.
+        var entries = order == HistoryOrder.OldestFirst
+            ? (await log.ReadAsync(logId, after, LogDirection.Forward, limit + 1)).Where(e => e.Sequence < before).ToList()
+            : (await log.ReadAsync(logId, before, LogDirection.Backward, limit + 1)).Where(e => e.Sequence > after).ToList();
+        return new MessagePage([.. entries.Take(limit).Select(ToMessage)], entries.Count > limit);
+    }
+}
