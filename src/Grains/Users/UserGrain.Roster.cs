@@ -94,6 +94,16 @@ public sealed partial class UserGrain
         return _unread.For(organizationId);
     }
 
+    public async Task MergeRosterAsync(IReadOnlyList<ConversationView> views)
+    {
+        ArgumentNullException.ThrowIfNull(views);
+        var userId = this.GetPrimaryKeyString();
+        foreach (var view in views)
+        {
+            await ApplyConversationUpdateAsync(new ConversationUpdate(userId, view));
+        }
+    }
+
     /// <summary>Takes the stored roster; if the previous activation died with unsaved changes, starts its rebuild.</summary>
     private void LoadRoster()
     {
@@ -105,16 +115,6 @@ public sealed partial class UserGrain
             // grains and applies views newer than held (as a conversation's own push would), and it never writes the
             // state, so no write of a call can race one of its own. The stale mark stays stored until the roster is.
             _rebuild = RebuildRosterAsync();
-        }
-    }
-
-    public async Task MergeRosterAsync(IReadOnlyList<ConversationView> views)
-    {
-        ArgumentNullException.ThrowIfNull(views);
-        var userId = this.GetPrimaryKeyString();
-        foreach (var view in views)
-        {
-            await ApplyConversationUpdateAsync(new ConversationUpdate(userId, view));
         }
     }
 
