@@ -76,6 +76,27 @@ public sealed class GroupsApiTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task MarkAllRead_GroupAndDirectUnread_AllZeroAndTheSendersSeeTheReceipts()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(3);
+        var (me, ann, ben) = (users[0], users[1], users[2]);
+        var group = await CreateAsync(ann, organizationId, me.Id, ben.Id);
+        await (await ben.Client.PostJsonAsync($"/v1/conversations/{group}/messages", new { body = "in the group", clientMessageId = "g-1" })).AssertOkAsync(HttpStatusCode.Created);
+        var direct = await (await ann.Client.PostJsonAsync("/v1/messages", new { organizationId, recipientId = me.Id, body = "just you", clientMessageId = "d-1" }))
+            .AssertOkAsync(HttpStatusCode.Created);
+        await EventuallyAsync(async () => (await (await me.Client.GetAsync($"/v1/organizations/{organizationId}/unread")).AssertOkAsync()).GetProperty("unreadCount").GetInt32() == 2);
+
+        var totals = await (await me.Client.PostAsync($"/v1/organizations/{organizationId}/read", null)).AssertOkAsync();
+
+        Assert.Equal((0, 0), (totals.GetProperty("unreadCount").GetInt32(), totals.GetProperty("unreadConversationCount").GetInt32()));
+        var annView = await (await ann.Client.GetAsync($"/v1/conversations/{direct.GetProperty("conversationId").GetString()}")).AssertOkAsync();
+        Assert.Equal(1, annView.GetProperty("counterpartyReadSortNumber").GetInt64());
+        var receipts = await (await ben.Client.GetAsync($"/v1/conversations/{group}/messages/2/receipts")).AssertOkAsync();
+        Assert.Contains(me.Id, receipts.GetProperty("readBy").EnumerateArray().Select(e => e.GetString()));
+        await (await users[1].Client.PostAsync("/v1/organizations/elsewhere/read", null)).AssertProblemAsync(HttpStatusCode.Forbidden, "permission-denied");
+    }
+
+    [Fact]
     public async Task Members_AddRemoveLeaveAndRoles_ByWhoMay()
     {
         var (organizationId, users) = await factory.ProvisionAsync(4);
@@ -192,6 +213,16 @@ public sealed class GroupsApiTests(ApiFactory factory)
 
         await (await anonymous.PostAsJsonAsync(Groups("org"), new { name = "x" })).AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
         await (await anonymous.GetAsync(GroupPath("org:g"))).AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
+    }
+
+    /// <summary>Waits for a condition that the server makes true in the background (a recipient's roster).</summary>
+    private static async Task EventuallyAsync(Func<Task<bool>> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!await condition())
+        {
+            await Task.Delay(50, timeout.Token);
+        }
     }
 
     private static string Groups(string organizationId) => $"/v1/organizations/{organizationId}/groups";

@@ -26,6 +26,9 @@ public static class MessagesApi
         api.MapGet("/organizations/{organizationId}/unread", GetUnreadAsync)
             .WithName("GetUnread")
             .WithSummary("My unread message and conversation counts in the organization");
+        api.MapPost("/organizations/{organizationId}/read", MarkOrganizationReadAsync)
+            .WithName("MarkAllRead")
+            .WithSummary("Mark everything read in my conversations of the organization, up to their last message now; returns my unread totals");
         api.MapGet("/conversations/{conversationId}", GetConversationAsync)
             .WithName("GetConversation")
             .WithSummary("One of my conversations");
@@ -75,6 +78,23 @@ public static class MessagesApi
 
     private static async Task<Ok<UnreadSummary>> GetUnreadAsync(string organizationId, ClaimsPrincipal user, IGrainFactory grains) =>
         TypedResults.Ok(await grains.GetGrain<IUserGrain>(user.GetUserId()).GetUnreadAsync(Validate.Id(organizationId, "organizationId")));
+
+    private static async Task<Ok<UnreadSummary>> MarkOrganizationReadAsync(string organizationId, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await MarkAllReadAsync(grains, user.GetUserId(), Validate.Id(organizationId, "organizationId")));
+
+    /// <summary>
+    /// Reads every conversation of the user's roster in the organization that has unread messages, up to its last message.
+    /// Here, not in the user grain: each conversation's read updates the reader's user grain before it returns, so the
+    /// user grain cannot be the one waiting for them.
+    /// </summary>
+    internal static async Task<UnreadSummary> MarkAllReadAsync(IGrainFactory grains, string userId, string organizationId)
+    {
+        var me = grains.GetGrain<IUserGrain>(userId);
+        var unread = (await me.GetConversationsAsync(organizationId)).Where(c => c.UnreadCount > 0 && c.IsMember);
+        await Parallel.ForEachAsync(unread, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (conversation, _) =>
+            await ChatConversations.Get(grains, conversation.Id).MarkReadAsync(userId, conversation.LastSortNumber));
+        return await me.GetUnreadAsync(organizationId);
+    }
 
     private static async Task<Ok<ConversationView>> GetConversationAsync(string conversationId, ClaimsPrincipal user, IGrainFactory grains) =>
         TypedResults.Ok(await ChatConversations.Get(grains, conversationId).GetViewAsync(user.GetUserId()));

@@ -6,6 +6,7 @@ using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Groups;
 using Orleans.Chat.Grains.Messages;
+using Orleans.Chat.Grains.Users;
 
 namespace Orleans.Chat.Api.Realtime;
 
@@ -40,6 +41,10 @@ public sealed class ChatHub(IGrainFactory grains, UserConnections connections) :
     /// <summary>Marks messages up to <paramref name="sortNumber"/> as delivered to this user.</summary>
     public async Task<ConversationView> MarkDelivered(string conversationId, long sortNumber) =>
         await ChatConversations.Get(grains, conversationId).MarkDeliveredAsync(CallerId, sortNumber);
+
+    /// <summary>Marks everything read in my conversations of the organization; returns my unread totals.</summary>
+    public Task<UnreadSummary> MarkAllRead(string organizationId) =>
+        MessagesApi.MarkAllReadAsync(grains, CallerId, Validate.Id(organizationId, "organizationId"));
 
     /// <summary>Statuses per recipient of one message (who read it, who has it delivered, who neither).</summary>
     public async Task<MessageReceipts> GetReceipts(string conversationId, long sortNumber) =>
