@@ -22,7 +22,7 @@ public static class GroupsApi
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapPost("", CreateAsync)
+        api.MapPost("", CreateGroupAsync)
             .WithName("CreateGroup")
             .WithSummary("Create a group or forum with me as owner, optionally sending its first message in the same call")
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -57,10 +57,17 @@ public static class GroupsApi
         return routes;
     }
 
-    private static async Task<Created<GroupCreated>> CreateAsync(
+    private static async Task<Created<GroupCreated>> CreateGroupAsync(
         string organizationId, CreateGroupRequest request, ClaimsPrincipal user, IGrainFactory grains)
     {
-        var userId = user.GetUserId();
+        var created = await CreateAsync(grains, user.GetUserId(), user.GetSessionId(), organizationId, request);
+        return TypedResults.Created($"/v1/organizations/{Uri.EscapeDataString(organizationId)}/groups/{Uri.EscapeDataString(created.Group.GroupId)}", created);
+    }
+
+    /// <summary>Creates the group, then sends its first message if the request has one (REST and the hub).</summary>
+    internal static async Task<GroupCreated> CreateAsync(IGrainFactory grains, string userId, string? sessionId, string organizationId, CreateGroupRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
         var key = GroupKey.For(organizationId, request.Id ?? Guid.NewGuid().ToString("N"));
         var group = grains.GetGrain<IGroupGrain>(key.ToGrainKey());
         if (request.FirstMessage is { } first)
@@ -73,9 +80,9 @@ public static class GroupsApi
         var info = await group.CreateAsync(new CreateGroupCommand(
             userId, request.Name, request.Type, request.MemberIds, request.Description, request.AvatarUrl, request.ReplayHistory));
         var message = request.FirstMessage is { } firstMessage
-            ? (await group.SendAsync(new SendMessageCommand(userId, firstMessage.Body, firstMessage.ClientMessageId, user.GetSessionId()))).Message
+            ? (await group.SendAsync(new SendMessageCommand(userId, firstMessage.Body, firstMessage.ClientMessageId, sessionId))).Message
             : null;
-        return TypedResults.Created($"/v1/organizations/{Uri.EscapeDataString(organizationId)}/groups/{Uri.EscapeDataString(key.GroupId)}", new GroupCreated(info, message));
+        return new GroupCreated(info, message);
     }
 
     private static async Task<Ok<GroupInfo>> GetAsync(string organizationId, string groupId, ClaimsPrincipal user, IGrainFactory grains) =>

@@ -51,18 +51,8 @@ public sealed class ChatHub(IGrainFactory grains, UserConnections connections) :
         await ChatConversations.Get(grains, conversationId).GetReceiptsAsync(CallerId, sortNumber);
 
     /// <summary>Creates a group or forum with me as owner (and its first message, if given).</summary>
-    public async Task<GroupCreated> CreateGroup(string organizationId, CreateGroupRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var key = GroupKey.For(organizationId, request.Id ?? Guid.NewGuid().ToString("N"));
-        var group = grains.GetGrain<IGroupGrain>(key.ToGrainKey());
-        var info = await group.CreateAsync(new CreateGroupCommand(
-            CallerId, request.Name, request.Type, request.MemberIds, request.Description, request.AvatarUrl, request.ReplayHistory));
-        var message = request.FirstMessage is { } first
-            ? (await group.SendAsync(new SendMessageCommand(CallerId, first.Body, first.ClientMessageId, Context.User!.GetSessionId()))).Message
-            : null;
-        return new GroupCreated(info, message);
-    }
+    public Task<GroupCreated> CreateGroup(string organizationId, CreateGroupRequest request) =>
+        GroupsApi.CreateAsync(grains, CallerId, Context.User!.GetSessionId(), organizationId, request);
 
     public async Task<GroupInfo> GetGroup(string conversationId) => await Group(conversationId).GetAsync(CallerId);
 

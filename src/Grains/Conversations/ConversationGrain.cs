@@ -196,10 +196,8 @@ public sealed partial class ConversationGrain(
         CounterpartyOf(Validate.Id(requesterId, "requesterId"));
         Validate.SortNumber(sortNumber, "sortNumber");
         await EnsureMembersAsync();
-        var entry = sortNumber is >= 1 && sortNumber <= _lastSortNumber
-            ? (await messageLog.ReadAsync(_id, sortNumber - 1, LogDirection.Forward, 1)).SingleOrDefault()
-            : null;
-        var sender = entry?.AuthorId ?? throw new NotFoundException($"Message {sortNumber} does not exist in this conversation.");
+        var author = sortNumber is >= 1 && sortNumber <= _lastSortNumber ? await messageLog.AuthorAtAsync(_id, sortNumber) : null;
+        var sender = author ?? throw new NotFoundException($"Message {sortNumber} does not exist in this conversation.");
         var recipient = _key.CounterpartyOf(sender);
         var cursor = S.Members[recipient];
         IReadOnlyList<string> only = [recipient];

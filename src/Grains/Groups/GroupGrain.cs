@@ -182,10 +182,8 @@ public sealed partial class GroupGrain(
     private async Task<string> SenderOfAsync(string userId, long sortNumber)
     {
         var (first, last) = VisibleWindow(userId);
-        var entry = sortNumber >= first && sortNumber <= Math.Min(last, _lastSortNumber)
-            ? (await messageLog.ReadAsync(_id, sortNumber - 1, LogDirection.Forward, 1)).SingleOrDefault()
-            : null;
-        return entry?.AuthorId ?? throw new NotFoundException($"Message {sortNumber} does not exist in this conversation or is not visible to you.");
+        var author = sortNumber >= first && sortNumber <= Math.Min(last, _lastSortNumber) ? await messageLog.AuthorAtAsync(_id, sortNumber) : null;
+        return author ?? throw new NotFoundException($"Message {sortNumber} does not exist in this conversation or is not visible to you.");
     }
 
     /// <summary>A current member's state; <c>not-found</c> for anyone else (as if the group did not exist).</summary>
