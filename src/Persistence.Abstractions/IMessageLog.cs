@@ -54,6 +54,10 @@ public interface IMessageLog
     /// <summary>The highest sequence in the log, 0 when it is empty.</summary>
     ValueTask<long> GetLastSequenceAsync(string logId, CancellationToken cancellationToken = default);
 
-    /// <summary>How many entries come after <paramref name="afterSequence"/> whose author is not <paramref name="excludedAuthorId"/>: an unread count.</summary>
-    ValueTask<int> CountAfterAsync(string logId, long afterSequence, string? excludedAuthorId, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// How many entries after <paramref name="afterSequence"/> and up to <paramref name="upToSequence"/> have an author other
+    /// than <paramref name="excludedAuthorId"/>: an unread count. The upper bound lets a grain count exactly the entries it
+    /// knows of while later appends are in flight.
+    /// </summary>
+    ValueTask<int> CountAsync(string logId, long afterSequence, long upToSequence, string? excludedAuthorId, CancellationToken cancellationToken = default);
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Chat.Api.Realtime;
+using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Users;
 
 namespace Orleans.Chat.Api.Tests;
@@ -66,7 +67,12 @@ public sealed class SubscriptionRenewalTests
 
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
         {
-            if (targetMethod!.Name != nameof(IUserGrain.SubscribeAsync))
+            if (targetMethod!.Name == nameof(IUserGrain.GetBroadcastGroupsAsync))
+            {
+                return ValueTask.FromResult<IReadOnlyList<ConversationView>>([]);
+            }
+
+            if (targetMethod.Name != nameof(IUserGrain.SubscribeAsync))
             {
                 throw new NotSupportedException(targetMethod.Name);
             }

@@ -77,3 +77,71 @@ test("a group of three sees its messages, membership changes and read receipts l
     for (const hub of Object.values(hubs)) await hub.stop();
   }
 });
+
+test("a forum past the broadcast limit reaches every connected member once, with receipts and counts from the cursors", async () => {
+  // 101 members: one more than the limit past which a group sends each message once per API host.
+  const names = Array.from({ length: 101 }, (_, i) => `m${i}`);
+  const { orgId, users } = await provision(server.url, names, { parallel: 8 });
+  const [owner, ann, ben] = [users.m0, users.m1, users.m2];
+  const created = await owner.api.post(`/v1/organizations/${orgId}/groups`, {
+    name: "Everyone", type: "forum", memberIds: names.slice(1, 100).map((n) => users[n].id),
+  });
+  const forum = created.body.group;
+  const [, groupId] = forum.id.split(":");
+  const hubs = {
+    owner: await connect(server.url, owner.token, events),
+    ann: await connect(server.url, ann.token, events),
+    ben: await connect(server.url, ben.token, events),
+  };
+  try {
+    // The 101st member joins: the forum turns to broadcast, and every roster (so every host) learns of it.
+    const last = users.m100;
+    await last.api.post(`/v1/organizations/${orgId}/groups/${groupId}/join`, {});
+    for (const name of ["ann", "ben"]) {
+      const change = await hubs[name].next("conversation:change", (c) => c.conversation.id === forum.id && c.conversation.broadcast, 5_000);
+      assert.equal(change.conversation.isMember, true);
+    }
+
+    // Messages now come through the host subscribed to the forum, once each, not echoed to the sending device.
+    const sent = [];
+    for (let i = 0; i < 5; i++) {
+      sent.push(await hubs.owner.connection.invoke("SendToConversation", forum.id, { body: `news ${i}`, clientMessageId: `n-${i}` }));
+    }
+    for (const name of ["ann", "ben"]) {
+      for (const message of sent) await hubs[name].next("message", (m) => m.id === message.id, 5_000);
+      const copies = hubs[name].received.filter((e) => e.name === "message" && sent.some((s) => s.id === e.payload.id));
+      assert.equal(copies.length, sent.length, `${name} got each message once`);
+    }
+    assert.ok(!hubs.owner.received.some((e) => e.name === "message" && sent.some((s) => s.id === e.payload.id)), "no echo to the sending device");
+
+    // The host reports what it pushed as delivered; the cursors answer the statuses per recipient.
+    await hubs.ann.connection.invoke("MarkRead", forum.id, sent[2].sortNumber);
+    const lastSent = sent.at(-1);
+    let receipts;
+    for (const deadline = Date.now() + 5_000; Date.now() < deadline; await new Promise((ok) => setTimeout(ok, 100))) {
+      receipts = (await owner.api.get(`/v1/conversations/${forum.id}/messages/${lastSent.sortNumber}/receipts`)).body;
+      if (receipts.deliveredTo.length === 2) break;
+    }
+    assert.deepEqual([...receipts.deliveredTo].sort(), [ann.id, ben.id].sort());
+    assert.equal(receipts.pending.length, 98);
+    const third = (await owner.api.get(`/v1/conversations/${forum.id}/messages/${sent[2].sortNumber}/receipts`)).body;
+    assert.deepEqual(third.readBy, [ann.id]);
+
+    // Counts are derived when asked: Ann read up to the third message; Ben and an offline member have the last
+    // member's join and the five messages unread.
+    const unreadOf = async (user) => (await user.api.get(`/v1/organizations/${orgId}/conversations`)).body.find((c) => c.id === forum.id).unreadCount;
+    assert.deepEqual([await unreadOf(ann), await unreadOf(ben), await unreadOf(users.m50)], [2, 6, 6]);
+    assert.equal((await users.m50.api.get(`/v1/organizations/${orgId}/unread`)).body.unreadCount, 6);
+
+    // Ben leaves: his devices hear of it from his roster, and get nothing after.
+    await hubs.ben.connection.invoke("RemoveGroupMember", forum.id, ben.id);
+    await hubs.ben.next("group:membership:change", (m) => m.membership.action === "leave", 5_000);
+    await hubs.ann.next("group:membership:change", (m) => m.membership.action === "leave" && m.senderId === ben.id, 5_000);
+    const afterLeave = await hubs.owner.connection.invoke("SendToConversation", forum.id, { body: "after ben", clientMessageId: "n-after" });
+    await hubs.ann.next("message", (m) => m.id === afterLeave.id, 5_000);
+    await new Promise((ok) => setTimeout(ok, 300));
+    assert.ok(!hubs.ben.received.some((e) => e.name === "message" && e.payload.id === afterLeave.id), "a member who left gets nothing after");
+  } finally {
+    for (const hub of Object.values(hubs)) await hub.stop();
+  }
+});

@@ -76,13 +76,12 @@ public class ClusterFixture : IAsyncLifetime
         var organizationId = NewId("org");
         var organization = GrainFactory.GetGrain<IOrganizationGrain>(organizationId);
         await organization.CreateAsync(new CreateOrganizationCommand("Test org"));
-        var users = new string[members];
-        for (var i = 0; i < members; i++)
+        var users = await Task.WhenAll(Enumerable.Range(0, members).Select(async _ =>
         {
-            users[i] = await CreateUserAsync();
-            await organization.AddMemberAsync(users[i]);
-        }
-
+            var userId = await CreateUserAsync();
+            await organization.AddMemberAsync(userId);
+            return userId;
+        }));
         return (organizationId, users);
     }
 

@@ -225,10 +225,10 @@ public sealed class RosterRecoveryTests : IAsyncLifetime
             return await inner.GetLastSequenceAsync(logId, cancellationToken);
         }
 
-        public async ValueTask<int> CountAfterAsync(string logId, long afterSequence, string? excludedAuthorId, CancellationToken cancellationToken = default)
+        public async ValueTask<int> CountAsync(string logId, long afterSequence, long upToSequence, string? excludedAuthorId, CancellationToken cancellationToken = default)
         {
             await gate.WaitAsync(cancellationToken);
-            return await inner.CountAfterAsync(logId, afterSequence, excludedAuthorId, cancellationToken);
+            return await inner.CountAsync(logId, afterSequence, upToSequence, excludedAuthorId, cancellationToken);
         }
     }
 }

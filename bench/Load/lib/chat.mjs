@@ -250,12 +250,12 @@ export async function runChat(ctx, p, log) {
 }
 
 /**
- * A worker thread of lib/chat-worker.mjs: `post(command)`, and `reply(type, command?)` that posts the
+ * A worker thread (lib/chat-worker.mjs unless `script` names another): `post(command)`, and `reply(type, command?)` that posts the
  * command if given and resolves with the worker's next message of that type. A worker's error, a
  * `failed` message or its early exit rejects every reply awaited from it, so the run fails.
  */
-function startWorker(workerData, log) {
-  const worker = new Worker(new URL("./chat-worker.mjs", import.meta.url), { workerData });
+export function startWorker(workerData, log, script = new URL("./chat-worker.mjs", import.meta.url)) {
+  const worker = new Worker(script, { workerData });
   const arrived = new Map(); // type -> message that came before anyone asked for it
   const waiting = new Map(); // type -> { resolve, reject }
   let failure;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
+using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Messages;
 using Orleans.Chat.Grains.Users;
 
@@ -47,9 +48,12 @@ public sealed partial class UserConnections(
                 {
                     var observer = new Observer(this, link);
                     var reference = grains.CreateObjectReference<IUserObserver>(observer);
+                    IReadOnlyList<ConversationView> broadcastGroups;
                     try
                     {
-                        await grains.GetGrain<IUserGrain>(userId).SubscribeAsync(reference);
+                        var user = grains.GetGrain<IUserGrain>(userId);
+                        await user.SubscribeAsync(reference);
+                        broadcastGroups = await user.GetBroadcastGroupsAsync();
                     }
                     catch
                     {
@@ -61,6 +65,11 @@ public sealed partial class UserConnections(
                     link.Observer = observer;
                     link.Reference = reference;
                     LogObserverCreated(logger, userId);
+                    await JoinBroadcastGroupsAsync(link, broadcastGroups);
+                }
+                else
+                {
+                    await AddConnectionToGroupsAsync(link, connection.ConnectionId);
                 }
 
                 return;
@@ -106,6 +115,7 @@ public sealed partial class UserConnections(
                 }
             }
 
+            await LeaveBroadcastGroupsAsync(link);
             LogObserverRemoved(logger, userId);
         }
         finally
@@ -119,7 +129,13 @@ public sealed partial class UserConnections(
     /// time: after a silo dies, a call to a grain that lived there may wait for the response timeout, and one slow call
     /// must not hold back everyone else's renewal.
     /// </summary>
-    public Task RenewAllAsync(CancellationToken cancellationToken) =>
+    public async Task RenewAllAsync(CancellationToken cancellationToken)
+    {
+        await RenewUsersAsync(cancellationToken);
+        await RenewGroupsAsync(cancellationToken);
+    }
+
+    private Task RenewUsersAsync(CancellationToken cancellationToken) =>
         Parallel.ForEachAsync(
             _users.Values,
             new ParallelOptions { MaxDegreeOfParallelism = RenewalConcurrency, CancellationToken = cancellationToken },
@@ -175,6 +191,9 @@ public sealed partial class UserConnections(
     {
         private volatile UserConnection[] _connections = [];
 
+        /// <summary>The broadcast groups whose roster entries this user's observer saw, with the newest revision seen.</summary>
+        private readonly Dictionary<string, (long Revision, bool Member)> _groups = new(StringComparer.Ordinal);
+
         public string UserId { get; } = userId;
 
         public SemaphoreSlim Gate { get; } = new(1, 1);
@@ -199,6 +218,56 @@ public sealed partial class UserConnections(
         }
 
         public UserConnection[] Of(string sessionId) => [.. _connections.Where(c => c.IsOf(sessionId))];
+
+        /// <summary>
+        /// Notes what a roster entry of revision <paramref name="revision"/> says: whether the user is a member of the
+        /// broadcast group. False (nothing to do) for an entry no newer than the last one noted.
+        /// </summary>
+        public bool SetGroup(string groupId, long revision, bool member)
+        {
+            lock (_groups)
+            {
+                var seen = _groups.TryGetValue(groupId, out var known);
+                if ((seen && known.Revision >= revision) || (!member && !known.Member))
+                {
+                    return false; // Older than what was applied, or nothing to undo.
+                }
+
+                _groups[groupId] = (revision, member);
+                return true;
+            }
+        }
+
+        /// <summary>Whether the user should get the group's broadcasts here: a member, and still connected.</summary>
+        public bool WantsGroup(string groupId)
+        {
+            lock (_groups)
+            {
+                return !Closed && _groups.TryGetValue(groupId, out var known) && known.Member;
+            }
+        }
+
+        public string[] GroupIds()
+        {
+            lock (_groups)
+            {
+                return [.. _groups.Keys];
+            }
+        }
+
+        /// <summary>Whether the user has a connection here other than those of the session (any, without one).</summary>
+        public bool HasConnectionOutside(string? sessionId)
+        {
+            foreach (var connection in _connections)
+            {
+                if (sessionId is null || !connection.IsOf(sessionId))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         /// <summary>Every connection, or (with a session) those of the user's other devices.</summary>
         public UserConnection[] Except(string? sessionId) =>
@@ -235,6 +304,7 @@ public sealed partial class UserConnections(
             }
 
             await SendAsync(exceptSession: null, client => client.ConversationChange(events.Change));
+            await owner.TrackGroupAsync(link, events.Change.Conversation);
         }
 
         public ValueTask OnSessionRevokedAsync(SessionRevoked revoked)

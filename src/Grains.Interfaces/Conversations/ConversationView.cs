@@ -11,7 +11,9 @@ namespace Orleans.Chat.Grains.Conversations;
 /// In a group (<see cref="Kind"/> <see cref="ConversationKind.Group"/>), <see cref="CounterpartyId"/> is null,
 /// <see cref="Name"/> is the group's, the counterparty cursors are the lowest among the other members (everyone has
 /// read up to there), and <see cref="IsMember"/> turns false once the member leaves or is removed: the entry stays,
-/// frozen at what they could see.
+/// frozen at what they could see. A group with <see cref="Broadcast"/> set has too many members to update each one's
+/// roster on every message: its messages go once to every Api host that serves a member, and this entry's last message
+/// and unread count are refreshed when the roster is read (<c>GET .../conversations</c>, <c>GET .../unread</c>).
 /// </para>
 /// </summary>
 [GenerateSerializer, Immutable, Alias("chat.ConversationView")]
@@ -29,7 +31,8 @@ public sealed record ConversationView(
     [Id(10)] long Revision,
     [Id(11)] ConversationKind Kind = ConversationKind.Direct,
     [Id(12)] string? Name = null,
-    [Id(13)] bool IsMember = true);
+    [Id(13)] bool IsMember = true,
+    [Id(14)] bool Broadcast = false);
 
 [GenerateSerializer, Alias("chat.ConversationKind")]
 public enum ConversationKind

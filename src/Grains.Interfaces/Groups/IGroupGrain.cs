@@ -39,13 +39,39 @@ public interface IGroupGrain : IChatConversation
 
     /// <summary>The owner or an admin sets what a plain member may do.</summary>
     ValueTask<GroupInfo> SetPermissionsAsync(string requesterId, string userId, GroupPermissions permissions);
+
+    /// <summary>
+    /// Moves the delivered cursors of many members at once (never backwards): an Api host reports what it pushed to the
+    /// devices of a broadcast group's members, one call per group per moment instead of one per member per message.
+    /// Non-members are skipped.
+    /// </summary>
+    ValueTask MarkDeliveredManyAsync(IReadOnlyList<DeliveredMark> marks);
+
+    /// <summary>Subscribes (or renews) an Api host to the group's broadcast messages; expires unless renewed.</summary>
+    ValueTask SubscribeAsync(IGroupObserver observer);
+
+    ValueTask UnsubscribeAsync(IGroupObserver observer);
 }
+
+/// <summary>A member's devices have every message of the group up to <see cref="SortNumber"/>.</summary>
+[GenerateSerializer, Immutable, Alias("chat.DeliveredMark")]
+public sealed record DeliveredMark([Id(0)] string UserId, [Id(1)] long SortNumber);
 
 public static class GroupLimits
 {
     public const int MaxAdmins = 5;
 
     public const int MaxMembers = 5_000;
+
+    /// <summary>
+    /// A group with more members than this broadcasts its messages to the Api hosts instead of updating each member's
+    /// user grain (see <see cref="Conversations.ConversationView.Broadcast"/>). Per-member updates keep every roster and
+    /// counter live, at one grain call per member per message: cheap for tens of members, too much for thousands.
+    /// </summary>
+    public const int BroadcastAbove = 100;
+
+    /// <summary>A broadcast group goes back to per-member updates below this, so that one join and leave do not flip it.</summary>
+    public const int BroadcastBelow = 80;
 
     /// <summary>How many members one create or add call names.</summary>
     public const int MaxMembersPerCall = 100;

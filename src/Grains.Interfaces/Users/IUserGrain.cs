@@ -53,6 +53,13 @@ public interface IUserGrain : IGrainWithStringKey
     [ReadOnly]
     ValueTask<UnreadSummary> GetUnreadAsync(string organizationId);
 
+    /// <summary>
+    /// The broadcast groups I am a member of, in every organization: an Api host serving my devices subscribes to them,
+    /// because their messages do not come through this grain.
+    /// </summary>
+    [ReadOnly]
+    ValueTask<IReadOnlyList<ConversationView>> GetBroadcastGroupsAsync();
+
     /// <summary>Subscribes (or renews) an observer; subscriptions expire unless renewed.</summary>
     ValueTask SubscribeAsync(IUserObserver observer);
 

@@ -63,7 +63,7 @@ public sealed partial class ConversationGrain(
         {
             _unread[member] = _lastSortNumber <= cursor.ReadSortNumber
                 ? 0
-                : await messageLog.CountAfterAsync(_id, cursor.ReadSortNumber, member, cancellationToken);
+                : await messageLog.CountAsync(_id, cursor.ReadSortNumber, _lastSortNumber, member, cancellationToken);
         }
 
         if (_lastSortNumber > 0)
@@ -155,7 +155,7 @@ public sealed partial class ConversationGrain(
 
         cursor.ReadSortNumber = upTo;
         cursor.DeliveredSortNumber = Math.Max(cursor.DeliveredSortNumber, upTo);
-        _unread[readerId] = upTo >= _lastSortNumber ? 0 : await messageLog.CountAfterAsync(_id, upTo, readerId);
+        _unread[readerId] = upTo >= _lastSortNumber ? 0 : await messageLog.CountAsync(_id, upTo, _lastSortNumber, readerId);
         await WriteStateAsync(); // Stores any delivered receipts waiting for their flush too.
         await PushAsync(readerId, sent: null, read: new MessageRead(_id, _key.OrganizationId, readerId, upTo));
         return View(readerId);

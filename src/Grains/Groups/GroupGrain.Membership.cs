@@ -245,6 +245,9 @@ public sealed partial class GroupGrain
             Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, sortNumber, actorId, null, "", $"membership-{sortNumber}", now,
             MessageType.GroupMembershipChange, new MembershipChange(action, actorId, userIds));
         apply(sortNumber);
+        var wasBroadcast = S.Broadcast;
+        var members = S.Members.Values.Count(m => m.IsMember);
+        S.Broadcast = members > GroupLimits.BroadcastAbove || (S.Broadcast && members >= GroupLimits.BroadcastBelow);
         S.PendingMembership = message;
         await WriteStateAsync();
         try
@@ -258,9 +261,22 @@ public sealed partial class GroupGrain
             throw;
         }
 
-        // The members who just left see the change that ended their membership, and nothing after it.
+        var sent = new MessageSent(message, OriginSessionId: null);
+        if (wasBroadcast && S.Broadcast)
+        {
+            // The members the change names hear of it from their user grains, whose rosters gain or lose the group (and
+            // whose hosts subscribe or not); everyone else from their host.
+            IReadOnlyList<string> named = [.. userIds.Append(actorId).Distinct(StringComparer.Ordinal)];
+            Broadcast(sent, notTo: named);
+            await PushToUsersAsync(named, actorId, sent);
+            return;
+        }
+
+        // Every member, also when this change took the group across the broadcast limit either way, so that every roster
+        // (and every host) learns of it. The members who just left see the change that ended their membership, and
+        // nothing after it.
         var left = action is MembershipAction.Remove or MembershipAction.Leave ? userIds : [];
-        await PushToMembersAsync(actorId, new MessageSent(message, OriginSessionId: null), read: null, alsoTo: left);
+        await PushToMembersAsync(actorId, sent, read: null, alsoTo: left);
     }
 
     /// <summary>Stores the pending membership change in the log unless it is there already (see <see cref="GroupState.PendingMembership"/>).</summary>
@@ -299,7 +315,7 @@ public sealed partial class GroupGrain
         member.ReadSortNumber = Math.Max(member.ReadSortNumber, sortNumber);
         member.DeliveredSortNumber = Math.Max(member.DeliveredSortNumber, sortNumber);
         member.Order = ++S.NextMemberOrder;
-        _unread[userId] = 0;
+        _unread[userId] = new UnreadCount(0);
     }
 
     /// <summary>Distinct valid ids other than the acting user, at most <see cref="GroupLimits.MaxMembersPerCall"/>.</summary>

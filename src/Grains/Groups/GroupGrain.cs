@@ -2,14 +2,18 @@ using Microsoft.Extensions.Logging;
 using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Messages;
+using Orleans.Chat.Grains.Users;
 using Orleans.Chat.Persistence;
+using Orleans.Utilities;
 
 namespace Orleans.Chat.Grains.Groups;
 
 /// <inheritdoc cref="IGroupGrain"/>
 /// <remarks>
 /// Messages, history, cursors and views here; who is a member, and how that changes, in <c>GroupGrain.Membership.cs</c>.
-/// Every member's user grain gets each change, in order, as in a 1-1 conversation (<see cref="RosterPushes"/>).
+/// Every member's user grain gets each change, in order, as in a 1-1 conversation (<see cref="RosterPushes"/>), unless
+/// the group is large (<see cref="GroupState.Broadcast"/>): then a message goes once to each subscribed Api host, and
+/// only the members a change is about hear from the group directly.
 /// </remarks>
 [GrainType("Group")]
 public sealed partial class GroupGrain(
@@ -22,9 +26,13 @@ public sealed partial class GroupGrain(
     /// <summary>Delivered receipts are stored and pushed at most this often per group, not one write per receipt.</summary>
     private static readonly TimeSpan DeliveredFlushDelay = TimeSpan.FromSeconds(1);
 
-    /// <summary>Unread counts of the current members, derived from the log and their read cursors.</summary>
-    private readonly Dictionary<string, int> _unread = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Unread counts of current members, derived from the log and their read cursors: counted when first needed (a
+    /// forum's activation must not count for thousands of members), then kept up to date as messages and reads come.
+    /// </summary>
+    private readonly Dictionary<string, UnreadCount> _unread = new(StringComparer.Ordinal);
     private readonly RosterPushes _pushes = new(grains, logger);
+    private readonly ObserverManager<IGroupObserver> _hosts = new(UserObserverSubscription.Expiration, logger);
     private IGrainTimer? _deliveredFlush;
     private GroupKey _key;
     private string _id = "";
@@ -53,12 +61,6 @@ public sealed partial class GroupGrain(
         // forum's listing lost the same way is published again.
         await AppendPendingMembershipAsync(cancellationToken);
         await PublishListingAsync();
-        foreach (var (userId, member) in S.Members.Where(m => m.Value.IsMember))
-        {
-            _unread[userId] = _lastSortNumber <= member.ReadSortNumber
-                ? 0
-                : await messageLog.CountAfterAsync(_id, member.ReadSortNumber, userId, cancellationToken);
-        }
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -95,13 +97,13 @@ public sealed partial class GroupGrain(
                 DeactivateOnIdle();
             }
 
-            await PushToMembersAsync(senderId, new MessageSent(earlier, origin), read: null);
+            await PublishMessageAsync(senderId, new MessageSent(earlier, origin));
             return new SendMessageResult(earlier, Created: false);
         }
 
         Appended(message);
         LogMessageStored(logger, _id, message.SortNumber, senderId);
-        await PushToMembersAsync(senderId, new MessageSent(message, origin), read: null);
+        await PublishMessageAsync(senderId, new MessageSent(message, origin));
         return new SendMessageResult(message, Created: true);
     }
 
@@ -127,29 +129,58 @@ public sealed partial class GroupGrain(
 
         reader.ReadSortNumber = upTo;
         reader.DeliveredSortNumber = Math.Max(reader.DeliveredSortNumber, upTo);
-        _unread[readerId] = upTo >= _lastSortNumber ? 0 : await messageLog.CountAfterAsync(_id, upTo, readerId);
+        var last = _lastSortNumber;
+        var unread = upTo >= last ? 0 : await messageLog.CountAsync(_id, upTo, last, readerId);
+        _unread[readerId] = new UnreadCount(unread + await UnreadBetweenAsync(readerId, last));
         await WriteStateAsync();
 
-        // Every member's view changes: the lowest read cursor among the others may have moved.
-        await PushToMembersAsync(readerId, sent: null, read: new MessageRead(_id, _key.OrganizationId, readerId, upTo));
+        if (S.Broadcast)
+        {
+            // Thousands of members: only the reader's roster hears of it; statuses per recipient are there on request.
+            await PushToUsersAsync([readerId], readerId, sent: null);
+        }
+        else
+        {
+            // Every member's view changes: the lowest read cursor among the others may have moved.
+            await PushToMembersAsync(readerId, sent: null, read: new MessageRead(_id, _key.OrganizationId, readerId, upTo));
+        }
+
         return View(readerId);
     }
 
-    public ValueTask<ConversationView> MarkDeliveredAsync(string memberId, long sortNumber)
+    public async ValueTask<ConversationView> MarkDeliveredAsync(string memberId, long sortNumber)
     {
-        var member = Member(Validate.Id(memberId, "memberId"));
-        Validate.SortNumber(sortNumber, "sortNumber");
-        var upTo = Math.Min(sortNumber, _lastSortNumber);
-        if (upTo > member.DeliveredSortNumber)
+        Member(Validate.Id(memberId, "memberId"));
+        MoveDelivered(memberId, Validate.SortNumber(sortNumber, "sortNumber"));
+        return await ViewAsync(memberId);
+    }
+
+    public ValueTask MarkDeliveredManyAsync(IReadOnlyList<DeliveredMark> marks)
+    {
+        ArgumentNullException.ThrowIfNull(marks);
+        foreach (var mark in marks)
         {
-            // In memory now; stored and pushed by one flush for all the receipts of the next moment.
-            member.DeliveredSortNumber = upTo;
-            _deliveredFlush ??= this.RegisterGrainTimer(
-                FlushDeliveredAsync,
-                new GrainTimerCreationOptions { DueTime = DeliveredFlushDelay, Period = Timeout.InfiniteTimeSpan });
+            if (mark is not null && S.Created && S.Members.TryGetValue(mark.UserId, out var member) && member.IsMember)
+            {
+                MoveDelivered(mark.UserId, mark.SortNumber);
+            }
         }
 
-        return ValueTask.FromResult(View(memberId));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask SubscribeAsync(IGroupObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        _hosts.Subscribe(observer, observer);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask UnsubscribeAsync(IGroupObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        _hosts.Unsubscribe(observer);
+        return ValueTask.CompletedTask;
     }
 
     public async ValueTask<MessageReceipts> GetReceiptsAsync(string requesterId, long sortNumber)
@@ -165,7 +196,7 @@ public sealed partial class GroupGrain(
             [.. recipients.Where(m => m.Value.DeliveredSortNumber < sortNumber).Select(m => m.Key)]);
     }
 
-    public ValueTask<ConversationView> GetViewAsync(string memberId) => ValueTask.FromResult(View(Seen(memberId)));
+    public ValueTask<ConversationView> GetViewAsync(string memberId) => ViewAsync(Seen(memberId));
 
     public ValueTask<ConversationView> GetRosterViewAsync(string memberId) => GetViewAsync(memberId);
 
@@ -199,16 +230,73 @@ public sealed partial class GroupGrain(
 
     private NotFoundException NotFound() => new($"Group '{_id}' does not exist or you are not a member.");
 
-    /// <summary>Takes a stored message as the last one and counts it as unread for every other current member.</summary>
+    /// <summary>Takes a stored message as the last one and counts it as unread for every other member counted so far.</summary>
     private void Appended(Message message)
     {
         SetLast(message);
-        foreach (var (userId, member) in S.Members)
+        foreach (var (userId, unread) in _unread)
         {
-            if (member.IsMember && member.ReadSortNumber < message.SortNumber && !string.Equals(userId, message.SenderId, StringComparison.Ordinal))
+            if (S.Members[userId].ReadSortNumber < message.SortNumber && !string.Equals(userId, message.SenderId, StringComparison.Ordinal))
             {
-                _unread[userId] = _unread.GetValueOrDefault(userId) + 1;
+                unread.Value++;
             }
+        }
+    }
+
+    /// <summary>A current member's unread count, counted in the log the first time it is needed.</summary>
+    private async ValueTask<int> UnreadAsync(string userId)
+    {
+        if (_unread.TryGetValue(userId, out var known))
+        {
+            return known.Value;
+        }
+
+        var member = S.Members[userId];
+        if (!member.IsMember)
+        {
+            return 0;
+        }
+
+        var last = _lastSortNumber;
+        var unread = last <= member.ReadSortNumber ? 0 : await messageLog.CountAsync(_id, member.ReadSortNumber, last, userId);
+        if (_unread.TryGetValue(userId, out known))
+        {
+            return known.Value; // Counted meanwhile (a read, a join, or another count).
+        }
+
+        unread += await UnreadBetweenAsync(userId, last);
+        _unread.Add(userId, new UnreadCount(unread));
+        return unread;
+    }
+
+    /// <summary>
+    /// Messages of others appended after <paramref name="countedUpTo"/> while a count of the log was running: the count
+    /// stopped there, and <see cref="Appended"/> only adds to counts already held. Returns in the turn that takes it.
+    /// </summary>
+    private async ValueTask<int> UnreadBetweenAsync(string userId, long countedUpTo)
+    {
+        var unread = 0;
+        while (countedUpTo < _lastSortNumber)
+        {
+            var last = _lastSortNumber;
+            unread += await messageLog.CountAsync(_id, countedUpTo, last, userId);
+            countedUpTo = last;
+        }
+
+        return unread;
+    }
+
+    /// <summary>Moves a member's delivered cursor in memory; one flush soon stores (and pushes) every receipt of the moment.</summary>
+    private void MoveDelivered(string memberId, long sortNumber)
+    {
+        var member = S.Members[memberId];
+        var upTo = Math.Min(sortNumber, _lastSortNumber);
+        if (upTo > member.DeliveredSortNumber)
+        {
+            member.DeliveredSortNumber = upTo;
+            _deliveredFlush ??= this.RegisterGrainTimer(
+                FlushDeliveredAsync,
+                new GrainTimerCreationOptions { DueTime = DeliveredFlushDelay, Period = Timeout.InfiniteTimeSpan });
         }
     }
 
@@ -219,16 +307,41 @@ public sealed partial class GroupGrain(
         _updatedAt = message.CreatedAt;
     }
 
+    /// <summary>A new message to every member: through their user grains, or once to each Api host in a broadcast group.</summary>
+    private Task PublishMessageAsync(string senderId, MessageSent sent)
+    {
+        if (!S.Broadcast)
+        {
+            return PushToMembersAsync(senderId, sent, read: null);
+        }
+
+        // The sender's other devices get it from their host too; the rosters refresh theirs when they are read.
+        Broadcast(sent, notTo: []);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Sends a message once to every subscribed Api host, which pushes it to its connected members.</summary>
+    private void Broadcast(MessageSent sent, IReadOnlyList<string> notTo)
+    {
+        var message = new GroupMessage(sent, notTo);
+        _ = _hosts.Notify(host => host.OnGroupMessageAsync(message).AsTask());
+    }
+
     /// <summary>
     /// Pushes every current member's view (with the event) to their user grains, and to <paramref name="alsoTo"/>
     /// (members who just left: their last view); waits only for <paramref name="caller"/>'s, whose answer depends on it.
     /// </summary>
-    private Task PushToMembersAsync(string caller, MessageSent? sent, MessageRead? read, IEnumerable<string>? alsoTo = null)
+    private Task PushToMembersAsync(string caller, MessageSent? sent, MessageRead? read, IEnumerable<string>? alsoTo = null) =>
+        PushToUsersAsync(S.Members.Where(m => m.Value.IsMember).Select(m => m.Key).Concat(alsoTo ?? []), caller, sent, read);
+
+    /// <summary>Pushes the users' views (with the event) to their user grains; waits only for <paramref name="caller"/>'s.</summary>
+    private async Task PushToUsersAsync(IEnumerable<string> userIds, string caller, MessageSent? sent, MessageRead? read = null)
     {
-        var floor = new CursorFloor(S.Members.Where(m => m.Value.IsMember).Select(m => (m.Key, m.Value)));
+        var floor = Floor();
         var callers = Task.CompletedTask;
-        foreach (var userId in S.Members.Where(m => m.Value.IsMember).Select(m => m.Key).Concat(alsoTo ?? []))
+        foreach (var userId in userIds)
         {
+            await UnreadAsync(userId);
             var update = new ConversationUpdate(
                 userId,
                 View(userId, floor),
@@ -244,11 +357,19 @@ public sealed partial class GroupGrain(
             }
         }
 
-        return callers;
+        await callers;
     }
 
-    private ConversationView View(string userId) =>
-        View(userId, new CursorFloor(S.Members.Where(m => m.Value.IsMember).Select(m => (m.Key, m.Value))));
+    private async ValueTask<ConversationView> ViewAsync(string userId)
+    {
+        await UnreadAsync(userId);
+        return View(userId);
+    }
+
+    /// <summary>A view of a member whose unread count is held (see <see cref="UnreadAsync"/>).</summary>
+    private ConversationView View(string userId) => View(userId, Floor());
+
+    private CursorFloor Floor() => new(S.Members.Where(m => m.Value.IsMember).Select(m => (m.Key, m.Value)));
 
     private ConversationView View(string userId, CursorFloor floor)
     {
@@ -262,7 +383,7 @@ public sealed partial class GroupGrain(
             CounterpartyId: null,
             lastMessage,
             lastSortNumber,
-            member.IsMember ? _unread.GetValueOrDefault(userId) : 0,
+            member.IsMember && _unread.TryGetValue(userId, out var unread) ? unread.Value : 0,
             member.ReadSortNumber,
             floor.ReadExcept(userId),
             floor.DeliveredExcept(userId),
@@ -270,7 +391,8 @@ public sealed partial class GroupGrain(
             _lastSortNumber + S.Revision,
             ConversationKind.Group,
             S.Name,
-            member.IsMember);
+            member.IsMember,
+            S.Broadcast);
     }
 
     /// <summary>Stores the state with a new revision; a failed write leaves memory ahead of storage, so start over.</summary>
@@ -294,7 +416,16 @@ public sealed partial class GroupGrain(
     private async Task FlushDeliveredAsync(CancellationToken cancellationToken)
     {
         await WriteStateAsync();
-        _ = PushToMembersAsync(caller: "", sent: null, read: null);
+        if (!S.Broadcast)
+        {
+            _ = PushToMembersAsync(caller: "", sent: null, read: null);
+        }
+    }
+
+    /// <summary>Held in <see cref="_unread"/> by reference, so that a message updates every count without writing the dictionary.</summary>
+    private sealed class UnreadCount(int value)
+    {
+        public int Value { get; set; } = value;
     }
 
     /// <summary>

@@ -47,6 +47,13 @@ public sealed class GroupState
     /// <summary>Gives each new member a place in line, for handing over ownership to the longest-standing.</summary>
     [Id(10)]
     public long NextMemberOrder { get; set; }
+
+    /// <summary>
+    /// Messages go once to the Api hosts instead of to every member's user grain (see
+    /// <see cref="GroupLimits.BroadcastAbove"/>); set and cleared by the membership change that crosses the limit.
+    /// </summary>
+    [Id(11)]
+    public bool Broadcast { get; set; }
 }
 
 /// <summary>One user's membership: role and permissions while a member, the window they see, and their cursors.</summary>

@@ -81,6 +81,7 @@ public sealed partial class UserGrain
     {
         EnsureMember(organizationId);
         await RebuildFinishedAsync();
+        await RefreshBroadcastGroupsAsync(organizationId);
         return [.. S.Conversations.Values
             .Where(c => string.Equals(c.OrganizationId, organizationId, StringComparison.Ordinal))
             .OrderByDescending(c => c.UpdatedAt)
@@ -91,8 +92,12 @@ public sealed partial class UserGrain
     {
         EnsureMember(organizationId);
         await RebuildFinishedAsync();
+        await RefreshBroadcastGroupsAsync(organizationId);
         return _unread.For(organizationId);
     }
+
+    public ValueTask<IReadOnlyList<ConversationView>> GetBroadcastGroupsAsync() =>
+        ValueTask.FromResult<IReadOnlyList<ConversationView>>([.. S.Conversations.Values.Where(v => v.Broadcast && v.IsMember)]);
 
     public async Task MergeRosterAsync(IReadOnlyList<ConversationView> views)
     {
@@ -218,6 +223,36 @@ public sealed partial class UserGrain
         return complete;
     }
 
+    /// <summary>
+    /// Brings the organization's broadcast groups up to date from their grains: their messages do not come through this
+    /// grain, so their last message and unread count are asked for when the roster is read, one call per group, all at
+    /// once. Not stored: the group derives them again at any time. A group that does not answer keeps its entry.
+    /// </summary>
+    private async Task RefreshBroadcastGroupsAsync(string organizationId)
+    {
+        var userId = this.GetPrimaryKeyString();
+        var refreshes = S.Conversations.Values
+            .Where(v => v.Broadcast && v.IsMember && string.Equals(v.OrganizationId, organizationId, StringComparison.Ordinal))
+            .Select(v => ChatConversations.Get(GrainFactory, v.Id).GetRosterViewAsync(userId).AsTask())
+            .ToList();
+        try
+        {
+            await Task.WhenAll(refreshes);
+        }
+        catch (Exception exception)
+        {
+            LogBroadcastRefreshFailed(logger, exception, userId);
+        }
+
+        foreach (var view in refreshes.Where(r => r.IsCompletedSuccessfully).Select(r => r.Result))
+        {
+            if (S.Conversations.TryGetValue(view.Id, out var known) && view.Revision > known.Revision)
+            {
+                SetRosterEntry(view.Id, view);
+            }
+        }
+    }
+
     /// <summary>Sets or (with null) removes a roster entry, keeping the unread totals in step.</summary>
     private void SetRosterEntry(string conversationId, ConversationView? view)
     {
@@ -242,6 +277,9 @@ public sealed partial class UserGrain
 
     [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "User {UserId} found its stored state written by another activation; it hands its roster to that one")]
     private static partial void LogRosterHandedOver(ILogger logger, Exception exception, string userId);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Warning, Message = "User {UserId} could not refresh every broadcast group of its roster; those keep their last known entry")]
+    private static partial void LogBroadcastRefreshFailed(ILogger logger, Exception exception, string userId);
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Conversation {ConversationId} updated user {UserId}, who does not exist")]
     private static partial void LogUpdateForMissingUser(ILogger logger, string userId, string conversationId);

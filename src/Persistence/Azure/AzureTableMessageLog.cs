@@ -191,11 +191,11 @@ public sealed partial class AzureTableMessageLog : IMessageLog, IAsyncDisposable
         return (await ReadHeadAsync(AzureTableRows.PartitionKey(logId), cancellationToken).ConfigureAwait(false)).Last;
     }
 
-    public async ValueTask<int> CountAfterAsync(string logId, long afterSequence, string? excludedAuthorId, CancellationToken cancellationToken = default)
+    public async ValueTask<int> CountAsync(string logId, long afterSequence, long upToSequence, string? excludedAuthorId, CancellationToken cancellationToken = default)
     {
         await CreateTableAsync(cancellationToken).ConfigureAwait(false);
         var range = TableClient.CreateQueryFilter(
-            $"PartitionKey eq {AzureTableRows.PartitionKey(logId)} and RowKey gt {AzureTableRows.EntryRowKey(afterSequence)} and RowKey lt {AzureTableRows.EntryRangeEnd}");
+            $"PartitionKey eq {AzureTableRows.PartitionKey(logId)} and RowKey gt {AzureTableRows.EntryRowKey(afterSequence)} and RowKey le {AzureTableRows.EntryRowKey(upToSequence)}");
         var filter = excludedAuthorId is null ? range : range + TableClient.CreateQueryFilter($" and AuthorId ne {excludedAuthorId}");
 
         // The service filters on the author; only the row keys come back.

@@ -98,7 +98,7 @@ public sealed class InMemoryMessageLog : IMessageLog
         }
     }
 
-    public ValueTask<int> CountAfterAsync(string logId, long afterSequence, string? excludedAuthorId, CancellationToken cancellationToken = default)
+    public ValueTask<int> CountAsync(string logId, long afterSequence, long upToSequence, string? excludedAuthorId, CancellationToken cancellationToken = default)
     {
         if (!_logs.TryGetValue(logId, out var log))
         {
@@ -107,7 +107,7 @@ public sealed class InMemoryMessageLog : IMessageLog
 
         lock (log)
         {
-            return ValueTask.FromResult(log.BySequence.Values.Count(e => e.Sequence > afterSequence && e.AuthorId != excludedAuthorId));
+            return ValueTask.FromResult(log.BySequence.Values.Count(e => e.Sequence > afterSequence && e.Sequence <= upToSequence && e.AuthorId != excludedAuthorId));
         }
     }
 

@@ -47,11 +47,12 @@ internal sealed class PostgresMessageLog(PostgresStore store) : IMessageLog
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
-    public async ValueTask<int> CountAfterAsync(string logId, long afterSequence, string? excludedAuthorId, CancellationToken cancellationToken = default)
+    public async ValueTask<int> CountAsync(string logId, long afterSequence, long upToSequence, string? excludedAuthorId, CancellationToken cancellationToken = default)
     {
-        await using var command = await store.CommandAsync(PostgresSql.CountAfter, cancellationToken).ConfigureAwait(false);
+        await using var command = await store.CommandAsync(PostgresSql.Count, cancellationToken).ConfigureAwait(false);
         command.Parameters.Add(PostgresSql.Text(logId));
         command.Parameters.Add(PostgresSql.Bigint(afterSequence));
+        command.Parameters.Add(PostgresSql.Bigint(upToSequence));
         command.Parameters.Add(PostgresSql.Text(excludedAuthorId));
         return checked((int)(long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!);
     }

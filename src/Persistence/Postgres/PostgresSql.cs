@@ -66,7 +66,7 @@ internal static class PostgresSql
 
     public const string LastSequence = "SELECT COALESCE(MAX(seq), 0) FROM message_log WHERE log_id = $1";
 
-    public const string CountAfter = "SELECT COUNT(*) FROM message_log WHERE log_id = $1 AND seq > $2 AND ($3::text IS NULL OR author_id <> $3)";
+    public const string Count = "SELECT COUNT(*) FROM message_log WHERE log_id = $1 AND seq > $2 AND seq <= $3 AND ($4::text IS NULL OR author_id <> $4)";
 
     public static void AddStateKey(NpgsqlParameterCollection parameters, string stateName, GrainKey grainId)
     {

@@ -121,21 +121,23 @@ internal sealed class SqliteMessageLog(SqliteStore store) : IMessageLog
             },
             cancellationToken);
 
-    public ValueTask<int> CountAfterAsync(string logId, long afterSequence, string? excludedAuthorId, CancellationToken cancellationToken = default) =>
+    public ValueTask<int> CountAsync(string logId, long afterSequence, long upToSequence, string? excludedAuthorId, CancellationToken cancellationToken = default) =>
         store.ReadLogAsync(
             logId,
-            (logId, afterSequence, excludedAuthorId),
+            (logId, afterSequence, upToSequence, excludedAuthorId),
             static (session, journal, query) =>
             {
-                var command = session.Command(SqliteSql.CountAfter);
+                var command = session.Command(SqliteSql.Count);
                 command.Parameters.AddWithValue("@log", query.logId);
                 command.Parameters.AddWithValue("@after", query.afterSequence);
+                command.Parameters.AddWithValue("@upTo", query.upToSequence);
                 command.Parameters.AddWithValue("@author", (object?)query.excludedAuthorId ?? DBNull.Value);
                 var count = (int)(long)command.ExecuteScalar()!;
                 var overlapped = journal.MayOverlapLog;
                 foreach (var entry in journal.Entries)
                 {
                     if (entry.Sequence > query.afterSequence
+                        && entry.Sequence <= query.upToSequence
                         && entry.AuthorId != query.excludedAuthorId
                         && !(overlapped && SqliteSql.ContainsSequence(session, query.logId, entry.Sequence)))
                     {

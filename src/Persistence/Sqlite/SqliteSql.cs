@@ -78,7 +78,7 @@ internal static class SqliteSql
 
     public const string LastSequence = "SELECT COALESCE(MAX(seq), 0) FROM message_log WHERE log_id = @log";
 
-    public const string CountAfter = "SELECT COUNT(*) FROM message_log WHERE log_id = @log AND seq > @after AND (@author IS NULL OR author_id <> @author)";
+    public const string Count = "SELECT COUNT(*) FROM message_log WHERE log_id = @log AND seq > @after AND seq <= @upTo AND (@author IS NULL OR author_id <> @author)";
 
     public static long? CurrentVersion(SqliteSession session, string stateName, GrainKey grainId)
     {

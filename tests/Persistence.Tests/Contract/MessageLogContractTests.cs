@@ -163,7 +163,7 @@ public abstract class MessageLogContractTests(IMessageLogFixture fixture)
         Assert.Equal(entries, await Log.ReadAsync(logId, 0, LogDirection.Forward, 10));
         Assert.Equal(3, await Log.GetLastSequenceAsync(logId));
         Assert.Null(await Log.FindByIdempotencyKeyAsync(logId, "client-5"));
-        Assert.Equal(0, await Log.CountAfterAsync(logId, 3, null));
+        Assert.Equal(0, await Log.CountAsync(logId, 3, long.MaxValue, null));
 
         // The refused key was not stored: the same key with the right sequence is a new entry.
         var next = await Log.AppendAsync(NewEntry(logId, 4, "client-5"));
@@ -316,18 +316,30 @@ public abstract class MessageLogContractTests(IMessageLogFixture fixture)
     }
 
     [Fact]
-    public async Task CountAfterAsync_ExcludedAuthor_CountsOthersStrictlyAfter()
+    public async Task CountAsync_ExcludedAuthor_CountsOthersStrictlyAfter()
     {
         var logId = TestData.NewKey();
         await AppendRangeAsync(logId, 10, sequence => sequence % 3 == 0 ? "bob" : "alice");
 
-        Assert.Equal(3, await Log.CountAfterAsync(logId, 0, "alice"));
-        Assert.Equal(7, await Log.CountAfterAsync(logId, 0, "bob"));
-        Assert.Equal(10, await Log.CountAfterAsync(logId, 0, null));
-        Assert.Equal(3, await Log.CountAfterAsync(logId, 5, "bob"));
-        Assert.Equal(1, await Log.CountAfterAsync(logId, 6, "alice"));
-        Assert.Equal(0, await Log.CountAfterAsync(logId, 10, null));
-        Assert.Equal(0, await Log.CountAfterAsync(TestData.NewKey(), 0, null));
+        Assert.Equal(3, await Log.CountAsync(logId, 0, long.MaxValue, "alice"));
+        Assert.Equal(7, await Log.CountAsync(logId, 0, long.MaxValue, "bob"));
+        Assert.Equal(10, await Log.CountAsync(logId, 0, long.MaxValue, null));
+        Assert.Equal(3, await Log.CountAsync(logId, 5, long.MaxValue, "bob"));
+        Assert.Equal(1, await Log.CountAsync(logId, 6, long.MaxValue, "alice"));
+        Assert.Equal(0, await Log.CountAsync(logId, 10, long.MaxValue, null));
+        Assert.Equal(0, await Log.CountAsync(TestData.NewKey(), 0, long.MaxValue, null));
+    }
+
+    [Fact]
+    public async Task CountAsync_UpperBound_CountsUpToAndIncludingIt()
+    {
+        var logId = TestData.NewKey();
+        await AppendRangeAsync(logId, 10, sequence => sequence % 3 == 0 ? "bob" : "alice");
+
+        Assert.Equal(6, await Log.CountAsync(logId, 0, 6, null));
+        Assert.Equal(2, await Log.CountAsync(logId, 0, 6, "alice"));
+        Assert.Equal(1, await Log.CountAsync(logId, 2, 5, "alice"));
+        Assert.Equal(0, await Log.CountAsync(logId, 6, 6, null));
     }
 
     [Fact]
