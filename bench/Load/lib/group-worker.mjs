@@ -12,7 +12,7 @@ import { Histogram } from "./histogram.mjs";
 import { clock } from "./clock.mjs";
 
 const { worker, url, share, p, books, loopResolutionMs } = workerData;
-const { capacity, ackedAt, receipts } = books;
+const { capacity, ackedAt, receipts, inFlight } = books;
 const rnd = random(p.seed + 1 + worker);
 const closedLoop = !(p.rate > 0);
 const padding = "x".repeat(Math.max(1, p.bodyBytes - 20));
@@ -64,10 +64,12 @@ function send(u) {
   const sentAt = clock();
   const clientMessageId = `${u.index}.${++u.next}`;
   u.inflight++;
+  Atomics.add(inFlight, 0, 1);
   counters.sent++;
   u.device.connection.invoke("SendToConversation", u.conversationId, { body: `${sentAt}|${padding}`, clientMessageId }).then((m) => {
     const now = clock();
     u.inflight--;
+    Atomics.sub(inFlight, 0, 1);
     counters.acked++;
     if (m?.clientMessageId !== clientMessageId || m?.senderId !== u.id || !(m.sortNumber < capacity)) {
       countError("ack", "acknowledged message does not match the request, or the table is full");
@@ -79,6 +81,7 @@ function send(u) {
     if (closedLoop) pump(u);
   }, (error) => {
     u.inflight--;
+    Atomics.sub(inFlight, 0, 1);
     counters.failed++;
     countError("send", error?.message ?? error);
     if (closedLoop) pump(u);

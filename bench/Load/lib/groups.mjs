@@ -63,6 +63,7 @@ export async function runGroups(ctx, p, log) {
     capacity,
     ackedAt: new Float64Array(new SharedArrayBuffer(8 * p.groups * capacity)),
     receipts: new Int32Array(new SharedArrayBuffer(4 * p.groups * capacity)),
+    inFlight: new Int32Array(new SharedArrayBuffer(4)), // sends not answered yet, over all workers
   };
 
   log(`connecting ${userCount} hub connections from ${workerCount} worker thread${workerCount > 1 ? "s" : ""}`);
@@ -95,7 +96,7 @@ export async function runGroups(ctx, p, log) {
     log("draining");
     const stopped = await Promise.all(workers.map((w) => w.reply("stopped")));
     const drainDeadline = performance.now() + p.drainTimeout * 1000;
-    while (undelivered(books, p) > 0 && performance.now() < drainDeadline) await new Promise((r) => setTimeout(r, 100));
+    while ((Atomics.load(books.inFlight, 0) > 0 || undelivered(books, p) > 0) && performance.now() < drainDeadline) await new Promise((r) => setTimeout(r, 100));
     const drainSeconds = round2((performance.now() - sendEnd) / 1000);
     sampler.stop();
 
@@ -181,7 +182,7 @@ export async function runGroups(ctx, p, log) {
         eventLoopLagP99Ms: round2(Math.max(0, ...stopped.map((s) => s.loopP99Ms - LOOP_RESOLUTION_MS))),
         eventLoopLagMaxMs: round2(Math.max(0, ...stopped.map((s) => s.loopMaxMs - LOOP_RESOLUTION_MS))),
       },
-      ok: lost === 0 && duplicated === 0 && errorCount === 0 && counters.unknown === 0 && counters.echoes === 0
+      ok: lost === 0 && duplicated === 0 && errorCount === 0 && counters.unknown === 0 && counters.echoes === 0 && counters.sent === acked + counters.failed
         && history.gaps === 0 && history.missing === 0 && history.unacknowledgedStored === 0 && acked > 0,
     };
   } finally {

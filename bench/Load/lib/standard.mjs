@@ -36,6 +36,25 @@ export const standardSuite = [
     ],
   },
   {
+    name: "group-chat-saturation",
+    workload: "group-chat",
+    params: { groups: 20, members: 50, senders: 50, rate: 0, duration: 30, warmup: 5 },
+    timeoutSeconds: 180,
+    targets: books(),
+  },
+  {
+    // 10,000 deliveries/s: what this machine sustains with the generator beside the server (see README.md).
+    name: "forum-5000",
+    workload: "forum",
+    params: { members: 5000, senders: 10, rate: 2, duration: 30, warmup: 5 },
+    timeoutSeconds: 240,
+    targets: [
+      { label: "sender acknowledgement p99", value: (r) => ms(r.latencyUs?.ack?.p99), op: "<", limit: 50, unit: "ms" },
+      { label: "delivery to all 5,000 members p99", value: (r) => ms(r.latencyUs?.e2e?.p99), op: "<", limit: 500, unit: "ms" },
+      ...books(),
+    ],
+  },
+  {
     name: "reconnect",
     workload: "reconnect",
     params: { users: 500, rate: 0, inflight: 1, duration: 20, warmup: 2, dropPercent: 20, dropEvery: 5 },
