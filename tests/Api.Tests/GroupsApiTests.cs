@@ -58,6 +58,31 @@ public sealed class GroupsApiTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task DistributionList_OwnerSends_RecipientsGetIt1to1AndTheListIs404ForThem()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(3);
+        var (owner, a, b) = (users[0], users[1], users[2]);
+        var created = await (await owner.Client.PostJsonAsync(Groups(organizationId), new { name = "News", type = "distributionList", memberIds = new[] { a.Id, b.Id } }))
+            .AssertOkAsync(HttpStatusCode.Created);
+        var listId = created.GetProperty("group").GetProperty("id").GetString()!;
+        Assert.Equal("distributionList", created.GetProperty("group").GetProperty("type").GetString());
+
+        await (await owner.Client.PostJsonAsync($"/v1/conversations/{listId}/messages", new { body = "release at 5", clientMessageId = "n-1" })).AssertOkAsync(HttpStatusCode.Created);
+
+        foreach (var recipient in new[] { a, b })
+        {
+            var roster = await (await recipient.Client.GetAsync($"/v1/organizations/{organizationId}/conversations")).AssertOkAsync();
+            var entry = Assert.Single(roster.EnumerateArray());
+            Assert.Equal(("direct", owner.Id), (entry.GetProperty("kind").GetString(), entry.GetProperty("counterpartyId").GetString()));
+            var history = await (await recipient.Client.GetAsync($"/v1/conversations/{entry.GetProperty("id").GetString()}/messages")).AssertOkAsync();
+            Assert.Equal("release at 5", Assert.Single(history.EnumerateArray()).GetProperty("body").GetString());
+            await (await recipient.Client.GetAsync($"/v1/conversations/{listId}/messages")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+            await (await recipient.Client.PostJsonAsync($"/v1/conversations/{listId}/messages", new { body = "reply all", clientMessageId = "r-1" }))
+                .AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+        }
+    }
+
+    [Fact]
     public async Task GetReceipts_GroupMessage_WhoReadWhoNotAnd404ForOthers()
     {
         var (organizationId, users) = await factory.ProvisionAsync(4);

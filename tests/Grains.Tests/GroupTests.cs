@@ -231,6 +231,39 @@ public sealed class GroupTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task DistributionList_OwnerSends_EachRecipientGetsItOnceAs1to1AndNeverSeesTheList()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(4);
+        var (owner, recipients) = (users[0], users[1..]);
+        var list = Group(organizationId);
+        await list.CreateAsync(new CreateGroupCommand(owner, "Announcements", GroupType.DistributionList, MemberIds: recipients));
+
+        var sent = await list.SendAsync(new SendMessageCommand(owner, "all hands at 3", "n-1"));
+        var retry = await list.SendAsync(new SendMessageCommand(owner, "all hands at 3", "n-1"));
+
+        Assert.Equal((true, false, sent.Message), (sent.Created, retry.Created, retry.Message));
+        foreach (var recipient in recipients)
+        {
+            var direct = cluster.GrainFactory.GetGrain<IConversationGrain>(ConversationKey.For(organizationId, owner, recipient).ToGrainKey());
+            var message = Assert.Single((await direct.GetHistoryAsync(new HistoryQuery(recipient))).Messages);
+            Assert.Equal((owner, recipient, "all hands at 3"), (message.SenderId, message.RecipientId, message.Body));
+            var entry = await EntryAsync(recipient, organizationId, message.ConversationId, e => e.LastSortNumber == 1);
+            Assert.Equal((ConversationKind.Direct, owner, 1), (entry.Kind, entry.CounterpartyId, entry.UnreadCount));
+
+            // The list itself stays hidden from its recipients, who cannot send to it either.
+            Assert.DoesNotContain(await User(recipient).GetConversationsAsync(organizationId), e => e.Id == sent.Message.ConversationId);
+            await Assert.ThrowsAsync<NotFoundException>(() => list.GetAsync(recipient).AsTask());
+            await Assert.ThrowsAsync<NotFoundException>(() => list.GetHistoryAsync(new HistoryQuery(recipient)).AsTask());
+            await Assert.ThrowsAsync<NotFoundException>(() => list.SendAsync(new SendMessageCommand(recipient, "reply all", "r-1")).AsTask());
+        }
+
+        // The owner's roster holds the list, with what went out through it.
+        var own = await EntryAsync(owner, organizationId, sent.Message.ConversationId, e => e.LastSortNumber == sent.Message.SortNumber);
+        Assert.Equal(("Announcements", 0), (own.Name, own.UnreadCount));
+        Assert.Equal(3, (await list.GetAsync(owner)).Members.Count(m => m.Role == GroupRole.Member));
+    }
+
+    [Fact]
     public async Task Counters_ConcurrentSendsReadsJoinsAndLeaves_EqualTheLogAndTheCursors()
     {
         var (organizationId, users, group) = await GroupOfAsync(6, members: 4);

@@ -87,6 +87,13 @@ public enum GroupType
     /// <summary>Public in its organization: anyone there finds it in the directory, joins and leaves.</summary>
     [JsonStringEnumMemberName("forum")]
     Forum,
+
+    /// <summary>
+    /// A broadcast list: its owner and admins send, and each other member gets the message as a 1-1 message from the
+    /// sender (replies are 1-1). The members never see the list; its own timeline is its senders' record of what went out.
+    /// </summary>
+    [JsonStringEnumMemberName("distributionList")]
+    DistributionList,
 }
 
 [GenerateSerializer, Alias("chat.GroupRole")]

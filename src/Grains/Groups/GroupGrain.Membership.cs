@@ -22,7 +22,7 @@ public sealed partial class GroupGrain
         var avatarUrl = Validate.OptionalUrl(command.AvatarUrl, "avatarUrl");
         if (!Enum.IsDefined(command.Type))
         {
-            throw new InvalidArgumentException("'type' must be 'group' or 'forum'.", "type");
+            throw new InvalidArgumentException("'type' must be 'group', 'forum' or 'distributionList'.", "type");
         }
 
         var others = NewMembers(command.MemberIds ?? [], creatorId);
@@ -54,7 +54,7 @@ public sealed partial class GroupGrain
     public async ValueTask<GroupInfo> GetAsync(string requesterId)
     {
         Validate.Id(requesterId, "requesterId");
-        if (S.Created && S.Members.TryGetValue(requesterId, out var member) && member.IsMember)
+        if (S.Created && S.Members.TryGetValue(requesterId, out var member) && member.IsMember && Sees(member))
         {
             return Info();
         }
@@ -124,7 +124,7 @@ public sealed partial class GroupGrain
     public async ValueTask<GroupInfo> RemoveMemberAsync(string requesterId, string userId)
     {
         var requester = Member(Validate.Id(requesterId, "requesterId"));
-        var removed = Member(Validate.Id(userId, "userId"));
+        var removed = Seat(Validate.Id(userId, "userId"));
         if (string.Equals(requesterId, userId, StringComparison.Ordinal))
         {
             throw new InvalidArgumentException("To leave a group, leave it; members remove others.", "userId");
@@ -165,7 +165,7 @@ public sealed partial class GroupGrain
 
     public async ValueTask<GroupInfo> LeaveAsync(string userId)
     {
-        var leaving = Member(Validate.Id(userId, "userId"));
+        var leaving = Seat(Validate.Id(userId, "userId"));
         await ChangeMembershipAsync(MembershipAction.Leave, userId, [userId], sortNumber =>
         {
             leaving.LeftSortNumber = sortNumber;
@@ -183,7 +183,7 @@ public sealed partial class GroupGrain
     public async ValueTask<GroupInfo> SetRoleAsync(string requesterId, string userId, GroupRole role)
     {
         var requester = Member(Validate.Id(requesterId, "requesterId"));
-        var member = Member(Validate.Id(userId, "userId"));
+        var member = Seat(Validate.Id(userId, "userId"));
         if (!Enum.IsDefined(role))
         {
             throw new InvalidArgumentException("'role' must be 'member', 'admin' or 'owner'.", "role");
@@ -220,7 +220,7 @@ public sealed partial class GroupGrain
     {
         ArgumentNullException.ThrowIfNull(permissions);
         var requester = Member(Validate.Id(requesterId, "requesterId"));
-        var member = Member(Validate.Id(userId, "userId"));
+        var member = Seat(Validate.Id(userId, "userId"));
         if (requester.Role == GroupRole.Member)
         {
             throw new PermissionDeniedException("Only the owner and admins set permissions.");
@@ -244,9 +244,13 @@ public sealed partial class GroupGrain
         var message = new Message(
             Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, sortNumber, actorId, null, "", $"membership-{sortNumber}", now,
             MessageType.GroupMembershipChange, new MembershipChange(action, actorId, userIds));
+        // Who leaves and saw the group sees the change that ended it (a distribution list's recipients never saw it).
+        IReadOnlyList<string> left = action is MembershipAction.Remove or MembershipAction.Leave
+            ? [.. userIds.Where(id => S.Members.TryGetValue(id, out var m) && Sees(m))]
+            : [];
         apply(sortNumber);
         var wasBroadcast = S.Broadcast;
-        var members = S.Members.Values.Count(m => m.IsMember);
+        var members = Audience().Count();
         S.Broadcast = members > GroupLimits.BroadcastAbove || (S.Broadcast && members >= GroupLimits.BroadcastBelow);
         S.PendingMembership = message;
         await WriteStateAsync();
@@ -266,7 +270,7 @@ public sealed partial class GroupGrain
         {
             // The members the change names hear of it from their user grains, whose rosters gain or lose the group (and
             // whose hosts subscribe or not); everyone else from their host.
-            IReadOnlyList<string> named = [.. userIds.Append(actorId).Distinct(StringComparer.Ordinal)];
+            IReadOnlyList<string> named = [.. userIds.Where(id => S.Members[id].IsMember).Concat(left).Append(actorId).Distinct(StringComparer.Ordinal)];
             Broadcast(sent, notTo: named);
             await PushToUsersAsync(named, actorId, sent);
             return;
@@ -275,7 +279,6 @@ public sealed partial class GroupGrain
         // Every member, also when this change took the group across the broadcast limit either way, so that every roster
         // (and every host) learns of it. The members who just left see the change that ended their membership, and
         // nothing after it.
-        var left = action is MembershipAction.Remove or MembershipAction.Leave ? userIds : [];
         await PushToMembersAsync(actorId, sent, read: null, alsoTo: left);
     }
 

@@ -97,12 +97,14 @@ public sealed partial class GroupGrain(
                 DeactivateOnIdle();
             }
 
+            await SendToRecipientsAsync(earlier, origin);
             await PublishMessageAsync(senderId, new MessageSent(earlier, origin));
             return new SendMessageResult(earlier, Created: false);
         }
 
         Appended(message);
         LogMessageStored(logger, _id, message.SortNumber, senderId);
+        await SendToRecipientsAsync(message, origin);
         await PublishMessageAsync(senderId, new MessageSent(message, origin));
         return new SendMessageResult(message, Created: true);
     }
@@ -187,7 +189,7 @@ public sealed partial class GroupGrain(
     {
         Member(Validate.Id(requesterId, "requesterId"));
         var senderId = await SenderOfAsync(requesterId, Validate.SortNumber(sortNumber, "sortNumber"));
-        var recipients = S.Members.Where(m => m.Value.IsMember && !string.Equals(m.Key, senderId, StringComparison.Ordinal)).OrderBy(m => m.Value.Order).ToList();
+        var recipients = Audience().Where(m => !string.Equals(m.Key, senderId, StringComparison.Ordinal)).OrderBy(m => m.Value.Order).ToList();
         return new MessageReceipts(
             _id,
             sortNumber,
@@ -217,16 +219,29 @@ public sealed partial class GroupGrain(
         return author ?? throw new NotFoundException($"Message {sortNumber} does not exist in this conversation or is not visible to you.");
     }
 
-    /// <summary>A current member's state; <c>not-found</c> for anyone else (as if the group did not exist).</summary>
+    /// <summary>A current member who sees the group; <c>not-found</c> for anyone else (as if the group did not exist).</summary>
     private GroupMemberState Member(string userId) =>
+        S.Created && S.Members.TryGetValue(userId, out var member) && member.IsMember && Sees(member) ? member : throw NotFound();
+
+    /// <summary>A current member, whether they see the group or not (a target of a removal or a role change).</summary>
+    private GroupMemberState Seat(string userId) =>
         S.Created && S.Members.TryGetValue(userId, out var member) && member.IsMember ? member : throw NotFound();
 
-    /// <summary>The user if they are or were a member: a former member keeps what they saw until they left.</summary>
+    /// <summary>The user if they are or were a member who sees the group: a former member keeps what they saw until they left.</summary>
     private string Seen(string userId)
     {
         Validate.Id(userId, "memberId");
-        return S.Created && S.Members.ContainsKey(userId) ? userId : throw NotFound();
+        return S.Created && S.Members.TryGetValue(userId, out var member) && Sees(member) ? userId : throw NotFound();
     }
+
+    /// <summary>
+    /// Whether the member sees the group's conversation: everyone but a distribution list's recipients, who get its
+    /// messages 1-1 from the sender and never learn of the list.
+    /// </summary>
+    private bool Sees(GroupMemberState member) => S.Type != GroupType.DistributionList || member.Role != GroupRole.Member;
+
+    /// <summary>The current members who see the group: they get its changes and count in its cursors.</summary>
+    private IEnumerable<KeyValuePair<string, GroupMemberState>> Audience() => S.Members.Where(m => m.Value.IsMember && Sees(m.Value));
 
     private NotFoundException NotFound() => new($"Group '{_id}' does not exist or you are not a member.");
 
@@ -332,7 +347,7 @@ public sealed partial class GroupGrain(
     /// (members who just left: their last view); waits only for <paramref name="caller"/>'s, whose answer depends on it.
     /// </summary>
     private Task PushToMembersAsync(string caller, MessageSent? sent, MessageRead? read, IEnumerable<string>? alsoTo = null) =>
-        PushToUsersAsync(S.Members.Where(m => m.Value.IsMember).Select(m => m.Key).Concat(alsoTo ?? []), caller, sent, read);
+        PushToUsersAsync(Audience().Select(m => m.Key).Concat(alsoTo ?? []), caller, sent, read);
 
     /// <summary>Pushes the users' views (with the event) to their user grains; waits only for <paramref name="caller"/>'s.</summary>
     private async Task PushToUsersAsync(IEnumerable<string> userIds, string caller, MessageSent? sent, MessageRead? read = null)
@@ -369,7 +384,7 @@ public sealed partial class GroupGrain(
     /// <summary>A view of a member whose unread count is held (see <see cref="UnreadAsync"/>).</summary>
     private ConversationView View(string userId) => View(userId, Floor());
 
-    private CursorFloor Floor() => new(S.Members.Where(m => m.Value.IsMember).Select(m => (m.Key, m.Value)));
+    private CursorFloor Floor() => new(Audience().Select(m => (m.Key, m.Value)));
 
     private ConversationView View(string userId, CursorFloor floor)
     {
