@@ -215,6 +215,30 @@ public sealed class MessagesApiTests(ApiFactory factory)
         Assert.Equal(3, senderView.GetProperty("counterpartyReadSortNumber").GetInt64());
     }
 
+    [Fact]
+    public async Task MarkUnread_AfterReading_CountsAgainForMeOnlyAnd403ForOthers()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(3);
+        JsonElement message = default;
+        for (var i = 1; i <= 3; i++)
+        {
+            message = await (await users[0].Client.PostJsonAsync("/v1/messages", Send(organizationId, users[1].Id, $"m{i}", $"c{i}"))).AssertOkAsync(HttpStatusCode.Created);
+        }
+
+        var conversationId = message.GetProperty("conversationId").GetString()!;
+        await (await users[1].Client.PostJsonAsync($"/v1/conversations/{conversationId}/read", new { sortNumber = 3 })).AssertOkAsync();
+
+        var marked = await (await users[1].Client.PostJsonAsync($"/v1/conversations/{conversationId}/unread", new { sortNumber = 2 })).AssertOkAsync();
+        Assert.Equal((1L, 2), (marked.GetProperty("readSortNumber").GetInt64(), marked.GetProperty("unreadCount").GetInt32()));
+        Assert.Equal(2, (await Unread(users[1], organizationId)).GetProperty("unreadCount").GetInt32());
+        var senderView = await (await users[0].Client.GetAsync($"/v1/conversations/{conversationId}")).AssertOkAsync();
+        Assert.Equal(3, senderView.GetProperty("counterpartyReadSortNumber").GetInt64()); // The receipt stands.
+
+        await (await users[2].Client.PostJsonAsync($"/v1/conversations/{conversationId}/unread", new { sortNumber = 1 })).AssertProblemAsync(HttpStatusCode.Forbidden, "permission-denied");
+        await (await users[1].Client.PostAsync($"/v1/conversations/{conversationId}/unread", new StringContent("""{"sortNumber":-1}""", Encoding.UTF8, "application/json")))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-argument");
+    }
+
     [Theory]
     [InlineData("""{"sortNumber":-1}""")]
     [InlineData("""{"sortNumber":"x"}""")]

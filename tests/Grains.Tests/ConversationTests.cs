@@ -224,6 +224,35 @@ public sealed class ConversationTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task MarkUnread_ReadMessages_CountAgainForTheReaderOnlyUntilReadAgain()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
+        var (alice, bob) = (users[0], users[1]);
+        var conversation = Conversation(organizationId, alice, bob);
+        for (var i = 1; i <= 5; i++)
+        {
+            await conversation.SendAsync(new SendMessageCommand(alice, $"m{i}", $"c{i}"));
+        }
+
+        await conversation.MarkReadAsync(bob, 5);
+        var marked = await conversation.MarkUnreadAsync(bob, 3);
+        Assert.Equal((2L, 3), (marked.ReadSortNumber, marked.UnreadCount));
+        Assert.Equal(new UnreadSummary(organizationId, 3, 1), await User(bob).GetUnreadAsync(organizationId));
+        Assert.Equal(5L, (await conversation.GetViewAsync(alice)).CounterpartyReadSortNumber);
+        Assert.Equal([bob], (await conversation.GetReceiptsAsync(alice, 4)).ReadBy);
+
+        // Beyond the last message, or already unread: nothing changes.
+        Assert.Equal(marked, await conversation.MarkUnreadAsync(bob, 6));
+        Assert.Equal(marked, await conversation.MarkUnreadAsync(bob, 4));
+
+        var partly = await conversation.MarkReadAsync(bob, 4);
+        Assert.Equal((4L, 1), (partly.ReadSortNumber, partly.UnreadCount));
+        var again = await conversation.MarkReadAsync(bob, 5);
+        Assert.Equal((5L, 0), (again.ReadSortNumber, again.UnreadCount));
+        Assert.Equal(new UnreadSummary(organizationId, 0, 0), await User(bob).GetUnreadAsync(organizationId));
+    }
+
+    [Fact]
     public async Task MarkRead_OwnMessagesAfterCursor_AreNotUnread()
     {
         var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);

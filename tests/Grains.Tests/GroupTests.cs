@@ -74,6 +74,26 @@ public sealed class GroupTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task MarkUnread_InAGroup_CountsAgainForTheMemberAndOthersKeepTheirFloor()
+    {
+        var (organizationId, users, group) = await GroupOfAsync(3);
+        var (owner, a, b) = (users[0], users[1], users[2]);
+        await group.SendAsync(new SendMessageCommand(owner, "one", "o-1"));
+        await group.SendAsync(new SendMessageCommand(b, "two", "b-1"));
+        await group.MarkReadAsync(a, 3);
+        await group.MarkReadAsync(b, 3);
+
+        var marked = await group.MarkUnreadAsync(a, 0);
+        Assert.Equal((0L, 3), (marked.ReadSortNumber, marked.UnreadCount)); // The creation, "one" and "two".
+        Assert.Equal(3L, (await group.GetViewAsync(owner)).CounterpartyReadSortNumber);
+        Assert.Equal(3, (await EntryAsync(a, organizationId, marked.Id, e => e.UnreadCount == 3)).UnreadCount);
+
+        await group.SendAsync(new SendMessageCommand(owner, "three", "o-2"));
+        Assert.Equal(4, (await group.GetViewAsync(a)).UnreadCount);
+        Assert.Equal((4L, 0), ((await group.MarkReadAsync(a, 4)).ReadSortNumber, (await group.GetViewAsync(a)).UnreadCount));
+    }
+
+    [Fact]
     public async Task Receipts_ReadDeliveredAndPending_FromTheCursorsWithoutTheSender()
     {
         var (_, users, group) = await GroupOfAsync(5, members: 4);

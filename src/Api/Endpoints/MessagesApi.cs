@@ -45,6 +45,9 @@ public static class MessagesApi
         api.MapPost("/conversations/{conversationId}/read", MarkReadAsync)
             .WithName("MarkRead")
             .WithSummary("Mark messages up to sortNumber as read: moves my read cursor and tells the sender");
+        api.MapPost("/conversations/{conversationId}/unread", MarkUnreadAsync)
+            .WithName("MarkUnread")
+            .WithSummary("Mark my messages from sortNumber on as unread again (for me only: the senders keep their read receipts)");
         return routes;
     }
 
@@ -116,6 +119,13 @@ public static class MessagesApi
     {
         return TypedResults.Ok(await ChatConversations.Get(grains, conversationId)
             .MarkReadAsync(user.GetUserId(), Validate.SortNumber(request.SortNumber, "sortNumber")));
+    }
+
+    private static async Task<Ok<ConversationView>> MarkUnreadAsync(
+        string conversationId, MarkReadRequest request, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        return TypedResults.Ok(await ChatConversations.Get(grains, conversationId)
+            .MarkUnreadAsync(user.GetUserId(), Validate.SortNumber(request.SortNumber, "sortNumber")));
     }
 
     /// <summary><c>newest</c> (default) or <c>oldest</c>; <c>desc</c>/<c>asc</c> and the enum names are accepted too.</summary>

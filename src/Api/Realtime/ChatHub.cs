@@ -38,6 +38,10 @@ public sealed class ChatHub(IGrainFactory grains, UserConnections connections) :
     public async Task<ConversationView> MarkRead(string conversationId, long sortNumber) =>
         await ChatConversations.Get(grains, conversationId).MarkReadAsync(CallerId, sortNumber);
 
+    /// <summary>Makes my messages from <paramref name="sortNumber"/> on unread again (the senders keep their receipts).</summary>
+    public async Task<ConversationView> MarkUnread(string conversationId, long sortNumber) =>
+        await ChatConversations.Get(grains, conversationId).MarkUnreadAsync(CallerId, sortNumber);
+
     /// <summary>Marks messages up to <paramref name="sortNumber"/> as delivered to this user.</summary>
     public async Task<ConversationView> MarkDelivered(string conversationId, long sortNumber) =>
         await ChatConversations.Get(grains, conversationId).MarkDeliveredAsync(CallerId, sortNumber);

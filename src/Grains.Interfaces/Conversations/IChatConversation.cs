@@ -26,6 +26,12 @@ public interface IChatConversation : IGrainWithStringKey
     /// <summary>Moves the reader's read cursor up to <paramref name="sortNumber"/> (never backwards); returns the reader's view.</summary>
     ValueTask<ConversationView> MarkReadAsync(string readerId, long sortNumber);
 
+    /// <summary>
+    /// Makes the member's messages from <paramref name="sortNumber"/> on count as unread again (for them only: nobody's
+    /// read receipts change); returns the member's view. Reading them again clears it.
+    /// </summary>
+    ValueTask<ConversationView> MarkUnreadAsync(string memberId, long sortNumber);
+
     /// <summary>Moves the member's delivered cursor up to <paramref name="sortNumber"/> (never backwards); returns the member's view.</summary>
     ValueTask<ConversationView> MarkDeliveredAsync(string memberId, long sortNumber);
 

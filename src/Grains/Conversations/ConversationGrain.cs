@@ -61,9 +61,9 @@ public sealed partial class ConversationGrain(
 
         foreach (var (member, cursor) in S.Members)
         {
-            _unread[member] = _lastSortNumber <= cursor.ReadSortNumber
+            _unread[member] = _lastSortNumber <= cursor.UnreadAfter()
                 ? 0
-                : await messageLog.CountAsync(_id, cursor.ReadSortNumber, _lastSortNumber, member, cancellationToken);
+                : await messageLog.CountAsync(_id, cursor.UnreadAfter(), _lastSortNumber, member, cancellationToken);
         }
 
         if (_lastSortNumber > 0)
@@ -147,18 +147,46 @@ public sealed partial class ConversationGrain(
 
         var cursor = S.Members[readerId];
         var upTo = Math.Min(sortNumber, _lastSortNumber);
-        if (upTo <= cursor.ReadSortNumber)
+        var receipt = upTo > cursor.ReadSortNumber;
+        if (!cursor.Read(upTo))
         {
             // Nothing moves, so nothing is written or pushed.
             return View(readerId);
         }
 
-        cursor.ReadSortNumber = upTo;
         cursor.DeliveredSortNumber = Math.Max(cursor.DeliveredSortNumber, upTo);
         _unread[readerId] = upTo >= _lastSortNumber ? 0 : await messageLog.CountAsync(_id, upTo, _lastSortNumber, readerId);
         await WriteStateAsync(); // Stores any delivered receipts waiting for their flush too.
-        await PushAsync(readerId, sent: null, read: new MessageRead(_id, _key.OrganizationId, readerId, upTo));
+        if (receipt)
+        {
+            await PushAsync(readerId, sent: null, read: new MessageRead(_id, _key.OrganizationId, readerId, upTo));
+        }
+        else
+        {
+            // Read within what the reader had marked unread: no receipt is news to the other member.
+            await _pushes.PushAndWait(Update(readerId, sent: null, read: null));
+        }
+
         return View(readerId);
+    }
+
+    public async ValueTask<ConversationView> MarkUnreadAsync(string memberId, long sortNumber)
+    {
+        Validate.Id(memberId, "memberId");
+        CounterpartyOf(memberId);
+        Validate.SortNumber(sortNumber, "sortNumber");
+        await EnsureMembersAsync();
+
+        var cursor = S.Members[memberId];
+        if (sortNumber > _lastSortNumber || !cursor.MarkUnread(Math.Max(sortNumber, 1)))
+        {
+            return View(memberId);
+        }
+
+        _unread[memberId] = await messageLog.CountAsync(_id, cursor.UnreadAfter(), _lastSortNumber, memberId);
+        await WriteStateAsync();
+        await _pushes.PushAndWait(Update(memberId, sent: null, read: null));
+        return View(memberId);
     }
 
     public async ValueTask<ConversationView> MarkDeliveredAsync(string memberId, long sortNumber)
@@ -296,7 +324,7 @@ public sealed partial class ConversationGrain(
             _lastMessage,
             _lastSortNumber,
             _unread.GetValueOrDefault(memberId),
-            mine.ReadSortNumber,
+            mine.UnreadAfter(),
             theirs.ReadSortNumber,
             theirs.DeliveredSortNumber,
             _updatedAt,

@@ -21,11 +21,14 @@ public sealed class ConversationState
 
 /// <summary>How far one member has received and read.</summary>
 [GenerateSerializer, Alias("chat.ConversationMemberState")]
-public sealed class ConversationMemberState
+public sealed class ConversationMemberState : IReadPosition
 {
     [Id(0)]
     public long ReadSortNumber { get; set; }
 
     [Id(1)]
     public long DeliveredSortNumber { get; set; }
+
+    [Id(2)]
+    public long UnreadFromSortNumber { get; set; }
 }

@@ -316,6 +316,7 @@ public sealed partial class GroupGrain
         member.JoinedSortNumber = sortNumber;
         member.LeftSortNumber = 0;
         member.ReadSortNumber = Math.Max(member.ReadSortNumber, sortNumber);
+        member.UnreadFromSortNumber = 0;
         member.DeliveredSortNumber = Math.Max(member.DeliveredSortNumber, sortNumber);
         member.Order = ++S.NextMemberOrder;
         _unread[userId] = new UnreadCount(0);

@@ -124,21 +124,22 @@ public sealed partial class GroupGrain(
         var reader = Member(Validate.Id(readerId, "readerId"));
         Validate.SortNumber(sortNumber, "sortNumber");
         var upTo = Math.Min(sortNumber, _lastSortNumber);
-        if (upTo <= reader.ReadSortNumber)
+        var receipt = upTo > reader.ReadSortNumber;
+        if (!reader.Read(upTo))
         {
             return View(readerId);
         }
 
-        reader.ReadSortNumber = upTo;
         reader.DeliveredSortNumber = Math.Max(reader.DeliveredSortNumber, upTo);
         var last = _lastSortNumber;
         var unread = upTo >= last ? 0 : await messageLog.CountAsync(_id, upTo, last, readerId);
         _unread[readerId] = new UnreadCount(unread + await UnreadBetweenAsync(readerId, last));
         await WriteStateAsync();
 
-        if (S.Broadcast)
+        if (S.Broadcast || !receipt)
         {
-            // Thousands of members: only the reader's roster hears of it; statuses per recipient are there on request.
+            // Thousands of members, or a read of what the reader had marked unread: only the reader's roster hears of
+            // it (statuses per recipient are there on request).
             await PushToUsersAsync([readerId], readerId, sent: null);
         }
         else
@@ -148,6 +149,21 @@ public sealed partial class GroupGrain(
         }
 
         return View(readerId);
+    }
+
+    public async ValueTask<ConversationView> MarkUnreadAsync(string memberId, long sortNumber)
+    {
+        var member = Member(Validate.Id(memberId, "memberId"));
+        Validate.SortNumber(sortNumber, "sortNumber");
+        if (sortNumber > _lastSortNumber || !member.MarkUnread(Math.Max(sortNumber, VisibleWindow(memberId).First)))
+        {
+            return await ViewAsync(memberId);
+        }
+
+        _unread.Remove(memberId); // Counted again from the mark.
+        await WriteStateAsync();
+        await PushToUsersAsync([memberId], memberId, sent: null);
+        return View(memberId);
     }
 
     public async ValueTask<ConversationView> MarkDeliveredAsync(string memberId, long sortNumber)
@@ -251,7 +267,7 @@ public sealed partial class GroupGrain(
         SetLast(message);
         foreach (var (userId, unread) in _unread)
         {
-            if (S.Members[userId].ReadSortNumber < message.SortNumber && !string.Equals(userId, message.SenderId, StringComparison.Ordinal))
+            if (S.Members[userId].UnreadAfter() < message.SortNumber && !string.Equals(userId, message.SenderId, StringComparison.Ordinal))
             {
                 unread.Value++;
             }
@@ -273,7 +289,7 @@ public sealed partial class GroupGrain(
         }
 
         var last = _lastSortNumber;
-        var unread = last <= member.ReadSortNumber ? 0 : await messageLog.CountAsync(_id, member.ReadSortNumber, last, userId);
+        var unread = last <= member.UnreadAfter() ? 0 : await messageLog.CountAsync(_id, member.UnreadAfter(), last, userId);
         if (_unread.TryGetValue(userId, out known))
         {
             return known.Value; // Counted meanwhile (a read, a join, or another count).
@@ -399,7 +415,7 @@ public sealed partial class GroupGrain(
             lastMessage,
             lastSortNumber,
             member.IsMember && _unread.TryGetValue(userId, out var unread) ? unread.Value : 0,
-            member.ReadSortNumber,
+            member.UnreadAfter(),
             floor.ReadExcept(userId),
             floor.DeliveredExcept(userId),
             _updatedAt,

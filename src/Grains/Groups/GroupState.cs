@@ -1,3 +1,4 @@
+using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Messages;
 
 namespace Orleans.Chat.Grains.Groups;
@@ -58,7 +59,7 @@ public sealed class GroupState
 
 /// <summary>One user's membership: role and permissions while a member, the window they see, and their cursors.</summary>
 [GenerateSerializer, Alias("chat.GroupMemberState")]
-public sealed class GroupMemberState
+public sealed class GroupMemberState : IReadPosition
 {
     [Id(0)]
     public GroupRole Role { get; set; }
@@ -82,6 +83,9 @@ public sealed class GroupMemberState
 
     [Id(6)]
     public long Order { get; set; }
+
+    [Id(7)]
+    public long UnreadFromSortNumber { get; set; }
 
     public bool IsMember => LeftSortNumber == 0;
 }
