@@ -35,7 +35,7 @@ public sealed class GroupsApiTests(ApiFactory factory)
         Assert.Equal("add", history[0].GetProperty("membership").GetProperty("action").GetString());
         Assert.Equal(JsonValueKind.Null, history[1].GetProperty("recipientId").ValueKind);
 
-        var roster = await (await a.Client.GetAsync($"/v1/organizations/{organizationId}/conversations")).AssertOkAsync();
+        var roster = (await (await a.Client.GetAsync($"/v1/organizations/{organizationId}/conversations")).AssertOkAsync()).GetProperty("items");
         var entry = Assert.Single(roster.EnumerateArray(), e => e.GetProperty("id").GetString() == conversationId);
         Assert.Equal(("group", "Team"), (entry.GetProperty("kind").GetString(), entry.GetProperty("name").GetString()));
     }
@@ -71,7 +71,7 @@ public sealed class GroupsApiTests(ApiFactory factory)
 
         foreach (var recipient in new[] { a, b })
         {
-            var roster = await (await recipient.Client.GetAsync($"/v1/organizations/{organizationId}/conversations")).AssertOkAsync();
+            var roster = (await (await recipient.Client.GetAsync($"/v1/organizations/{organizationId}/conversations")).AssertOkAsync()).GetProperty("items");
             var entry = Assert.Single(roster.EnumerateArray());
             Assert.Equal(("direct", owner.Id), (entry.GetProperty("kind").GetString(), entry.GetProperty("counterpartyId").GetString()));
             var history = await (await recipient.Client.GetAsync($"/v1/conversations/{entry.GetProperty("id").GetString()}/messages")).AssertOkAsync();
@@ -227,7 +227,7 @@ public sealed class GroupsApiTests(ApiFactory factory)
         var response = await users[0].Client.PostAsync(Groups(organizationId), new StringContent(body, Encoding.UTF8, "application/json"));
 
         await response.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-argument");
-        var roster = await (await users[0].Client.GetAsync($"/v1/organizations/{organizationId}/conversations")).AssertOkAsync();
+        var roster = (await (await users[0].Client.GetAsync($"/v1/organizations/{organizationId}/conversations")).AssertOkAsync()).GetProperty("items");
         Assert.Equal(0, roster.GetArrayLength());
     }
 

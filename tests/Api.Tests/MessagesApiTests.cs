@@ -112,7 +112,7 @@ public sealed class MessagesApiTests(ApiFactory factory)
         await y.Client.PostJsonAsync("/v1/messages", Send(organizationId, me.Id, "from y", "1"));
         var last = await (await y.Client.PostJsonAsync("/v1/messages", Send(organizationId, me.Id, "from y again", "2"))).AssertOkAsync(HttpStatusCode.Created);
 
-        var list = await (await me.Client.GetAsync($"/v1/organizations/{organizationId}/conversations")).AssertOkAsync();
+        var list = (await (await me.Client.GetAsync($"/v1/organizations/{organizationId}/conversations")).AssertOkAsync()).GetProperty("items");
 
         Assert.Equal(2, list.GetArrayLength());
         var top = list[0];

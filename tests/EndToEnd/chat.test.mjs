@@ -32,7 +32,7 @@ test("a message sent over the hub reaches the recipient within a second, and rea
     assert.equal(received.senderId, alice.id);
     assert.ok(performance.now() - sentAt < 1_000, "message must arrive within a second");
 
-    const conversations = (await bob.api.get(`/v1/organizations/${orgId}/conversations`)).body;
+    const conversations = (await bob.api.get(`/v1/organizations/${orgId}/conversations`)).body.items;
     const conversation = conversations.find((c) => c.id === sent.conversationId);
     assert.equal(conversation.unreadCount, 1);
     assert.equal((await bob.api.get(`/v1/organizations/${orgId}/unread`)).body.unreadCount, 1);
@@ -43,7 +43,7 @@ test("a message sent over the hub reaches the recipient within a second, and rea
     assert.equal(read.sortNumber, sent.sortNumber);
 
     assert.equal((await bob.api.get(`/v1/organizations/${orgId}/unread`)).body.unreadCount, 0);
-    const after = (await bob.api.get(`/v1/organizations/${orgId}/conversations`)).body;
+    const after = (await bob.api.get(`/v1/organizations/${orgId}/conversations`)).body.items;
     assert.equal(after.find((c) => c.id === sent.conversationId).unreadCount, 0);
   } finally {
     await aliceHub.stop();

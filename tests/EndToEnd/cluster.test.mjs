@@ -253,7 +253,7 @@ async function verifyHistories(url, orgId, people, acknowledged) {
 /** Nobody read anything: each roster entry's unread count is the counterparty's messages in the log. */
 async function verifyUnread(url, orgId, people, histories) {
   await inBatches(people, 16, async (user) => {
-    const roster = (await api(url, user.token).get(`/v1/organizations/${orgId}/conversations`)).body;
+    const roster = (await api(url, user.token).get(`/v1/organizations/${orgId}/conversations`)).body.items;
     let total = 0;
     for (const entry of roster) {
       const history = histories.get(entry.id);

@@ -102,7 +102,7 @@ for (const store of ["sqlite", "postgres"]) {
         let conversationId = conversationIds.get(key);
         if (!conversationId) {
           // Nothing in it was acknowledged before the kill: find it through the retried message.
-          const list = (await again(a).get(`/v1/organizations/${orgId}/conversations`)).body;
+          const list = (await again(a).get(`/v1/organizations/${orgId}/conversations`)).body.items;
           const other = sends[0].sender.id === a.id ? sends[0].recipient.id : sends[0].sender.id;
           conversationId = list.find((c) => c.counterparty?.id === other || c.counterpartyId === other)?.id;
           assert.ok(conversationId, `conversation ${key} not in ${a.id}'s list`);
@@ -131,7 +131,7 @@ for (const store of ["sqlite", "postgres"]) {
 
       // Unread counters: each user's roster equals what the log and the acknowledged read cursors say.
       await inBatches(people, 16, async (user) => {
-        const roster = (await again(user).get(`/v1/organizations/${orgId}/conversations`)).body;
+        const roster = (await again(user).get(`/v1/organizations/${orgId}/conversations`)).body.items;
         let total = 0;
         for (const entry of roster) {
           const history = histories.get(entry.id);

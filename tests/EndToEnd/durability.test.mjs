@@ -26,7 +26,7 @@ test("messages acknowledged before a SIGKILL are in the history after a restart,
     const sortNumbers = history.map((m) => m.sortNumber).sort((a, b) => a - b);
     assert.deepEqual(sortNumbers, Array.from({ length: 20 }, (_, i) => i + 1), "sortNumbers gap-free and unique");
 
-    const conversations = (await bobApi.get(`/v1/organizations/${orgId}/conversations`)).body;
+    const conversations = (await bobApi.get(`/v1/organizations/${orgId}/conversations`)).body.items;
     assert.equal(conversations.find((c) => c.id === conversationId).unreadCount, 20);
     assert.equal((await bobApi.get(`/v1/organizations/${orgId}/unread`)).body.unreadCount, 20);
 

@@ -129,7 +129,7 @@ test("a forum past the broadcast limit reaches every connected member once, with
 
     // Counts are derived when asked: Ann read up to the third message; Ben and an offline member have the last
     // member's join and the five messages unread.
-    const unreadOf = async (user) => (await user.api.get(`/v1/organizations/${orgId}/conversations`)).body.find((c) => c.id === forum.id).unreadCount;
+    const unreadOf = async (user) => (await user.api.get(`/v1/organizations/${orgId}/conversations`)).body.items.find((c) => c.id === forum.id).unreadCount;
     assert.deepEqual([await unreadOf(ann), await unreadOf(ben), await unreadOf(users.m50)], [2, 6, 6]);
     assert.equal((await users.m50.api.get(`/v1/organizations/${orgId}/unread`)).body.unreadCount, 6);
 

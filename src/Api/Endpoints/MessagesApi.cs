@@ -22,7 +22,7 @@ public static class MessagesApi
             .WithSummary("Send a 1-1 message; a retry with the same clientMessageId returns the stored message (200)");
         api.MapGet("/organizations/{organizationId}/conversations", ListConversationsAsync)
             .WithName("ListConversations")
-            .WithSummary("My conversations in the organization, most recent first, with unread counts");
+            .WithSummary("My conversations in the organization with unread counts, a page at a time: sort recent (default) or name, limit 1-200, continuation from the previous page, updatedAfter; hidden ones left out until their next message");
         api.MapGet("/organizations/{organizationId}/unread", GetUnreadAsync)
             .WithName("GetUnread")
             .WithSummary("My unread message and conversation counts in the organization");
@@ -45,6 +45,13 @@ public static class MessagesApi
         api.MapPost("/conversations/{conversationId}/read", MarkReadAsync)
             .WithName("MarkRead")
             .WithSummary("Mark messages up to sortNumber as read: moves my read cursor and tells the sender");
+        api.MapPost("/conversations/{conversationId}/hide", HideConversationAsync)
+            .WithName("HideConversation")
+            .WithSummary("Hide a conversation from my list until its next message")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/conversations/{conversationId}/clear", ClearHistoryAsync)
+            .WithName("ClearHistory")
+            .WithSummary("Clear my history up to sortNumber: those messages are gone for me (history, unread), not for anyone else");
         api.MapPost("/conversations/{conversationId}/unread", MarkUnreadAsync)
             .WithName("MarkUnread")
             .WithSummary("Mark my messages from sortNumber on as unread again (for me only: the senders keep their read receipts)");
@@ -76,8 +83,29 @@ public static class MessagesApi
     internal static Results<Created<Message>, Ok<Message>> Sent(SendMessageResult result) =>
         result.Created ? TypedResults.Created(MessagesPath(result.Message.ConversationId), result.Message) : TypedResults.Ok(result.Message);
 
-    private static async Task<Ok<IReadOnlyList<ConversationView>>> ListConversationsAsync(string organizationId, ClaimsPrincipal user, IGrainFactory grains) =>
-        TypedResults.Ok(await grains.GetGrain<IUserGrain>(user.GetUserId()).GetConversationsAsync(Validate.Id(organizationId, "organizationId")));
+    private static async Task<Ok<RosterPage>> ListConversationsAsync(
+        string organizationId, string? sort, int? limit, string? continuation, DateTimeOffset? updatedAfter, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetGrain<IUserGrain>(user.GetUserId()).ListConversationsAsync(
+            Validate.Id(organizationId, "organizationId"), new RosterQuery(ParseSort(sort), limit, continuation, updatedAfter)));
+
+    private static async Task<NoContent> HideConversationAsync(string conversationId, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        await grains.GetGrain<IUserGrain>(user.GetUserId()).HideConversationAsync(conversationId);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<ConversationView>> ClearHistoryAsync(
+        string conversationId, MarkReadRequest request, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await ChatConversations.Get(grains, conversationId)
+            .ClearHistoryAsync(user.GetUserId(), Validate.SortNumber(request.SortNumber, "sortNumber")));
+
+    /// <summary><c>recent</c> (default) or <c>name</c>.</summary>
+    internal static RosterSort ParseSort(string? sort) => sort?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "recent" => RosterSort.Recent,
+        "name" => RosterSort.Name,
+        _ => throw new InvalidArgumentException("'sort' must be 'recent' or 'name'.", "sort"),
+    };
 
     private static async Task<Ok<UnreadSummary>> GetUnreadAsync(string organizationId, ClaimsPrincipal user, IGrainFactory grains) =>
         TypedResults.Ok(await grains.GetGrain<IUserGrain>(user.GetUserId()).GetUnreadAsync(Validate.Id(organizationId, "organizationId")));

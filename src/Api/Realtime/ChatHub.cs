@@ -38,6 +38,18 @@ public sealed class ChatHub(IGrainFactory grains, UserConnections connections) :
     public async Task<ConversationView> MarkRead(string conversationId, long sortNumber) =>
         await ChatConversations.Get(grains, conversationId).MarkReadAsync(CallerId, sortNumber);
 
+    /// <summary>A page of my conversations in the organization (see the REST route).</summary>
+    public async Task<RosterPage> ListConversations(string organizationId, RosterQuery? query) =>
+        await grains.GetGrain<IUserGrain>(CallerId).ListConversationsAsync(Validate.Id(organizationId, "organizationId"), query ?? new RosterQuery());
+
+    /// <summary>Hides a conversation from my list until its next message.</summary>
+    public async Task HideConversation(string conversationId) =>
+        await grains.GetGrain<IUserGrain>(CallerId).HideConversationAsync(conversationId);
+
+    /// <summary>Clears my history up to <paramref name="sortNumber"/>, for me only.</summary>
+    public async Task<ConversationView> ClearHistory(string conversationId, long sortNumber) =>
+        await ChatConversations.Get(grains, conversationId).ClearHistoryAsync(CallerId, sortNumber);
+
     /// <summary>Makes my messages from <paramref name="sortNumber"/> on unread again (the senders keep their receipts).</summary>
     public async Task<ConversationView> MarkUnread(string conversationId, long sortNumber) =>
         await ChatConversations.Get(grains, conversationId).MarkUnreadAsync(CallerId, sortNumber);

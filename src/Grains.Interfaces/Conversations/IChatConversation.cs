@@ -32,6 +32,12 @@ public interface IChatConversation : IGrainWithStringKey
     /// </summary>
     ValueTask<ConversationView> MarkUnreadAsync(string memberId, long sortNumber);
 
+    /// <summary>
+    /// Clears the member's history up to <paramref name="sortNumber"/> (at most the last message): those messages are
+    /// gone from the member's history and unread count, and nobody else's; returns the member's view.
+    /// </summary>
+    ValueTask<ConversationView> ClearHistoryAsync(string memberId, long sortNumber);
+
     /// <summary>Moves the member's delivered cursor up to <paramref name="sortNumber"/> (never backwards); returns the member's view.</summary>
     ValueTask<ConversationView> MarkDeliveredAsync(string memberId, long sortNumber);
 

@@ -49,6 +49,17 @@ public interface IUserGrain : IGrainWithStringKey
     [ReadOnly]
     ValueTask<IReadOnlyList<ConversationView>> GetConversationsAsync(string organizationId);
 
+    /// <summary>
+    /// A page of my conversations in the organization, by last activity or by name, optionally only those changed
+    /// after a time; conversations I hid are left out until their next message. <c>permission-denied</c> if I am not a
+    /// member of the organization.
+    /// </summary>
+    [ReadOnly]
+    ValueTask<RosterPage> ListConversationsAsync(string organizationId, RosterQuery query);
+
+    /// <summary>Hides a conversation from my list until its next message; <c>not-found</c> if it is not in my roster.</summary>
+    ValueTask HideConversationAsync(string conversationId);
+
     /// <summary>Unread totals in the organization; <c>permission-denied</c> if I am not a member.</summary>
     [ReadOnly]
     ValueTask<UnreadSummary> GetUnreadAsync(string organizationId);

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Orleans.Chat.Grains.Messages;
 using Orleans.Chat.Grains.Conversations;
 
@@ -67,3 +68,30 @@ public sealed record ConversationEvents(
 public sealed record SessionRevoked(
     [Id(0)] string UserId,
     [Id(1)] string SessionId);
+
+/// <summary>How a list of my conversations is ordered.</summary>
+[GenerateSerializer, Alias("chat.RosterSort")]
+public enum RosterSort
+{
+    /// <summary>Most recent activity first.</summary>
+    [JsonStringEnumMemberName("recent")]
+    Recent,
+
+    /// <summary>By name (a group's name, the other member's display name), ignoring case and accents.</summary>
+    [JsonStringEnumMemberName("name")]
+    Name,
+}
+
+/// <summary>A page request for my conversations; <see cref="Continuation"/> comes from the previous page.</summary>
+[GenerateSerializer, Immutable, Alias("chat.RosterQuery")]
+public sealed record RosterQuery(
+    [Id(0)] RosterSort Sort = RosterSort.Recent,
+    [Id(1)] int? Limit = null,
+    [Id(2)] string? Continuation = null,
+    [Id(3)] DateTimeOffset? UpdatedAfter = null);
+
+/// <summary>One page of my conversations; <see cref="Continuation"/> asks for the next one, null after the last.</summary>
+[GenerateSerializer, Immutable, Alias("chat.RosterPage")]
+public sealed record RosterPage(
+    [Id(0)] IReadOnlyList<ConversationView> Items,
+    [Id(1)] string? Continuation);

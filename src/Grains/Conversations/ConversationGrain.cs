@@ -31,7 +31,9 @@ public sealed partial class ConversationGrain(
     private IGrainTimer? _deliveredFlush;
     private ConversationKey _key;
     private string _id = "";
-    private bool _membersVerified;
+
+    /// <summary>The members' display names, taken when they are verified (see <see cref="EnsureMembersAsync"/>).</summary>
+    private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
     private long _lastSortNumber;
     private Message? _lastMessage;
     private DateTimeOffset _updatedAt;
@@ -130,10 +132,11 @@ public sealed partial class ConversationGrain(
     public async ValueTask<MessagePage> GetHistoryAsync(HistoryQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
-        CounterpartyOf(Validate.Id(query.RequesterId, "requesterId"));
+        var requesterId = Validate.Id(query.RequesterId, "requesterId");
+        CounterpartyOf(requesterId);
         var limit = Validate.Limit(query.Limit);
         var before = query.Before is { } b ? Validate.SortNumber(b, "before") : long.MaxValue;
-        var after = query.After is { } a ? Validate.SortNumber(a, "after") : 0;
+        var after = Math.Max(query.After is { } a ? Validate.SortNumber(a, "after") : 0, S.Members[requesterId].ClearedSortNumber);
         await EnsureMembersAsync();
         return await messageLog.ReadPageAsync(_id, after, before, limit, query.Order);
     }
@@ -168,6 +171,26 @@ public sealed partial class ConversationGrain(
         }
 
         return View(readerId);
+    }
+
+    public async ValueTask<ConversationView> ClearHistoryAsync(string memberId, long sortNumber)
+    {
+        Validate.Id(memberId, "memberId");
+        CounterpartyOf(memberId);
+        Validate.SortNumber(sortNumber, "sortNumber");
+        await EnsureMembersAsync();
+
+        var cursor = S.Members[memberId];
+        if (!cursor.Clear(Math.Min(sortNumber, _lastSortNumber)))
+        {
+            return View(memberId);
+        }
+
+        var after = cursor.UnreadAfter();
+        _unread[memberId] = after >= _lastSortNumber ? 0 : await messageLog.CountAsync(_id, after, _lastSortNumber, memberId);
+        await WriteStateAsync();
+        await _pushes.PushAndWait(Update(memberId, sent: null, read: null));
+        return View(memberId);
     }
 
     public async ValueTask<ConversationView> MarkUnreadAsync(string memberId, long sortNumber)
@@ -243,23 +266,39 @@ public sealed partial class ConversationGrain(
     private string CounterpartyOf(string userId) =>
         _key.Contains(userId) ? _key.CounterpartyOf(userId) : throw new PermissionDeniedException("You are not a member of this conversation.");
 
-    /// <summary>Both members must belong to the conversation's organization; checked once per activation.</summary>
+    /// <summary>
+    /// Both members must belong to the conversation's organization; checked once per activation, which also takes their
+    /// display names (each member's entry is named after the other, for lists sorted by name).
+    /// </summary>
     private async ValueTask EnsureMembersAsync()
     {
-        if (_membersVerified)
+        if (_names.Count == 2)
         {
             return;
         }
 
-        var first = grains.GetGrain<IUserGrain>(_key.FirstUserId).IsMemberOfAsync(_key.OrganizationId).AsTask();
-        var second = grains.GetGrain<IUserGrain>(_key.SecondUserId).IsMemberOfAsync(_key.OrganizationId).AsTask();
-        var members = await Task.WhenAll(first, second);
-        if (!members[0] || !members[1])
+        var profiles = await Task.WhenAll(ProfileAsync(_key.FirstUserId), ProfileAsync(_key.SecondUserId));
+        if (profiles.Any(p => p is null || !p.Organizations.Contains(_key.OrganizationId, StringComparer.Ordinal)))
         {
             throw new PermissionDeniedException($"Both users must be members of organization '{_key.OrganizationId}'.");
         }
 
-        _membersVerified = true;
+        foreach (var profile in profiles)
+        {
+            _names[profile!.Id] = profile.DisplayName;
+        }
+    }
+
+    private async Task<UserProfile?> ProfileAsync(string userId)
+    {
+        try
+        {
+            return await grains.GetGrain<IUserGrain>(userId).GetProfileAsync();
+        }
+        catch (NotFoundException)
+        {
+            return null;
+        }
     }
 
     /// <summary>
@@ -321,7 +360,7 @@ public sealed partial class ConversationGrain(
             _id,
             _key.OrganizationId,
             counterparty,
-            _lastMessage,
+            mine.ClearedSortNumber >= _lastSortNumber ? null : _lastMessage,
             _lastSortNumber,
             _unread.GetValueOrDefault(memberId),
             mine.UnreadAfter(),
@@ -330,7 +369,8 @@ public sealed partial class ConversationGrain(
             _updatedAt,
             // Grows with every send (the sortNumber) and every cursor move (the persisted count), and neither goes
             // back after a crash: the log keeps every acknowledged send and a cursor move is stored before it is pushed.
-            _lastSortNumber + S.Revision);
+            _lastSortNumber + S.Revision,
+            Name: _names.GetValueOrDefault(counterparty));
     }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Conversation {ConversationId} stored message {SortNumber} from {SenderId}")]

@@ -31,4 +31,7 @@ public sealed class ConversationMemberState : IReadPosition
 
     [Id(2)]
     public long UnreadFromSortNumber { get; set; }
+
+    [Id(3)]
+    public long ClearedSortNumber { get; set; }
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Text;
 using Orleans.Chat.Grains.Users;
@@ -37,7 +36,7 @@ public sealed class ForumDirectoryGrain(
         var organizationId = this.GetPrimaryKeyString();
         var limit = Validate.Limit(query.Limit);
         var prefix = SearchText.Fold(Validate.OptionalText(query.NamePrefix, "name") ?? "");
-        var after = query.Continuation is null ? null : Decode(query.Continuation);
+        var after = query.Continuation is null ? null : ContinuationToken.Decode(query.Continuation);
         if (!await grains.GetGrain<IUserGrain>(Validate.Id(requesterId, "requesterId")).IsMemberOfAsync(organizationId))
         {
             throw new PermissionDeniedException($"You are not a member of organization '{organizationId}'.");
@@ -61,7 +60,7 @@ public sealed class ForumDirectoryGrain(
 
             if (page.Count == limit)
             {
-                return new ForumPage(page, Encode(SortKey(page[^1])));
+                return new ForumPage(page, ContinuationToken.Encode(SortKey(page[^1])));
             }
 
             page.Add(index.Values[i]);
@@ -90,26 +89,5 @@ public sealed class ForumDirectoryGrain(
         }
 
         return low;
-    }
-
-    private static string Encode(string sortKey) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(sortKey)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static string Decode(string continuation)
-    {
-        if (continuation.Length > 1_024)
-        {
-            throw new InvalidArgumentException("'continuation' is not one this server gave.", "continuation");
-        }
-
-        try
-        {
-            var base64 = continuation.Replace('-', '+').Replace('_', '/');
-            return Encoding.UTF8.GetString(Convert.FromBase64String(base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=')));
-        }
-        catch (FormatException)
-        {
-            throw new InvalidArgumentException("'continuation' is not one this server gave.", "continuation");
-        }
     }
 }

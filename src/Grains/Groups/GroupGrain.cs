@@ -151,6 +151,20 @@ public sealed partial class GroupGrain(
         return View(readerId);
     }
 
+    public async ValueTask<ConversationView> ClearHistoryAsync(string memberId, long sortNumber)
+    {
+        var member = Member(Validate.Id(memberId, "memberId"));
+        if (!member.Clear(Math.Min(Validate.SortNumber(sortNumber, "sortNumber"), _lastSortNumber)))
+        {
+            return await ViewAsync(memberId);
+        }
+
+        _unread.Remove(memberId); // Counted again after what was cleared.
+        await WriteStateAsync();
+        await PushToUsersAsync([memberId], memberId, sent: null);
+        return View(memberId);
+    }
+
     public async ValueTask<ConversationView> MarkUnreadAsync(string memberId, long sortNumber)
     {
         var member = Member(Validate.Id(memberId, "memberId"));
@@ -222,7 +236,7 @@ public sealed partial class GroupGrain(
     private (long First, long Last) VisibleWindow(string userId)
     {
         var member = S.Members[Seen(userId)];
-        var first = S.ReplayHistory ? 1 : member.JoinedSortNumber;
+        var first = Math.Max(S.ReplayHistory ? 1 : member.JoinedSortNumber, member.ClearedSortNumber + 1);
         var last = member.IsMember ? long.MaxValue - 1 : member.LeftSortNumber;
         return (first, last);
     }
@@ -406,7 +420,7 @@ public sealed partial class GroupGrain(
     {
         var member = S.Members[userId];
         var (lastSortNumber, lastMessage) = member.IsMember || member.LeftSortNumber == _lastSortNumber
-            ? (_lastSortNumber, _lastMessage)
+            ? (_lastSortNumber, member.ClearedSortNumber >= _lastSortNumber ? null : _lastMessage)
             : (member.LeftSortNumber, null);
         return new ConversationView(
             _id,

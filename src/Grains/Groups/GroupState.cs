@@ -87,5 +87,8 @@ public sealed class GroupMemberState : IReadPosition
     [Id(7)]
     public long UnreadFromSortNumber { get; set; }
 
+    [Id(8)]
+    public long ClearedSortNumber { get; set; }
+
     public bool IsMember => LeftSortNumber == 0;
 }

@@ -54,6 +54,10 @@ public sealed class UserState
     /// </summary>
     [Id(11)]
     public bool RosterMayBeStale { get; set; }
+
+    /// <summary>Conversations I hid from my list, with their last sortNumber then: hidden until a later message.</summary>
+    [Id(12)]
+    public Dictionary<string, long> Hidden { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>One signed-in device.</summary>
