@@ -6,7 +6,8 @@ namespace Orleans.Chat.Grains.Conversations;
 /// <summary>
 /// A conversation as one member sees it: the roster entry (<see cref="Id"/> is the conversation id). Every value is absolute (not a delta), and
 /// <see cref="Revision"/> grows with every change of the conversation, so a user grain can apply the same view
-/// twice, or an older one late, without harm.
+/// twice, or an older one late, without harm. In a 1-1 conversation <see cref="Name"/> is the other member's display
+/// name (taken when the conversation verifies its members, once per activation).
 /// <para>
 /// In a group (<see cref="Kind"/> <see cref="ConversationKind.Group"/>), <see cref="CounterpartyId"/> is null,
 /// <see cref="Name"/> is the group's, the counterparty cursors are the lowest among the other members (everyone has

@@ -73,7 +73,7 @@ public sealed partial class ConversationGrain(
             // Absolute views: harmless if the rosters already have them, a repair if a roster missed the last change
             // (a send stored just before a crash). Not awaited: a member's user grain may itself be activating and
             // waiting for this grain (UserGrain rebuilding its roster), and the push waits for its activation.
-            PushViews();
+            _ = RepairRostersAsync();
         }
     }
 
@@ -330,6 +330,21 @@ public sealed partial class ConversationGrain(
         PushViews();
     }
 
+    /// <summary>Pushes both members' views after an activation, named once the members are verified (if they still are).</summary>
+    private async Task RepairRostersAsync()
+    {
+        try
+        {
+            await EnsureMembersAsync();
+        }
+        catch (Exception exception)
+        {
+            LogMembersUnverified(logger, exception, _id);
+        }
+
+        PushViews();
+    }
+
     /// <summary>Pushes both members' current views in the background, with no event.</summary>
     private void PushViews()
     {
@@ -375,6 +390,9 @@ public sealed partial class ConversationGrain(
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Conversation {ConversationId} stored message {SortNumber} from {SenderId}")]
     private static partial void LogMessageStored(ILogger logger, string conversationId, long sortNumber, string senderId);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Conversation {ConversationId} could not verify its members after activating; it pushes its views unnamed")]
+    private static partial void LogMembersUnverified(ILogger logger, Exception exception, string conversationId);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "Conversation {ConversationId} could not write its state; deactivating")]
     private static partial void LogStateWriteFailed(ILogger logger, Exception exception, string conversationId);

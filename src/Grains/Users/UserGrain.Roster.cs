@@ -253,10 +253,19 @@ public sealed partial class UserGrain
         }
     }
 
-    /// <summary>Sets or (with null) removes a roster entry, keeping the unread totals in step.</summary>
+    /// <summary>
+    /// Sets or (with null) removes a roster entry, keeping the unread totals in step. A view without a name keeps the
+    /// entry's: a 1-1 conversation names its views once it has verified its members, which a view taken for a rebuild
+    /// right after its activation may come before.
+    /// </summary>
     private void SetRosterEntry(string conversationId, ConversationView? view)
     {
         S.Conversations.TryGetValue(conversationId, out var before);
+        if (view is { Name: null } && before?.Name is { } name)
+        {
+            view = view with { Name = name };
+        }
+
         if (view is null)
         {
             S.Conversations.Remove(conversationId);
