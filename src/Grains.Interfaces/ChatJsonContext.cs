@@ -47,6 +47,9 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(ForumListing))]
 [JsonSerializable(typeof(ForumQuery))]
 [JsonSerializable(typeof(ForumPage))]
+[JsonSerializable(typeof(GroupMessage))]
+[JsonSerializable(typeof(DeliveredMark))]
+[JsonSerializable(typeof(IReadOnlyList<DeliveredMark>))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 // Users
 [JsonSerializable(typeof(UserProfile))]
@@ -54,6 +57,8 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(SignInCommand))]
 [JsonSerializable(typeof(UserSession))]
 [JsonSerializable(typeof(UnreadSummary))]
+[JsonSerializable(typeof(RosterQuery))]
+[JsonSerializable(typeof(RosterPage))]
 [JsonSerializable(typeof(ConversationChanged))]
 [JsonSerializable(typeof(ConversationEvents))]
 [JsonSerializable(typeof(SessionRevoked))]

@@ -161,6 +161,23 @@ public sealed class GroupsApiTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task Metadata_SetOnCreateKeptByNullClearedByEmpty_BadKey400()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(1);
+        var created = await (await users[0].Client.PostJsonAsync(Groups(organizationId), new { name = "Team", metadata = new Dictionary<string, string> { ["color"] = "blue", ["app.kind"] = "squad" } }))
+            .AssertOkAsync(HttpStatusCode.Created);
+        var path = GroupPath(created.GetProperty("group").GetProperty("id").GetString()!);
+        Assert.Equal("blue", created.GetProperty("group").GetProperty("metadata").GetProperty("color").GetString());
+
+        var renamed = await (await users[0].Client.PatchAsJsonAsync(path, new { name = "Squad" }, ApiFactory.Json)).AssertOkAsync();
+        Assert.Equal("squad", renamed.GetProperty("metadata").GetProperty("app.kind").GetString());
+        await (await users[0].Client.PatchAsJsonAsync(path, new { metadata = new Dictionary<string, string> { ["bad key"] = "x" } }, ApiFactory.Json))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-argument");
+        var cleared = await (await users[0].Client.PatchAsJsonAsync(path, new { metadata = new Dictionary<string, string>() }, ApiFactory.Json)).AssertOkAsync();
+        Assert.Empty(cleared.GetProperty("metadata").EnumerateObject());
+    }
+
+    [Fact]
     public async Task Forum_OrganizationMemberJoins_OutsiderAndPrivateGroupNotFound()
     {
         var (organizationId, users) = await factory.ProvisionAsync(2);

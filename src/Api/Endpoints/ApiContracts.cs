@@ -55,7 +55,8 @@ public sealed record CreateGroupRequest(
     [property: StringLength(Validate.MaxDescriptionLength)] string? Description = null,
     [property: StringLength(Validate.MaxUrlLength)] string? AvatarUrl = null,
     bool ReplayHistory = true,
-    SendToConversationRequest? FirstMessage = null);
+    SendToConversationRequest? FirstMessage = null,
+    [property: MaxLength(Validate.MaxMetadataEntries)] IReadOnlyDictionary<string, string>? Metadata = null);
 
 /// <summary>The new group, and its first message when one was sent with it.</summary>
 public sealed record GroupCreated(GroupInfo Group, Message? FirstMessage);
@@ -65,7 +66,8 @@ public sealed record UpdateGroupRequest(
     [property: StringLength(Validate.MaxNameLength, MinimumLength = 1)] string? Name,
     [property: StringLength(Validate.MaxDescriptionLength)] string? Description,
     [property: StringLength(Validate.MaxUrlLength)] string? AvatarUrl,
-    bool? ReplayHistory);
+    bool? ReplayHistory,
+    IReadOnlyDictionary<string, string>? Metadata = null);
 
 /// <summary>Users of the organization to add.</summary>
 public sealed record AddMembersRequest(

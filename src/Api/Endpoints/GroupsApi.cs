@@ -78,7 +78,7 @@ public static class GroupsApi
         }
 
         var info = await group.CreateAsync(new CreateGroupCommand(
-            userId, request.Name, request.Type, request.MemberIds, request.Description, request.AvatarUrl, request.ReplayHistory));
+            userId, request.Name, request.Type, request.MemberIds, request.Description, request.AvatarUrl, request.ReplayHistory, request.Metadata));
         var message = request.FirstMessage is { } firstMessage
             ? (await group.SendAsync(new SendMessageCommand(userId, firstMessage.Body, firstMessage.ClientMessageId, sessionId))).Message
             : null;
@@ -91,7 +91,7 @@ public static class GroupsApi
     private static async Task<Ok<GroupInfo>> UpdateAsync(
         string organizationId, string groupId, UpdateGroupRequest request, ClaimsPrincipal user, IGrainFactory grains) =>
         TypedResults.Ok(await Group(grains, organizationId, groupId)
-            .UpdateAsync(user.GetUserId(), new GroupChanges(request.Name, request.Description, request.AvatarUrl, request.ReplayHistory)));
+            .UpdateAsync(user.GetUserId(), new GroupChanges(request.Name, request.Description, request.AvatarUrl, request.ReplayHistory, request.Metadata)));
 
     private static async Task<Ok<GroupInfo>> AddMembersAsync(
         string organizationId, string groupId, AddMembersRequest request, ClaimsPrincipal user, IGrainFactory grains) =>

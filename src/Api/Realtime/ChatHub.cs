@@ -73,7 +73,7 @@ public sealed class ChatHub(IGrainFactory grains, UserConnections connections) :
     public async Task<GroupInfo> GetGroup(string conversationId) => await Group(conversationId).GetAsync(CallerId);
 
     public async Task<GroupInfo> UpdateGroup(string conversationId, UpdateGroupRequest request) =>
-        await Group(conversationId).UpdateAsync(CallerId, new GroupChanges(request?.Name, request?.Description, request?.AvatarUrl, request?.ReplayHistory));
+        await Group(conversationId).UpdateAsync(CallerId, new GroupChanges(request?.Name, request?.Description, request?.AvatarUrl, request?.ReplayHistory, request?.Metadata));
 
     public async Task<GroupInfo> AddGroupMembers(string conversationId, IReadOnlyList<string> userIds) =>
         await Group(conversationId).AddMembersAsync(CallerId, userIds ?? throw new InvalidArgumentException("'userIds' is missing.", "userIds"));

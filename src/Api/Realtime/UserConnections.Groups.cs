@@ -187,15 +187,17 @@ public sealed partial class UserConnections
         var message = broadcast.Sent.Message;
         var origin = broadcast.Sent.OriginSessionId;
         var excluded = new List<string>();
-        foreach (var userId in broadcast.NotTo.Append(message.SenderId))
+        foreach (var userId in broadcast.NotTo)
         {
-            if (_users.TryGetValue(userId, out var user))
+            if (_users.TryGetValue(userId, out var named))
             {
-                var skipped = string.Equals(userId, message.SenderId, StringComparison.Ordinal) && !broadcast.NotTo.Contains(userId, StringComparer.Ordinal)
-                    ? (origin is null ? [] : user.Of(origin))
-                    : user.Except(null);
-                excluded.AddRange(skipped.Select(c => c.ConnectionId));
+                excluded.AddRange(named.Except(null).Select(c => c.ConnectionId));
             }
+        }
+
+        if (origin is not null && _users.TryGetValue(message.SenderId, out var sender))
+        {
+            excluded.AddRange(sender.Of(origin).Select(c => c.ConnectionId));
         }
 
         var reached = new List<string>();

@@ -49,6 +49,43 @@ public static partial class Validate
         return trimmed;
     }
 
+    /// <summary>Entries of custom metadata (a group's, for example): keys are ids, values short texts.</summary>
+    public const int MaxMetadataEntries = 32;
+
+    public const int MaxMetadataValueLength = 2_000;
+
+    /// <summary>
+    /// Custom metadata: at most <see cref="MaxMetadataEntries"/> entries, each key an id (<see cref="IdPattern"/>) and
+    /// each value at most <see cref="MaxMetadataValueLength"/> characters. Null stays null.
+    /// </summary>
+    public static Dictionary<string, string>? Metadata(IReadOnlyDictionary<string, string>? value, string parameterName)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.Count > MaxMetadataEntries)
+        {
+            throw new InvalidArgumentException($"'{parameterName}' has at most {MaxMetadataEntries} entries.", parameterName);
+        }
+
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, entry) in value)
+        {
+            if (!IsId(key) || entry is null || entry.Length > MaxMetadataValueLength)
+            {
+                throw new InvalidArgumentException(
+                    $"Each key of '{parameterName}' must be 1 to {MaxIdLength} characters of A-Z, a-z, 0-9, '_', '.', '@' or '-', and each value a text of at most {MaxMetadataValueLength} characters.",
+                    parameterName);
+            }
+
+            metadata[key] = entry;
+        }
+
+        return metadata;
+    }
+
     /// <summary>An optional absolute http or https URL: null or blank becomes null.</summary>
     public static string? OptionalUrl(string? value, string parameterName)
     {

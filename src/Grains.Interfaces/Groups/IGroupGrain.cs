@@ -124,15 +124,17 @@ public sealed record CreateGroupCommand(
     [Id(3)] IReadOnlyList<string>? MemberIds = null,
     [Id(4)] string? Description = null,
     [Id(5)] string? AvatarUrl = null,
-    [Id(6)] bool ReplayHistory = true);
+    [Id(6)] bool ReplayHistory = true,
+    [Id(7)] IReadOnlyDictionary<string, string>? Metadata = null);
 
-/// <summary>Changes to a group; null keeps a value.</summary>
+/// <summary>Changes to a group; null keeps a value, and an empty <see cref="Metadata"/> clears it.</summary>
 [GenerateSerializer, Immutable, Alias("chat.GroupChanges")]
 public sealed record GroupChanges(
     [Id(0)] string? Name = null,
     [Id(1)] string? Description = null,
     [Id(2)] string? AvatarUrl = null,
-    [Id(3)] bool? ReplayHistory = null);
+    [Id(3)] bool? ReplayHistory = null,
+    [Id(4)] IReadOnlyDictionary<string, string>? Metadata = null);
 
 /// <summary>A member: role, permissions, and the sortNumber of the message that made them a member.</summary>
 [GenerateSerializer, Immutable, Alias("chat.GroupMember")]
@@ -154,4 +156,5 @@ public sealed record GroupInfo(
     [Id(6)] string? AvatarUrl,
     [Id(7)] bool ReplayHistory,
     [Id(8)] IReadOnlyList<GroupMember> Members,
-    [Id(9)] DateTimeOffset CreatedAt);
+    [Id(9)] DateTimeOffset CreatedAt,
+    [Id(10)] IReadOnlyDictionary<string, string>? Metadata = null);

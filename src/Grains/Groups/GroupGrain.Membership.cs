@@ -20,6 +20,7 @@ public sealed partial class GroupGrain
         var name = Validate.Text(command.Name, "name");
         var description = Validate.OptionalText(command.Description, "description", Validate.MaxDescriptionLength);
         var avatarUrl = Validate.OptionalUrl(command.AvatarUrl, "avatarUrl");
+        var metadata = Validate.Metadata(command.Metadata, "metadata");
         if (!Enum.IsDefined(command.Type))
         {
             throw new InvalidArgumentException("'type' must be 'group', 'forum' or 'distributionList'.", "type");
@@ -37,6 +38,7 @@ public sealed partial class GroupGrain
         S.Description = description;
         S.AvatarUrl = avatarUrl;
         S.ReplayHistory = command.ReplayHistory;
+        S.Metadata = metadata ?? new(StringComparer.Ordinal);
         S.CreatedAt = timeProvider.GetUtcNow();
         S.Created = true;
         await ChangeMembershipAsync(MembershipAction.Add, creatorId, [creatorId, .. others], sortNumber =>
@@ -75,6 +77,7 @@ public sealed partial class GroupGrain
         var name = changes.Name is null ? null : Validate.Text(changes.Name, "name");
         var description = changes.Description is null ? null : Validate.OptionalText(changes.Description, "description", Validate.MaxDescriptionLength);
         var avatarUrl = changes.AvatarUrl is null ? null : Validate.OptionalUrl(changes.AvatarUrl, "avatarUrl");
+        var metadata = Validate.Metadata(changes.Metadata, "metadata");
         if (requester.Role == GroupRole.Member && !requester.Permissions.MayEditGroup)
         {
             throw new PermissionDeniedException("You may not edit this group.");
@@ -84,6 +87,7 @@ public sealed partial class GroupGrain
         S.Description = changes.Description is null ? S.Description : description;
         S.AvatarUrl = changes.AvatarUrl is null ? S.AvatarUrl : avatarUrl;
         S.ReplayHistory = changes.ReplayHistory ?? S.ReplayHistory;
+        S.Metadata = metadata ?? S.Metadata;
         await WriteStateAsync();
         await PublishListingAsync();
         await PushToMembersAsync(requesterId, sent: null, read: null);
@@ -362,5 +366,6 @@ public sealed partial class GroupGrain
         S.ReplayHistory,
         [.. S.Members.Where(m => m.Value.IsMember).OrderBy(m => m.Value.Order)
             .Select(m => new GroupMember(m.Key, m.Value.Role, m.Value.Permissions, m.Value.JoinedSortNumber))],
-        S.CreatedAt);
+        S.CreatedAt,
+        S.Metadata);
 }

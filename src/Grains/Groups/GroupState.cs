@@ -55,6 +55,10 @@ public sealed class GroupState
     /// </summary>
     [Id(11)]
     public bool Broadcast { get; set; }
+
+    /// <summary>The app's own data about the group (see <c>Validate.Metadata</c>).</summary>
+    [Id(12)]
+    public Dictionary<string, string> Metadata { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>One user's membership: role and permissions while a member, the window they see, and their cursors.</summary>
