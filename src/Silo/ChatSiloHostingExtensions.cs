@@ -3,6 +3,7 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Chat.Grains;
+using Orleans.Chat.Grains.Groups;
 using Orleans.Chat.Grains.Users;
 using Orleans.Chat.Persistence;
 using Orleans.Configuration;
@@ -41,6 +42,7 @@ public static class ChatSiloHostingExtensions
         services.AddOptions<GrainCollectionOptions>().BindConfiguration("Silo:GrainCollection");
         services.AddOptions<SiloMessagingOptions>().BindConfiguration("Silo:Messaging");
         services.AddOptions<PasswordHasherOptions>().BindConfiguration("Silo:PasswordHasher");
+        services.AddOptions<GroupOptions>().BindConfiguration("Silo:Groups");
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IPasswordHasher<UserState>, PasswordHasher<UserState>>();
         return silo;

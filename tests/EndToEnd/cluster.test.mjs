@@ -13,7 +13,7 @@ import * as signalR from "@microsoft/signalr";
 import { adminKey, api, inBatches, provision } from "./server.mjs";
 
 const repo = new URL("../..", import.meta.url).pathname;
-const userCount = 100;
+const userCount = 101; // one more than a group's broadcast limit, so that a forum of everyone is a broadcast group
 const contactsPerUser = 3;
 const sendsPerUser = 24;
 const recoveryLimitMs = 5_000;
@@ -55,6 +55,25 @@ for (const store of stores) {
       }, 5_000);
       await phone.stop();
       await laptop.stop();
+
+      // A forum of everyone is a broadcast group: each message goes once to each API host, which pushes it to the
+      // members it serves. Every device, on either host, gets each message once.
+      const [owner] = people;
+      const others = people.slice(1).map((user) => user.id);
+      const forum = (await owner.api.post(`/v1/organizations/${orgId}/groups`, { name: "Everyone", type: "forum", memberIds: others.slice(0, 99) })).body.group;
+      const [, forumId] = forum.id.split(":");
+      await owner.api.post(`/v1/organizations/${orgId}/groups/${forumId}/members`, { userIds: others.slice(99) });
+      await new Promise((ok) => setTimeout(ok, 1_500)); // the grace second, while the hosts subscribe
+      const news = [];
+      for (let i = 0; i < 3; i++) {
+        news.push((await owner.api.post(`/v1/conversations/${forum.id}/messages`, { body: `news ${i}`, clientMessageId: `news-${i}` })).body);
+      }
+      await eventually(() => {
+        for (const user of people.slice(1)) {
+          const got = devices.get(user.id).messages.filter((m) => m.conversationId === forum.id && m.type === "text").map((m) => m.id);
+          assert.deepEqual(got.sort(), news.map((m) => m.id).sort(), `${user.id} got each forum message once`);
+        }
+      }, 10_000);
 
       // Phase 1: everyone sends; a third of the way in, silo-2 is killed.
       const failures = [];
@@ -152,7 +171,12 @@ for (const store of stores) {
 
 function up(store) {
   const out = execFileSync("bash", [join(repo, "scripts/cluster.sh"), "up", "--store", store, "--silos", "3", "--apis", "2", "--no-build"], {
-    env: { ...process.env, ORLEANS_CHAT_CLUSTER_ADMIN_KEY: adminKey },
+    env: {
+      ...process.env,
+      ORLEANS_CHAT_CLUSTER_ADMIN_KEY: adminKey,
+      // A group that turns broadcast pushes through rosters for a second (not the default 12 s) while hosts subscribe.
+      ORLEANS_CHAT_CLUSTER_ARGS: `${process.env.ORLEANS_CHAT_CLUSTER_ARGS ?? ""} --Silo:Groups:BroadcastGrace=00:00:01`,
+    },
     stdio: ["ignore", "pipe", "inherit"],
   }).toString();
   const value = (name) => new RegExp(`${name}=(\\S+)`).exec(out)?.[1];

@@ -2,7 +2,7 @@
 // membership changes and read receipts arrive live on every member's device.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { connect, dataDirectory, provision, removeDataDirectory, start } from "./server.mjs";
+import { connect, dataDirectory, provision, removeDataDirectory, signIn, start } from "./server.mjs";
 
 const events = ["message", "conversation:change", "message:read", "group:membership:change"];
 let server;
@@ -10,7 +10,8 @@ let dataDir;
 
 before(async () => {
   dataDir = dataDirectory();
-  server = await start(dataDir);
+  // A group that turns broadcast keeps pushing through rosters for a second, not the default 12 s, while hosts subscribe.
+  server = await start(dataDir, { args: ["--Silo:Groups:BroadcastGrace=00:00:01"] });
 });
 
 after(async () => {
@@ -102,17 +103,23 @@ test("a forum past the broadcast limit reaches every connected member once, with
       assert.equal(change.conversation.isMember, true);
     }
 
+    // Ann's second device joins the host's broadcast group for her; then the grace second passes.
+    hubs.annTablet = await connect(server.url, await signIn(server.url, ann.id, ann.password, "ann-tablet"), events);
+    await new Promise((ok) => setTimeout(ok, 1_500));
+
     // Messages now come through the host subscribed to the forum, once each, not echoed to the sending device.
     const sent = [];
     for (let i = 0; i < 5; i++) {
       sent.push(await hubs.owner.connection.invoke("SendToConversation", forum.id, { body: `news ${i}`, clientMessageId: `n-${i}` }));
     }
-    for (const name of ["ann", "ben"]) {
+    for (const name of ["ann", "annTablet", "ben"]) {
       for (const message of sent) await hubs[name].next("message", (m) => m.id === message.id, 5_000);
       const copies = hubs[name].received.filter((e) => e.name === "message" && sent.some((s) => s.id === e.payload.id));
       assert.equal(copies.length, sent.length, `${name} got each message once`);
     }
     assert.ok(!hubs.owner.received.some((e) => e.name === "message" && sent.some((s) => s.id === e.payload.id)), "no echo to the sending device");
+    assert.ok(!hubs.ben.received.some((e) => e.name === "conversation:change" && e.payload.conversation.id === forum.id && e.payload.conversation.lastSortNumber >= sent[0].sortNumber),
+      "broadcast messages came through the host, not through Ben's roster");
 
     // The host reports what it pushed as delivered; the cursors answer the statuses per recipient.
     await hubs.ann.connection.invoke("MarkRead", forum.id, sent[2].sortNumber);

@@ -34,7 +34,7 @@ export function dataDirectory() {
  * Starts the server on the given data directory. `store` is "sqlite" (a file in dataDir) or "postgres"
  * (the throwaway server scripts/test.sh starts, named by ORLEANS_CHAT_TEST_POSTGRES).
  */
-export async function start(dataDir, { port, store = "sqlite" } = {}) {
+export async function start(dataDir, { port, store = "sqlite", args = [] } = {}) {
   if (!existsSync(apiDll)) {
     throw new Error(`${apiDll} is missing: build the solution in Release first (scripts/test.sh does).`);
   }
@@ -48,6 +48,7 @@ export async function start(dataDir, { port, store = "sqlite" } = {}) {
     "--RateLimits:SignInPerMinute=100000",
     `--Storage:DataDirectory=${dataDir}`,
     ...storeArguments(store, dataDir),
+    ...args,
   ], { cwd: dataDir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ASPNETCORE_ENVIRONMENT: "Production" } });
   let output = "";
   child.stdout.on("data", (d) => { output += d; });

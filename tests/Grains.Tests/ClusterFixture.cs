@@ -96,6 +96,9 @@ public class ClusterFixture : IAsyncLifetime
     [
         new("Storage:Provider", "InMemory"),
         new("Silo:PasswordHasher:IterationCount", "1000"),
+
+        // Broadcast groups broadcast at once (the grace exists for API hosts, which the grain tests stand in for).
+        new("Silo:Groups:BroadcastGrace", "00:00:00"),
     ];
 }
 

@@ -12,6 +12,7 @@ import { mb, startWorker } from "./chat.mjs";
 
 const LOOP_RESOLUTION_MS = 10;
 const MEMBERS_PER_CALL = 100; // the server's limit on members named by one create or add call
+const BROADCAST_ABOVE = 100; // the server's GroupLimits.BroadcastAbove
 
 export const groupDefaults = {
   groups: 20,           // groups, each with its own members
@@ -28,6 +29,9 @@ export const groupDefaults = {
   provisionConcurrency: 32,
   seed: 42,
   workers: 2,
+  // Seconds from the groups' creation to the first send: a group that turned broadcast still sends through its
+  // members' rosters for the server's grace (Silo:Groups:BroadcastGrace, 12 s) while the hosts subscribe.
+  settle: 13,
 };
 
 export async function runGroups(ctx, p, log) {
@@ -53,6 +57,7 @@ export async function runGroups(ctx, p, log) {
     }
     groups[g] = { id: created.group.id, owner: members[0] };
   });
+  const settleUntil = performance.now() + (p.members > BROADCAST_ABOVE ? p.settle * 1000 : 0);
 
   // Room for every sortNumber a group can reach: the membership changes, then the open loop's schedule
   // with a margin, or the closed loop at 20,000 msgs/s. Per group and sortNumber: when the message was
@@ -69,15 +74,24 @@ export async function runGroups(ctx, p, log) {
   log(`connecting ${userCount} hub connections from ${workerCount} worker thread${workerCount > 1 ? "s" : ""}`);
   const workers = [];
   try {
+    // With few senders among many members (a forum), the senders get a worker thread of their own: the others'
+    // event loops are busy with the deliveries, and a sender there would time its acknowledgements late.
+    const sendsOf = (u) => u.index % p.members < senders;
+    const apart = workerCount > 1 && senders * p.groups * 10 <= userCount;
+    const workerOf = (u) => (!apart ? u.index % workerCount : sendsOf(u) ? 0 : 1 + (u.index % (workerCount - 1)));
     for (let w = 0; w < workerCount; w++) {
-      const share = users.filter((u) => u.index % workerCount === w).map((u) => {
+      const share = users.filter((u) => workerOf(u) === w).map((u) => {
         const g = Math.floor(u.index / p.members);
-        return { index: u.index, id: u.id, token: u.token, group: g, conversationId: groups[g].id, sends: u.index % p.members < senders };
+        return { index: u.index, id: u.id, token: u.token, group: g, conversationId: groups[g].id, sends: sendsOf(u) };
       });
       const workerData = { worker: w, url: ctx.url, share, p: { ...p, senders }, books, loopResolutionMs: LOOP_RESOLUTION_MS };
       workers.push(startWorker(workerData, log, new URL("./group-worker.mjs", import.meta.url)));
     }
     await Promise.all(workers.map((w) => w.reply("connected")));
+    if (performance.now() < settleUntil) {
+      log(`waiting ${Math.ceil((settleUntil - performance.now()) / 1000)} s for the broadcast grace to end`);
+      await new Promise((r) => setTimeout(r, settleUntil - performance.now()));
+    }
 
     const sampler = new ProcessSampler(ctx.serverPid).start();
     let self;

@@ -270,7 +270,12 @@ public sealed partial class GroupGrain
         }
 
         var sent = new MessageSent(message, OriginSessionId: null);
-        if (wasBroadcast && S.Broadcast)
+        if (!wasBroadcast && S.Broadcast)
+        {
+            _perMemberUntil = timeProvider.GetUtcNow() + options.Value.BroadcastGrace;
+        }
+
+        if (wasBroadcast && S.Broadcast && timeProvider.GetUtcNow() >= _perMemberUntil)
         {
             // The members the change names hear of it from their user grains, whose rosters gain or lose the group (and
             // whose hosts subscribe or not); everyone else from their host.

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Messages;
@@ -20,6 +21,7 @@ public sealed partial class GroupGrain(
     [PersistentState("group")] IPersistentState<GroupState> state,
     IMessageLog messageLog,
     IGrainFactory grains,
+    IOptions<GroupOptions> options,
     TimeProvider timeProvider,
     ILogger<GroupGrain> logger) : Grain, IGroupGrain
 {
@@ -39,6 +41,9 @@ public sealed partial class GroupGrain(
     private long _lastSortNumber;
     private Message? _lastMessage;
     private DateTimeOffset _updatedAt;
+
+    /// <summary>Until then a broadcast group still sends to every member's user grain (see <see cref="GroupOptions.BroadcastGrace"/>).</summary>
+    private DateTimeOffset _perMemberUntil;
 
     private GroupState S => state.State;
 
@@ -61,6 +66,7 @@ public sealed partial class GroupGrain(
         // forum's listing lost the same way is published again.
         await AppendPendingMembershipAsync(cancellationToken);
         await PublishListingAsync();
+        _perMemberUntil = timeProvider.GetUtcNow() + options.Value.BroadcastGrace;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -355,7 +361,7 @@ public sealed partial class GroupGrain(
     /// <summary>A new message to every member: through their user grains, or once to each Api host in a broadcast group.</summary>
     private Task PublishMessageAsync(string senderId, MessageSent sent)
     {
-        if (!S.Broadcast)
+        if (!S.Broadcast || timeProvider.GetUtcNow() < _perMemberUntil)
         {
             return PushToMembersAsync(senderId, sent, read: null);
         }
