@@ -39,10 +39,11 @@ public static class ChatSiloHostingExtensions
         services.AddSingleton<IJsonTypeInfoResolver>(ChatJsonContext.Default);
         silo.UseChatStorage(configuration);
         silo.AddDashboard();
-        services.AddOptions<GrainCollectionOptions>().BindConfiguration("Silo:GrainCollection");
-        services.AddOptions<SiloMessagingOptions>().BindConfiguration("Silo:Messaging");
-        services.AddOptions<PasswordHasherOptions>().BindConfiguration("Silo:PasswordHasher");
-        services.AddOptions<GroupOptions>().BindConfiguration("Silo:Groups");
+        // From the configuration given, which in a test cluster is not the one in the silo's services.
+        services.AddOptions<GrainCollectionOptions>().Bind(configuration.GetSection("Silo:GrainCollection"));
+        services.AddOptions<SiloMessagingOptions>().Bind(configuration.GetSection("Silo:Messaging"));
+        services.AddOptions<PasswordHasherOptions>().Bind(configuration.GetSection("Silo:PasswordHasher"));
+        services.AddOptions<GroupOptions>().Bind(configuration.GetSection("Silo:Groups"));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IPasswordHasher<UserState>, PasswordHasher<UserState>>();
         return silo;
