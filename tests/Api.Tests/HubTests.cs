@@ -44,6 +44,34 @@ public sealed class HubTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task ListHideClearAndMarkUnread_OverHub_AsTheRestRoutes()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(2);
+        await using var alice = await HubTestClient.ConnectAsync(factory, users[0].Token);
+        await using var bob = await HubTestClient.ConnectAsync(factory, users[1].Token);
+        JsonElement sent = default;
+        for (var i = 1; i <= 3; i++)
+        {
+            sent = await alice.InvokeAsync("SendMessage", new { organizationId, recipientId = users[1].Id, body = $"m{i}", clientMessageId = $"c{i}" });
+        }
+
+        var conversationId = sent.GetProperty("conversationId").GetString();
+        var page = await bob.InvokeAsync("ListConversations", organizationId, new { sort = "name", limit = 10 });
+        var entry = Assert.Single(page.GetProperty("items").EnumerateArray());
+        Assert.Equal((conversationId, 3), (entry.GetProperty("id").GetString(), entry.GetProperty("unreadCount").GetInt32()));
+
+        await bob.InvokeAsync("MarkRead", conversationId, 3);
+        var unread = await bob.InvokeAsync("MarkUnread", conversationId, 3);
+        Assert.Equal((2L, 1), (unread.GetProperty("readSortNumber").GetInt64(), unread.GetProperty("unreadCount").GetInt32()));
+        var cleared = await bob.InvokeAsync("ClearHistory", conversationId, 3);
+        Assert.Equal(0, cleared.GetProperty("unreadCount").GetInt32());
+
+        await bob.InvokeAsync("HideConversation", conversationId);
+        Assert.Empty((await bob.InvokeAsync("ListConversations", organizationId, null)).GetProperty("items").EnumerateArray());
+        await Assert.ThrowsAsync<HubErrorException>(() => bob.InvokeAsync("ListConversations", organizationId, new { sort = "size" }));
+    }
+
+    [Fact]
     public async Task SendMessage_FromOneDevice_OtherDevicesGetItButNotTheSendingOne()
     {
         var (organizationId, users) = await factory.ProvisionAsync(2);
