@@ -15,6 +15,7 @@ import { closeHub, isConnected, openHub } from "./hub.mjs";
 import { ACKED, FAILED, INTERRUPTED, SENT, allocate, random, slotOf } from "./columns.mjs";
 import { Histogram } from "./histogram.mjs";
 import { clock } from "./clock.mjs";
+import { serveCommands } from "./worker-commands.mjs";
 
 const { worker, url, orgId, ids, share, p, books, loopResolutionMs } = workerData;
 const { from, to, sendAt, state, live, retried, dropped } = books;
@@ -227,13 +228,7 @@ async function close() {
   };
 }
 
-parentPort.on("message", (command) => {
-  const reply = command.type === "start" ? (start(command), undefined)
-    : command.type === "stop" ? stop()
-      : command.type === "close" ? close()
-        : Promise.reject(new Error(`unknown command ${command.type}`));
-  reply?.then((m) => parentPort.postMessage(m), (e) => parentPort.postMessage({ type: "failed", error: String(e?.stack ?? e) }));
-});
+serveCommands({ start, stop, close });
 
 // A failed connect ends the worker with an error, which fails the run in the main thread.
 await pool(users.length, Math.max(1, Math.ceil(p.connectConcurrency / workerData.workers)), (i) => connect(users[i]));

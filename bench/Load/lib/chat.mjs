@@ -14,7 +14,7 @@ import { Histogram } from "./histogram.mjs";
 import { ProcessSampler, SelfCpu, round2 } from "./proc.mjs";
 import { clock } from "./clock.mjs";
 
-const LOOP_RESOLUTION_MS = 10;
+export const LOOP_RESOLUTION_MS = 10;
 
 /** Parameters every chat workload understands, with their defaults. */
 export const chatDefaults = {
@@ -221,26 +221,8 @@ export async function runChat(ctx, p, log) {
       verification: { lost, lostLive, notPersisted: history.missing, duplicated, duplicatedLive: counters.duplicatesLive, history },
       connections: { drops: counters.drops, reconnects: counters.reconnects, unexpectedCloses: counters.unexpectedCloses, stillConnected },
       errors: { count: errorCount, kinds: errors },
-      server: {
-        cpuCores: server.cpuCores,
-        cpuUsPerDelivered: server.cpuCores && counters.deliveredInWindow ? Math.round((server.cpuCores * 1e6 * windowSeconds) / counters.deliveredInWindow) : null,
-        rssMaxMB: mb(server.rssMaxBytes),
-        rssLastMB: mb(server.rssLastBytes),
-        diskWriteMBPerSec: server.diskWriteBytesPerSec == null ? null : Math.round(server.diskWriteBytesPerSec / 104857.6) / 10,
-        diskWriteKBPerDelivered: server.diskWriteBytesPerSec == null || !counters.deliveredInWindow ? null : Math.round((server.diskWriteBytesPerSec * windowSeconds) / counters.deliveredInWindow / 102.4) / 10,
-        threadsMax: server.threadsMax,
-        series: sampler.series(t0Local),
-      },
-      // Node's monitor counts its own 10 ms timer in each value: the lag is what lies beyond it. A
-      // lagging loop delays the `message` timestamps, so this bounds the generator's share of a
-      // latency; with several workers, the worst worker's figure is the bound.
-      generator: {
-        cpuCores: generatorCores,
-        workers: workerCount,
-        eventLoopLagP99Ms: round2(Math.max(0, ...stopped.map((s) => s.loopP99Ms - LOOP_RESOLUTION_MS))),
-        eventLoopLagMaxMs: round2(Math.max(0, ...stopped.map((s) => s.loopMaxMs - LOOP_RESOLUTION_MS))),
-        eventLoopLagP99MsByWorker: stopped.map((s) => round2(Math.max(0, s.loopP99Ms - LOOP_RESOLUTION_MS))),
-      },
+      server: serverFigures(server, sampler.series(t0Local), windowSeconds, counters.deliveredInWindow),
+      generator: generatorFigures(generatorCores, workerCount, stopped),
       ok: lost === 0 && duplicated === 0 && errorCount === 0 && counters.misrouted === 0 && counters.unknown === 0
         && history.gaps === 0 && unacknowledged === 0 && counters.acked > 0,
     };
@@ -305,6 +287,38 @@ function pickContacts(self, count, k, rnd) {
     if (c !== self) chosen.add(c);
   }
   return Int32Array.from(chosen);
+}
+
+/** The server's figures over the measured window: CPU (also per delivered message), memory, disk, threads. */
+export function serverFigures(server, series, windowSeconds, delivered) {
+  const perDelivered = (total) => (total != null && delivered ? (total * windowSeconds) / delivered : null);
+  const cpuUs = perDelivered(server.cpuCores == null ? null : server.cpuCores * 1e6);
+  return {
+    cpuCores: server.cpuCores,
+    cpuUsPerDelivered: cpuUs == null ? null : Math.round(cpuUs),
+    rssMaxMB: mb(server.rssMaxBytes),
+    rssLastMB: mb(server.rssLastBytes),
+    diskWriteMBPerSec: server.diskWriteBytesPerSec == null ? null : Math.round(server.diskWriteBytesPerSec / 104857.6) / 10,
+    diskWriteKBPerDelivered: perDelivered(server.diskWriteBytesPerSec) == null ? null : Math.round(perDelivered(server.diskWriteBytesPerSec) / 102.4) / 10,
+    threadsMax: server.threadsMax,
+    series,
+  };
+}
+
+/**
+ * The generator's own load. Node's monitor counts its own 10 ms timer in each value: the lag is what lies beyond it.
+ * A lagging loop delays the `message` timestamps, so this bounds the generator's share of a latency; with several
+ * workers, the worst worker's figure is the bound.
+ */
+export function generatorFigures(cpuCores, workers, stopped) {
+  const lag = (ms) => round2(Math.max(0, ms - LOOP_RESOLUTION_MS));
+  return {
+    cpuCores,
+    workers,
+    eventLoopLagP99Ms: Math.max(0, ...stopped.map((s) => lag(s.loopP99Ms))),
+    eventLoopLagMaxMs: Math.max(0, ...stopped.map((s) => lag(s.loopMaxMs))),
+    eventLoopLagP99MsByWorker: stopped.map((s) => lag(s.loopP99Ms)),
+  };
 }
 
 export const mb = (bytes) => (bytes == null ? null : Math.round((bytes / 1048576) * 10) / 10);

@@ -10,6 +10,7 @@ import { closeHub, openHub } from "./hub.mjs";
 import { random } from "./columns.mjs";
 import { Histogram } from "./histogram.mjs";
 import { clock } from "./clock.mjs";
+import { serveCommands } from "./worker-commands.mjs";
 
 const { worker, url, share, p, books, loopResolutionMs } = workerData;
 const { capacity, ackedAt, receipts, inFlight } = books;
@@ -127,13 +128,7 @@ async function close() {
   return { type: "closed", counters, errors, histograms: { ack: ackLatency.toJSON(), e2e: e2eLatency.toJSON() } };
 }
 
-parentPort.on("message", (command) => {
-  const reply = command.type === "start" ? (start(command), undefined)
-    : command.type === "stop" ? stop()
-      : command.type === "close" ? close()
-        : Promise.reject(new Error(`unknown command ${command.type}`));
-  reply?.then((m) => parentPort.postMessage(m), (e) => parentPort.postMessage({ type: "failed", error: String(e?.stack ?? e) }));
-});
+serveCommands({ start, stop, close });
 
 await pool(users.length, Math.max(1, Math.ceil(p.connectConcurrency / p.workers)), (i) => connect(users[i]));
 parentPort.postMessage({ type: "connected" });

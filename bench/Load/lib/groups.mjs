@@ -8,9 +8,8 @@ import { pool, provision, readHistory, restClient } from "./api.mjs";
 import { Histogram } from "./histogram.mjs";
 import { ProcessSampler, SelfCpu, round2 } from "./proc.mjs";
 import { clock } from "./clock.mjs";
-import { mb, startWorker } from "./chat.mjs";
+import { LOOP_RESOLUTION_MS, generatorFigures, serverFigures, startWorker } from "./chat.mjs";
 
-const LOOP_RESOLUTION_MS = 10;
 const MEMBERS_PER_CALL = 100; // the server's limit on members named by one create or add call
 const BROADCAST_ABOVE = 100; // the server's GroupLimits.BroadcastAbove
 
@@ -180,22 +179,10 @@ export async function runGroups(ctx, p, log) {
       verification: { lost, lostLive: lost, notPersisted: history.missing, duplicated, duplicatedLive: counters.duplicatesLive, history },
       errors: { count: errorCount, kinds: errors },
       server: {
-        cpuCores: server.cpuCores,
-        cpuUsPerDelivered: server.cpuCores && counters.deliveredInWindow ? Math.round((server.cpuCores * 1e6 * windowSeconds) / counters.deliveredInWindow) : null,
+        ...serverFigures(server, sampler.series(t0Local), windowSeconds, counters.deliveredInWindow),
         cpuUsPerSent: server.cpuCores && counters.ackedInWindow ? Math.round((server.cpuCores * 1e6 * windowSeconds) / counters.ackedInWindow) : null,
-        rssMaxMB: mb(server.rssMaxBytes),
-        rssLastMB: mb(server.rssLastBytes),
-        diskWriteMBPerSec: server.diskWriteBytesPerSec == null ? null : Math.round(server.diskWriteBytesPerSec / 104857.6) / 10,
-        diskWriteKBPerDelivered: server.diskWriteBytesPerSec == null || !counters.deliveredInWindow ? null : Math.round((server.diskWriteBytesPerSec * windowSeconds) / counters.deliveredInWindow / 102.4) / 10,
-        threadsMax: server.threadsMax,
-        series: sampler.series(t0Local),
       },
-      generator: {
-        cpuCores: generatorCores,
-        workers: workerCount,
-        eventLoopLagP99Ms: round2(Math.max(0, ...stopped.map((s) => s.loopP99Ms - LOOP_RESOLUTION_MS))),
-        eventLoopLagMaxMs: round2(Math.max(0, ...stopped.map((s) => s.loopMaxMs - LOOP_RESOLUTION_MS))),
-      },
+      generator: generatorFigures(generatorCores, workerCount, stopped),
       ok: lost === 0 && duplicated === 0 && errorCount === 0 && counters.unknown === 0 && counters.echoes === 0 && counters.sent === acked + counters.failed
         && history.gaps === 0 && history.missing === 0 && history.unacknowledgedStored === 0 && acked > 0,
     };

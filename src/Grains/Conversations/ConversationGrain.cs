@@ -173,44 +173,11 @@ public sealed partial class ConversationGrain(
         return View(readerId);
     }
 
-    public async ValueTask<ConversationView> ClearHistoryAsync(string memberId, long sortNumber)
-    {
-        Validate.Id(memberId, "memberId");
-        CounterpartyOf(memberId);
-        Validate.SortNumber(sortNumber, "sortNumber");
-        await EnsureMembersAsync();
+    public ValueTask<ConversationView> ClearHistoryAsync(string memberId, long sortNumber) =>
+        ChangeOwnPositionAsync(memberId, sortNumber, (cursor, upTo) => cursor.Clear(Math.Min(upTo, _lastSortNumber)));
 
-        var cursor = S.Members[memberId];
-        if (!cursor.Clear(Math.Min(sortNumber, _lastSortNumber)))
-        {
-            return View(memberId);
-        }
-
-        var after = cursor.UnreadAfter();
-        _unread[memberId] = after >= _lastSortNumber ? 0 : await messageLog.CountAsync(_id, after, _lastSortNumber, memberId);
-        await WriteStateAsync();
-        await _pushes.PushAndWait(Update(memberId, sent: null, read: null));
-        return View(memberId);
-    }
-
-    public async ValueTask<ConversationView> MarkUnreadAsync(string memberId, long sortNumber)
-    {
-        Validate.Id(memberId, "memberId");
-        CounterpartyOf(memberId);
-        Validate.SortNumber(sortNumber, "sortNumber");
-        await EnsureMembersAsync();
-
-        var cursor = S.Members[memberId];
-        if (sortNumber > _lastSortNumber || !cursor.MarkUnread(Math.Max(sortNumber, 1)))
-        {
-            return View(memberId);
-        }
-
-        _unread[memberId] = await messageLog.CountAsync(_id, cursor.UnreadAfter(), _lastSortNumber, memberId);
-        await WriteStateAsync();
-        await _pushes.PushAndWait(Update(memberId, sent: null, read: null));
-        return View(memberId);
-    }
+    public ValueTask<ConversationView> MarkUnreadAsync(string memberId, long sortNumber) =>
+        ChangeOwnPositionAsync(memberId, sortNumber, (cursor, from) => from <= _lastSortNumber && cursor.MarkUnread(Math.Max(from, 1)));
 
     public async ValueTask<ConversationView> MarkDeliveredAsync(string memberId, long sortNumber)
     {
@@ -328,6 +295,30 @@ public sealed partial class ConversationGrain(
     {
         await WriteStateAsync();
         PushViews();
+    }
+
+    /// <summary>
+    /// Changes what only the member sees (an unread mark, a cleared position): counts their unread again, stores it, and
+    /// tells their roster alone; the other member's view does not change.
+    /// </summary>
+    private async ValueTask<ConversationView> ChangeOwnPositionAsync(string memberId, long sortNumber, Func<ConversationMemberState, long, bool> change)
+    {
+        Validate.Id(memberId, "memberId");
+        CounterpartyOf(memberId);
+        Validate.SortNumber(sortNumber, "sortNumber");
+        await EnsureMembersAsync();
+
+        var cursor = S.Members[memberId];
+        if (!change(cursor, sortNumber))
+        {
+            return View(memberId);
+        }
+
+        var after = cursor.UnreadAfter();
+        _unread[memberId] = after >= _lastSortNumber ? 0 : await messageLog.CountAsync(_id, after, _lastSortNumber, memberId);
+        await WriteStateAsync();
+        await _pushes.PushAndWait(Update(memberId, sent: null, read: null));
+        return View(memberId);
     }
 
     /// <summary>Pushes both members' views after an activation, named once the members are verified (if they still are).</summary>

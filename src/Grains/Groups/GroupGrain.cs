@@ -3,18 +3,16 @@ using Microsoft.Extensions.Options;
 using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Messages;
-using Orleans.Chat.Grains.Users;
 using Orleans.Chat.Persistence;
-using Orleans.Utilities;
 
 namespace Orleans.Chat.Grains.Groups;
 
 /// <inheritdoc cref="IGroupGrain"/>
 /// <remarks>
-/// Messages, history, cursors and views here; who is a member, and how that changes, in <c>GroupGrain.Membership.cs</c>.
-/// Every member's user grain gets each change, in order, as in a 1-1 conversation (<see cref="RosterPushes"/>), unless
-/// the group is large (<see cref="GroupState.Broadcast"/>): then a message goes once to each subscribed Api host, and
-/// only the members a change is about hear from the group directly.
+/// Messages, history, receipts and views here; who is a member, and how that changes, in <c>GroupGrain.Membership.cs</c>;
+/// unread counts and cursors in <c>GroupGrain.Counters.cs</c>; how changes reach the members (each member's user grain,
+/// or once per Api host in a broadcast group) in <c>GroupGrain.FanOut.cs</c>; distribution lists'
+/// 1-1 sends in <c>GroupGrain.DistributionList.cs</c>.
 /// </remarks>
 [GrainType("Group")]
 public sealed partial class GroupGrain(
@@ -28,22 +26,12 @@ public sealed partial class GroupGrain(
     /// <summary>Delivered receipts are stored and pushed at most this often per group, not one write per receipt.</summary>
     private static readonly TimeSpan DeliveredFlushDelay = TimeSpan.FromSeconds(1);
 
-    /// <summary>
-    /// Unread counts of current members, derived from the log and their read cursors: counted when first needed (a
-    /// forum's activation must not count for thousands of members), then kept up to date as messages and reads come.
-    /// </summary>
-    private readonly Dictionary<string, UnreadCount> _unread = new(StringComparer.Ordinal);
-    private readonly RosterPushes _pushes = new(grains, logger);
-    private readonly ObserverManager<IGroupObserver> _hosts = new(UserObserverSubscription.Expiration, logger);
     private IGrainTimer? _deliveredFlush;
     private GroupKey _key;
     private string _id = "";
     private long _lastSortNumber;
     private Message? _lastMessage;
     private DateTimeOffset _updatedAt;
-
-    /// <summary>Until then a broadcast group still sends to every member's user grain (see <see cref="GroupOptions.BroadcastGrace"/>).</summary>
-    private DateTimeOffset _perMemberUntil;
 
     private GroupState S => state.State;
 
@@ -157,34 +145,11 @@ public sealed partial class GroupGrain(
         return View(readerId);
     }
 
-    public async ValueTask<ConversationView> ClearHistoryAsync(string memberId, long sortNumber)
-    {
-        var member = Member(Validate.Id(memberId, "memberId"));
-        if (!member.Clear(Math.Min(Validate.SortNumber(sortNumber, "sortNumber"), _lastSortNumber)))
-        {
-            return await ViewAsync(memberId);
-        }
+    public ValueTask<ConversationView> ClearHistoryAsync(string memberId, long sortNumber) =>
+        ChangeOwnPositionAsync(memberId, sortNumber, (member, upTo) => member.Clear(Math.Min(upTo, _lastSortNumber)));
 
-        _unread.Remove(memberId); // Counted again after what was cleared.
-        await WriteStateAsync();
-        await PushToUsersAsync([memberId], memberId, sent: null);
-        return View(memberId);
-    }
-
-    public async ValueTask<ConversationView> MarkUnreadAsync(string memberId, long sortNumber)
-    {
-        var member = Member(Validate.Id(memberId, "memberId"));
-        Validate.SortNumber(sortNumber, "sortNumber");
-        if (sortNumber > _lastSortNumber || !member.MarkUnread(Math.Max(sortNumber, VisibleWindow(memberId).First)))
-        {
-            return await ViewAsync(memberId);
-        }
-
-        _unread.Remove(memberId); // Counted again from the mark.
-        await WriteStateAsync();
-        await PushToUsersAsync([memberId], memberId, sent: null);
-        return View(memberId);
-    }
+    public ValueTask<ConversationView> MarkUnreadAsync(string memberId, long sortNumber) =>
+        ChangeOwnPositionAsync(memberId, sortNumber, (member, from) => from <= _lastSortNumber && member.MarkUnread(Math.Max(from, VisibleWindow(memberId).First)));
 
     public async ValueTask<ConversationView> MarkDeliveredAsync(string memberId, long sortNumber)
     {
@@ -204,20 +169,6 @@ public sealed partial class GroupGrain(
             }
         }
 
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask SubscribeAsync(IGroupObserver observer)
-    {
-        ArgumentNullException.ThrowIfNull(observer);
-        _hosts.Subscribe(observer, observer);
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask UnsubscribeAsync(IGroupObserver observer)
-    {
-        ArgumentNullException.ThrowIfNull(observer);
-        _hosts.Unsubscribe(observer);
         return ValueTask.CompletedTask;
     }
 
@@ -281,134 +232,11 @@ public sealed partial class GroupGrain(
 
     private NotFoundException NotFound() => new($"Group '{_id}' does not exist or you are not a member.");
 
-    /// <summary>Takes a stored message as the last one and counts it as unread for every other member counted so far.</summary>
-    private void Appended(Message message)
-    {
-        SetLast(message);
-        foreach (var (userId, unread) in _unread)
-        {
-            if (S.Members[userId].UnreadAfter() < message.SortNumber && !string.Equals(userId, message.SenderId, StringComparison.Ordinal))
-            {
-                unread.Value++;
-            }
-        }
-    }
-
-    /// <summary>A current member's unread count, counted in the log the first time it is needed.</summary>
-    private async ValueTask<int> UnreadAsync(string userId)
-    {
-        if (_unread.TryGetValue(userId, out var known))
-        {
-            return known.Value;
-        }
-
-        var member = S.Members[userId];
-        if (!member.IsMember)
-        {
-            return 0;
-        }
-
-        var last = _lastSortNumber;
-        var unread = last <= member.UnreadAfter() ? 0 : await messageLog.CountAsync(_id, member.UnreadAfter(), last, userId);
-        if (_unread.TryGetValue(userId, out known))
-        {
-            return known.Value; // Counted meanwhile (a read, a join, or another count).
-        }
-
-        unread += await UnreadBetweenAsync(userId, last);
-        _unread.Add(userId, new UnreadCount(unread));
-        return unread;
-    }
-
-    /// <summary>
-    /// Messages of others appended after <paramref name="countedUpTo"/> while a count of the log was running: the count
-    /// stopped there, and <see cref="Appended"/> only adds to counts already held. Returns in the turn that takes it.
-    /// </summary>
-    private async ValueTask<int> UnreadBetweenAsync(string userId, long countedUpTo)
-    {
-        var unread = 0;
-        while (countedUpTo < _lastSortNumber)
-        {
-            var last = _lastSortNumber;
-            unread += await messageLog.CountAsync(_id, countedUpTo, last, userId);
-            countedUpTo = last;
-        }
-
-        return unread;
-    }
-
-    /// <summary>Moves a member's delivered cursor in memory; one flush soon stores (and pushes) every receipt of the moment.</summary>
-    private void MoveDelivered(string memberId, long sortNumber)
-    {
-        var member = S.Members[memberId];
-        var upTo = Math.Min(sortNumber, _lastSortNumber);
-        if (upTo > member.DeliveredSortNumber)
-        {
-            member.DeliveredSortNumber = upTo;
-            _deliveredFlush ??= this.RegisterGrainTimer(
-                FlushDeliveredAsync,
-                new GrainTimerCreationOptions { DueTime = DeliveredFlushDelay, Period = Timeout.InfiniteTimeSpan });
-        }
-    }
-
     private void SetLast(Message message)
     {
         _lastSortNumber = message.SortNumber;
         _lastMessage = message;
         _updatedAt = message.CreatedAt;
-    }
-
-    /// <summary>A new message to every member: through their user grains, or once to each Api host in a broadcast group.</summary>
-    private Task PublishMessageAsync(string senderId, MessageSent sent)
-    {
-        if (!S.Broadcast || timeProvider.GetUtcNow() < _perMemberUntil)
-        {
-            return PushToMembersAsync(senderId, sent, read: null);
-        }
-
-        // The sender's other devices get it from their host too; the rosters refresh theirs when they are read.
-        Broadcast(sent, notTo: []);
-        return Task.CompletedTask;
-    }
-
-    /// <summary>Sends a message once to every subscribed Api host, which pushes it to its connected members.</summary>
-    private void Broadcast(MessageSent sent, IReadOnlyList<string> notTo)
-    {
-        var message = new GroupMessage(sent, notTo);
-        _ = _hosts.Notify(host => host.OnGroupMessageAsync(message).AsTask());
-    }
-
-    /// <summary>
-    /// Pushes every current member's view (with the event) to their user grains, and to <paramref name="alsoTo"/>
-    /// (members who just left: their last view); waits only for <paramref name="caller"/>'s, whose answer depends on it.
-    /// </summary>
-    private Task PushToMembersAsync(string caller, MessageSent? sent, MessageRead? read, IEnumerable<string>? alsoTo = null) =>
-        PushToUsersAsync(Audience().Select(m => m.Key).Concat(alsoTo ?? []), caller, sent, read);
-
-    /// <summary>Pushes the users' views (with the event) to their user grains; waits only for <paramref name="caller"/>'s.</summary>
-    private async Task PushToUsersAsync(IEnumerable<string> userIds, string caller, MessageSent? sent, MessageRead? read = null)
-    {
-        var floor = Floor();
-        var callers = Task.CompletedTask;
-        foreach (var userId in userIds)
-        {
-            await UnreadAsync(userId);
-            var update = new ConversationUpdate(
-                userId,
-                View(userId, floor),
-                sent,
-                read is not null && !string.Equals(read.ReaderId, userId, StringComparison.Ordinal) ? read : null);
-            if (string.Equals(userId, caller, StringComparison.Ordinal))
-            {
-                callers = _pushes.PushAndWait(update);
-            }
-            else
-            {
-                _pushes.Push(update);
-            }
-        }
-
-        await callers;
     }
 
     private async ValueTask<ConversationView> ViewAsync(string userId)
@@ -470,45 +298,6 @@ public sealed partial class GroupGrain(
         if (!S.Broadcast)
         {
             _ = PushToMembersAsync(caller: "", sent: null, read: null);
-        }
-    }
-
-    /// <summary>Held in <see cref="_unread"/> by reference, so that a message updates every count without writing the dictionary.</summary>
-    private sealed class UnreadCount(int value)
-    {
-        public int Value { get; set; } = value;
-    }
-
-    /// <summary>
-    /// The lowest read and delivered cursors among the current members other than a given one, for every member in
-    /// O(1) after one pass: the lowest and the second lowest, and who holds the lowest.
-    /// </summary>
-    private readonly struct CursorFloor
-    {
-        private readonly (long Lowest, string? Holder, long Second) _read;
-        private readonly (long Lowest, string? Holder, long Second) _delivered;
-
-        public CursorFloor(IEnumerable<(string UserId, GroupMemberState Member)> members)
-        {
-            _read = _delivered = (long.MaxValue, null, long.MaxValue);
-            foreach (var (userId, member) in members)
-            {
-                _read = Add(_read, userId, member.ReadSortNumber);
-                _delivered = Add(_delivered, userId, member.DeliveredSortNumber);
-            }
-        }
-
-        public long ReadExcept(string userId) => Except(_read, userId);
-
-        public long DeliveredExcept(string userId) => Except(_delivered, userId);
-
-        private static (long, string?, long) Add((long Lowest, string? Holder, long Second) floor, string userId, long value) =>
-            value < floor.Lowest ? (value, userId, floor.Lowest) : (floor.Lowest, floor.Holder, Math.Min(floor.Second, value));
-
-        private static long Except((long Lowest, string? Holder, long Second) floor, string userId)
-        {
-            var value = string.Equals(floor.Holder, userId, StringComparison.Ordinal) ? floor.Second : floor.Lowest;
-            return value == long.MaxValue ? 0 : value;
         }
     }
 

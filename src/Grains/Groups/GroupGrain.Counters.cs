@@ -1,0 +1,142 @@
+using Orleans.Chat.Grains.Conversations;
+using Orleans.Chat.Grains.Errors;
+using Orleans.Chat.Grains.Messages;
+
+namespace Orleans.Chat.Grains.Groups;
+
+/// <summary>Unread counts, delivered cursors and what a member alone sees (unread marks, cleared history).</summary>
+public sealed partial class GroupGrain
+{
+    /// <summary>
+    /// Unread counts of current members, derived from the log and their read cursors: counted when first needed (a
+    /// forum's activation must not count for thousands of members), then kept up to date as messages and reads come.
+    /// </summary>
+    private readonly Dictionary<string, UnreadCount> _unread = new(StringComparer.Ordinal);
+
+    /// <summary>Takes a stored message as the last one and counts it as unread for every other member counted so far.</summary>
+    private void Appended(Message message)
+    {
+        SetLast(message);
+        foreach (var (userId, unread) in _unread)
+        {
+            if (S.Members[userId].UnreadAfter() < message.SortNumber && !string.Equals(userId, message.SenderId, StringComparison.Ordinal))
+            {
+                unread.Value++;
+            }
+        }
+    }
+
+    /// <summary>A current member's unread count, counted in the log the first time it is needed.</summary>
+    private async ValueTask<int> UnreadAsync(string userId)
+    {
+        if (_unread.TryGetValue(userId, out var known))
+        {
+            return known.Value;
+        }
+
+        var member = S.Members[userId];
+        if (!member.IsMember)
+        {
+            return 0;
+        }
+
+        var last = _lastSortNumber;
+        var unread = last <= member.UnreadAfter() ? 0 : await messageLog.CountAsync(_id, member.UnreadAfter(), last, userId);
+        if (_unread.TryGetValue(userId, out known))
+        {
+            return known.Value; // Counted meanwhile (a read, a join, or another count).
+        }
+
+        unread += await UnreadBetweenAsync(userId, last);
+        _unread.Add(userId, new UnreadCount(unread));
+        return unread;
+    }
+
+    /// <summary>
+    /// Messages of others appended after <paramref name="countedUpTo"/> while a count of the log was running: the count
+    /// stopped there, and <see cref="Appended"/> only adds to counts already held. Returns in the turn that takes it.
+    /// </summary>
+    private async ValueTask<int> UnreadBetweenAsync(string userId, long countedUpTo)
+    {
+        var unread = 0;
+        while (countedUpTo < _lastSortNumber)
+        {
+            var last = _lastSortNumber;
+            unread += await messageLog.CountAsync(_id, countedUpTo, last, userId);
+            countedUpTo = last;
+        }
+
+        return unread;
+    }
+
+    /// <summary>Moves a member's delivered cursor in memory; one flush soon stores (and pushes) every receipt of the moment.</summary>
+    private void MoveDelivered(string memberId, long sortNumber)
+    {
+        var member = S.Members[memberId];
+        var upTo = Math.Min(sortNumber, _lastSortNumber);
+        if (upTo > member.DeliveredSortNumber)
+        {
+            member.DeliveredSortNumber = upTo;
+            _deliveredFlush ??= this.RegisterGrainTimer(
+                FlushDeliveredAsync,
+                new GrainTimerCreationOptions { DueTime = DeliveredFlushDelay, Period = Timeout.InfiniteTimeSpan });
+        }
+    }
+
+    /// <summary>
+    /// Changes what only the member sees (an unread mark, a cleared position): their unread count is counted again, the
+    /// state stored, and their roster alone told; nobody else's view changes.
+    /// </summary>
+    private async ValueTask<ConversationView> ChangeOwnPositionAsync(string memberId, long sortNumber, Func<GroupMemberState, long, bool> change)
+    {
+        var member = Member(Validate.Id(memberId, "memberId"));
+        if (!change(member, Validate.SortNumber(sortNumber, "sortNumber")))
+        {
+            return await ViewAsync(memberId);
+        }
+
+        _unread.Remove(memberId);
+        await WriteStateAsync();
+        await PushToUsersAsync([memberId], memberId, sent: null);
+        return View(memberId);
+    }
+
+    /// <summary>Held in <see cref="_unread"/> by reference, so that a message updates every count without writing the dictionary.</summary>
+    private sealed class UnreadCount(int value)
+    {
+        public int Value { get; set; } = value;
+    }
+
+    /// <summary>
+    /// The lowest read and delivered cursors among the current members other than a given one, for every member in
+    /// O(1) after one pass: the lowest and the second lowest, and who holds the lowest.
+    /// </summary>
+    private readonly struct CursorFloor
+    {
+        private readonly (long Lowest, string? Holder, long Second) _read;
+        private readonly (long Lowest, string? Holder, long Second) _delivered;
+
+        public CursorFloor(IEnumerable<(string UserId, GroupMemberState Member)> members)
+        {
+            _read = _delivered = (long.MaxValue, null, long.MaxValue);
+            foreach (var (userId, member) in members)
+            {
+                _read = Add(_read, userId, member.ReadSortNumber);
+                _delivered = Add(_delivered, userId, member.DeliveredSortNumber);
+            }
+        }
+
+        public long ReadExcept(string userId) => Except(_read, userId);
+
+        public long DeliveredExcept(string userId) => Except(_delivered, userId);
+
+        private static (long, string?, long) Add((long Lowest, string? Holder, long Second) floor, string userId, long value) =>
+            value < floor.Lowest ? (value, userId, floor.Lowest) : (floor.Lowest, floor.Holder, Math.Min(floor.Second, value));
+
+        private static long Except((long Lowest, string? Holder, long Second) floor, string userId)
+        {
+            var value = string.Equals(floor.Holder, userId, StringComparison.Ordinal) ? floor.Second : floor.Lowest;
+            return value == long.MaxValue ? 0 : value;
+        }
+    }
+}
