@@ -70,21 +70,8 @@ export async function runChat(ctx, p, log) {
     await Promise.all(workers.map((w) => w.reply("connected")));
 
     const sampler = new ProcessSampler(ctx.serverPid).start();
-    let self;
     log(`sending for ${p.duration}s (${closedLoop ? `saturation, ${p.inflight} in flight per user` : `${p.rate} msgs/s`})`);
-    // The sampler's marks are this thread's performance.now(); the workers' are the shared clock.
-    const t0 = clock();
-    const t0Local = performance.now();
-    for (const w of workers) w.post({ type: "start", t0 });
-    // process.cpuUsage() is the whole process's (getrusage), so it counts every worker thread too.
-    const warmupTimer = setTimeout(() => { self = new SelfCpu(); ctx.onMeasureStart?.(); }, p.warmup * 1000);
-
-    await new Promise((r) => setTimeout(r, p.duration * 1000));
-    for (const w of workers) w.post({ type: "stop" });
-    clearTimeout(warmupTimer);
-    const sendEnd = performance.now();
-    const generatorCores = self?.cores() ?? null;
-    const server = sampler.window(t0Local + p.warmup * 1000, sendEnd);
+    const { t0Local, sendEnd, generatorCores, server } = await sendingWindow(workers, p, sampler, ctx.onMeasureStart);
 
     // Drain: reconnects still under way finish (and retry) in the workers, then every acknowledged
     // message has its chance to arrive.
@@ -287,6 +274,24 @@ function pickContacts(self, count, k, rnd) {
     if (c !== self) chosen.add(c);
   }
   return Int32Array.from(chosen);
+}
+
+/**
+ * Starts every worker's sending at one t0, stops it after `duration` seconds, and measures from `warmup` on: the
+ * server's samples and the generator's CPU (process.cpuUsage() is the whole process's, so every worker thread's).
+ * The sampler's marks are this thread's performance.now(); the workers' are the shared clock.
+ */
+export async function sendingWindow(workers, p, sampler, onMeasureStart) {
+  let self;
+  const t0 = clock();
+  const t0Local = performance.now();
+  for (const w of workers) w.post({ type: "start", t0 });
+  const warmupTimer = setTimeout(() => { self = new SelfCpu(); onMeasureStart?.(); }, p.warmup * 1000);
+  await new Promise((r) => setTimeout(r, p.duration * 1000));
+  for (const w of workers) w.post({ type: "stop" });
+  clearTimeout(warmupTimer);
+  const sendEnd = performance.now();
+  return { t0Local, sendEnd, generatorCores: self?.cores() ?? null, server: sampler.window(t0Local + p.warmup * 1000, sendEnd) };
 }
 
 /** The server's figures over the measured window: CPU (also per delivered message), memory, disk, threads. */

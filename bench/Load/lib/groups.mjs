@@ -6,9 +6,8 @@
 // persisted history holds each once, numbered without a gap.
 import { pool, provision, readHistory, restClient } from "./api.mjs";
 import { Histogram } from "./histogram.mjs";
-import { ProcessSampler, SelfCpu, round2 } from "./proc.mjs";
-import { clock } from "./clock.mjs";
-import { LOOP_RESOLUTION_MS, generatorFigures, serverFigures, startWorker } from "./chat.mjs";
+import { ProcessSampler, round2 } from "./proc.mjs";
+import { LOOP_RESOLUTION_MS, generatorFigures, sendingWindow, serverFigures, startWorker } from "./chat.mjs";
 
 const MEMBERS_PER_CALL = 100; // the server's limit on members named by one create or add call
 const BROADCAST_ABOVE = 100; // the server's GroupLimits.BroadcastAbove
@@ -93,18 +92,8 @@ export async function runGroups(ctx, p, log) {
     }
 
     const sampler = new ProcessSampler(ctx.serverPid).start();
-    let self;
     log(`sending for ${p.duration}s (${closedLoop ? `saturation, ${p.inflight} in flight per sender` : `${p.rate} msgs/s`}) from ${senders * p.groups} senders`);
-    const t0 = clock();
-    const t0Local = performance.now();
-    for (const w of workers) w.post({ type: "start", t0 });
-    const warmupTimer = setTimeout(() => { self = new SelfCpu(); }, p.warmup * 1000);
-    await new Promise((r) => setTimeout(r, p.duration * 1000));
-    for (const w of workers) w.post({ type: "stop" });
-    clearTimeout(warmupTimer);
-    const sendEnd = performance.now();
-    const generatorCores = self?.cores() ?? null;
-    const server = sampler.window(t0Local + p.warmup * 1000, sendEnd);
+    const { t0Local, sendEnd, generatorCores, server } = await sendingWindow(workers, p, sampler);
 
     log("draining");
     const stopped = await Promise.all(workers.map((w) => w.reply("stopped")));
