@@ -105,9 +105,14 @@ public sealed partial class UserConnections
                     }
                 }
 
-                if (group.Users.Length > 0)
+                if (group.Count > 0)
                 {
-                    await SubscribeGroupAsync(group);
+                    // Once: thousands of members connecting must not each call the group (renewals keep it alive).
+                    if (!group.Subscribed)
+                    {
+                        await SubscribeGroupAsync(group);
+                    }
+
                     return;
                 }
 
@@ -150,9 +155,12 @@ public sealed partial class UserConnections
         try
         {
             await grains.GetGrain<IGroupGrain>(group.GroupId).SubscribeAsync(group.Reference);
+            group.Subscribed = true;
         }
         catch (Exception exception)
         {
+            // The next member's connection or the next renewal tries again.
+            group.Subscribed = false;
             LogGroupSubscribeFailed(logger, exception, group.GroupId);
         }
     }
@@ -294,6 +302,9 @@ public sealed partial class UserConnections
 
         public IGroupObserver? Reference { get; set; }
 
+        /// <summary>The last subscribe or renewal succeeded.</summary>
+        public bool Subscribed { get; set; }
+
         /// <summary>Members' delivered sortNumbers not reported yet (under its own lock).</summary>
         public Dictionary<string, long> Delivered { get; } = new(StringComparer.Ordinal);
 
@@ -328,6 +339,17 @@ public sealed partial class UserConnections
 
                 _snapshot = null;
                 return true;
+            }
+        }
+
+        public int Count
+        {
+            get
+            {
+                lock (_users)
+                {
+                    return _users.Count;
+                }
             }
         }
 
