@@ -194,6 +194,34 @@ public sealed class MessagesApiTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task GetMessages_RecipientCatchesUp_SenderSeesThemDeliveredNotRead()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(2);
+        JsonElement message = default;
+        for (var i = 1; i <= 3; i++)
+        {
+            message = await (await users[0].Client.PostJsonAsync("/v1/messages", Send(organizationId, users[1].Id, $"m{i}", $"c{i}"))).AssertOkAsync(HttpStatusCode.Created);
+        }
+
+        var conversationId = message.GetProperty("conversationId").GetString()!;
+        await (await users[1].Client.GetAsync($"/v1/conversations/{conversationId}/messages?limit=2&order=oldest")).AssertOkAsync();
+
+        // Delivered receipts are stored and pushed by a flush a second later.
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        JsonElement senderView;
+        do
+        {
+            await Task.Delay(100);
+            senderView = await (await users[0].Client.GetAsync($"/v1/conversations/{conversationId}")).AssertOkAsync();
+        }
+        while (senderView.GetProperty("counterpartyDeliveredSortNumber").GetInt64() < 2 && DateTime.UtcNow < deadline);
+
+        Assert.Equal((2L, 0L), (senderView.GetProperty("counterpartyDeliveredSortNumber").GetInt64(), senderView.GetProperty("counterpartyReadSortNumber").GetInt64()));
+        var receipts = await (await users[0].Client.GetAsync($"/v1/conversations/{conversationId}/messages/3/receipts")).AssertOkAsync();
+        Assert.Equal([users[1].Id], receipts.GetProperty("pending").EnumerateArray().Select(u => u.GetString()));
+    }
+
+    [Fact]
     public async Task MarkRead_UpToLast_ClearsUnreadAndMovesCursor()
     {
         var (organizationId, users) = await factory.ProvisionAsync(2);

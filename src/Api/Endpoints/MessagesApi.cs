@@ -136,7 +136,27 @@ public static class MessagesApi
         var conversation = ChatConversations.Get(grains, conversationId);
         var query = new HistoryQuery(user.GetUserId(), before, after, Validate.Limit(limit), ParseOrder(order));
         var page = await conversation.GetHistoryAsync(query);
+        if (page.Messages.Count > 0)
+        {
+            await MarkCaughtUpAsync(conversation, user.GetUserId(), page.Messages.Max(m => m.SortNumber));
+        }
+
         return TypedResults.Ok(page.Messages);
+    }
+
+    /// <summary>
+    /// Catching up is receiving: what a device read from history is delivered to it (the senders see it as delivered).
+    /// A courtesy to the senders, so it never fails the read: a former group member, for one, has no cursor to move.
+    /// </summary>
+    private static async Task MarkCaughtUpAsync(IChatConversation conversation, string userId, long sortNumber)
+    {
+        try
+        {
+            await conversation.MarkDeliveredAsync(userId, sortNumber);
+        }
+        catch (ChatException)
+        {
+        }
     }
 
     private static async Task<Ok<MessageReceipts>> GetReceiptsAsync(string conversationId, long sortNumber, ClaimsPrincipal user, IGrainFactory grains) =>
