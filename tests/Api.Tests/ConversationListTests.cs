@@ -48,6 +48,9 @@ public sealed class ConversationListTests(ApiFactory factory)
         var page = await GetPageAsync(users[0], organizationId, "limit=1");
         var token = Uri.EscapeDataString(page.GetProperty("continuation").GetString()!);
 
+        var beyondEveryKey = Uri.EscapeDataString(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("r:\uffff\uffff")).TrimEnd('=').Replace('+', '-').Replace('/', '_'));
+        Assert.Empty((await GetPageAsync(users[0], organizationId, $"continuation={beyondEveryKey}")).GetProperty("items").EnumerateArray());
+
         foreach (var query in new[] { "sort=size", "continuation=%25%25", $"sort=name&continuation={token}", "limit=0" })
         {
             await (await users[0].Client.GetAsync($"/v1/organizations/{organizationId}/conversations?{query}")).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-argument");

@@ -23,6 +23,9 @@ public sealed partial class UserGrain
     /// <summary>The roster's unread totals; every change to <c>S.Conversations</c> goes through <see cref="SetRosterEntry"/>.</summary>
     private UnreadTotals _unread = new();
 
+    /// <summary>The roster in the list's orders, kept like <see cref="_unread"/>.</summary>
+    private RosterIndex _index = new();
+
     /// <summary>
     /// The rebuild of a roster the previous activation left stale, true once every entry is refreshed; null if none
     /// was needed. It runs beside calls rather than before them: after a silo dies, its users reactivate elsewhere and
@@ -113,6 +116,7 @@ public sealed partial class UserGrain
     private void LoadRoster()
     {
         _unread = UnreadTotals.Of(S.Conversations.Values);
+        _index = RosterIndex.Of(S.Conversations.Values);
         _staleMarkStored = S.RosterMayBeStale;
         if (S.RosterMayBeStale)
         {
@@ -276,6 +280,7 @@ public sealed partial class UserGrain
         }
 
         _unread.Replace(before, view);
+        _index.Replace(before, view);
     }
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "User {UserId} rebuilt its roster of {Conversations} conversations after an unclean end")]

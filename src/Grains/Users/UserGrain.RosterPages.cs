@@ -28,19 +28,35 @@ public sealed partial class UserGrain
         await RebuildFinishedAsync();
         await RefreshBroadcastGroupsAsync(organizationId);
 
-        // The whole organization's entries are held in memory: the filter and sort cost no storage read.
-        var entries = S.Conversations.Values
-            .Where(v => string.Equals(v.OrganizationId, organizationId, StringComparison.Ordinal) && !IsHidden(v))
-            .Where(v => query.UpdatedAfter is not { } since || v.UpdatedAt > since)
-            .Select(v => (Key: sortPrefix + SortKey(v, query.Sort), View: v))
-            .Where(e => after is null || string.CompareOrdinal(e.Key, after) > 0)
-            .OrderBy(e => e.Key, StringComparer.Ordinal)
-            .Take(limit + 1)
-            .ToList();
+        // From the index, in order: one entry past the page says whether another page follows.
+        var entries = new List<(string Key, ConversationView View)>(limit + 1);
+        foreach (var key in _index.After(organizationId, query.Sort, after?[sortPrefix.Length..]))
+        {
+            var view = S.Conversations[RosterIndex.IdOf(key)];
+            if (query.UpdatedAfter is { } since && view.UpdatedAt <= since)
+            {
+                if (query.Sort == RosterSort.Recent)
+                {
+                    break; // Most recent first: the rest are older still.
+                }
+
+                continue;
+            }
+
+            if (!IsHidden(view))
+            {
+                entries.Add((key, view));
+                if (entries.Count > limit)
+                {
+                    break;
+                }
+            }
+        }
+
         var page = entries.Take(limit).ToList();
         return new RosterPage(
             [.. page.Select(e => e.View)],
-            entries.Count > limit ? ContinuationToken.Encode(page[^1].Key) : null);
+            entries.Count > limit ? ContinuationToken.Encode(sortPrefix + page[^1].Key) : null);
     }
 
     public async ValueTask HideConversationAsync(string conversationId)
@@ -57,12 +73,4 @@ public sealed partial class UserGrain
 
     /// <summary>Hidden until a message comes after the one that was last when it was hidden.</summary>
     private bool IsHidden(ConversationView view) => S.Hidden.TryGetValue(view.Id, out var upTo) && view.LastSortNumber <= upTo;
-
-    /// <summary>
-    /// Ordinal order of the key is the list's order, ties broken by id: most recent first (inverted ticks), or by name
-    /// folded to lower-case ASCII (a group's name, a 1-1 counterpart's display name, else their id).
-    /// </summary>
-    private static string SortKey(ConversationView view, RosterSort sort) => sort == RosterSort.Recent
-        ? (DateTimeOffset.MaxValue.UtcTicks - view.UpdatedAt.UtcTicks).ToString("D19", System.Globalization.CultureInfo.InvariantCulture) + '\u0000' + view.Id
-        : SearchText.Fold(view.Name ?? view.CounterpartyId ?? "") + '\u0000' + view.Id;
 }
