@@ -31,7 +31,12 @@ public sealed class HostTests(ApiFactory factory)
             "/v1/admin/organizations/{organizationId}/members/{userId}", "/v1/auth/sign-in", "/v1/auth/sign-out", "/v1/me",
             "/v1/users/{userId}", "/v1/users", "/v1/messages", "/v1/organizations/{organizationId}/conversations",
             "/v1/organizations/{organizationId}/unread", "/v1/conversations/{conversationId}", "/v1/conversations/{conversationId}/messages",
-            "/v1/conversations/{conversationId}/read",
+            "/v1/conversations/{conversationId}/read", "/v1/conversations/{conversationId}/unread",
+            "/v1/conversations/{conversationId}/hide", "/v1/conversations/{conversationId}/clear",
+            "/v1/conversations/{conversationId}/messages/{sortNumber}/receipts", "/v1/organizations/{organizationId}/read",
+            "/v1/organizations/{organizationId}/groups", "/v1/organizations/{organizationId}/groups/{groupId}",
+            "/v1/organizations/{organizationId}/groups/{groupId}/members", "/v1/organizations/{organizationId}/groups/{groupId}/join",
+            "/v1/organizations/{organizationId}/forums",
         ];
         foreach (var path in expected)
         {
@@ -40,6 +45,9 @@ public sealed class HostTests(ApiFactory factory)
 
         Assert.True(paths.GetProperty("/v1/messages").TryGetProperty("post", out var send));
         Assert.True(send.GetProperty("responses").TryGetProperty("201", out _));
+        Assert.True(paths.GetProperty("/v1/conversations/{conversationId}/hide").GetProperty("post").GetProperty("responses").TryGetProperty("204", out _));
+        var list = paths.GetProperty("/v1/organizations/{organizationId}/conversations").GetProperty("get");
+        Assert.Equal(["organizationId", "sort", "limit", "continuation", "updatedAfter"], list.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
     }
 
     [Fact]
