@@ -22,9 +22,6 @@ public sealed partial class UserConnections
 
     private readonly ConcurrentDictionary<string, GroupLink> _groups = new(StringComparer.Ordinal);
 
-    /// <summary>Whether this process is subscribed to the group's broadcasts (for tests and metrics).</summary>
-    public bool IsSubscribedToGroup(string groupId) => _groups.TryGetValue(groupId, out var group) && group.Reference is not null;
-
     /// <summary>On a user's first connection here: their broadcast groups, from their roster.</summary>
     private async Task JoinBroadcastGroupsAsync(UserLink user, IReadOnlyList<ConversationView> entries)
     {

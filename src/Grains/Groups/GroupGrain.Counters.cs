@@ -26,47 +26,38 @@ public sealed partial class GroupGrain
         }
     }
 
-    /// <summary>A current member's unread count, counted in the log the first time it is needed.</summary>
+    /// <summary>
+    /// A current member's unread count, counted in the log the first time it is needed. A roster view may ask while a
+    /// send is appending, so the count stops at the last sortNumber this grain knows of and goes on past it until it
+    /// has caught up (<see cref="Appended"/> only adds to counts already held); a count that another call took
+    /// meanwhile wins.
+    /// </summary>
     private async ValueTask<int> UnreadAsync(string userId)
     {
-        if (_unread.TryGetValue(userId, out var known))
-        {
-            return known.Value;
-        }
-
         var member = S.Members[userId];
         if (!member.IsMember)
         {
             return 0;
         }
 
-        var last = _lastSortNumber;
-        var unread = last <= member.UnreadAfter() ? 0 : await messageLog.CountAsync(_id, member.UnreadAfter(), last, userId);
-        if (_unread.TryGetValue(userId, out known))
+        var (counted, unread) = (member.UnreadAfter(), 0);
+        while (true)
         {
-            return known.Value; // Counted meanwhile (a read, a join, or another count).
-        }
+            if (_unread.TryGetValue(userId, out var known))
+            {
+                return known.Value;
+            }
 
-        unread += await UnreadBetweenAsync(userId, last);
-        _unread.Add(userId, new UnreadCount(unread));
-        return unread;
-    }
+            if (counted >= _lastSortNumber)
+            {
+                _unread.Add(userId, new UnreadCount(unread));
+                return unread;
+            }
 
-    /// <summary>
-    /// Messages of others appended after <paramref name="countedUpTo"/> while a count of the log was running: the count
-    /// stopped there, and <see cref="Appended"/> only adds to counts already held. Returns in the turn that takes it.
-    /// </summary>
-    private async ValueTask<int> UnreadBetweenAsync(string userId, long countedUpTo)
-    {
-        var unread = 0;
-        while (countedUpTo < _lastSortNumber)
-        {
             var last = _lastSortNumber;
-            unread += await messageLog.CountAsync(_id, countedUpTo, last, userId);
-            countedUpTo = last;
+            unread += await messageLog.CountAsync(_id, counted, last, userId);
+            counted = last;
         }
-
-        return unread;
     }
 
     /// <summary>Moves a member's delivered cursor in memory; one flush soon stores (and pushes) every receipt of the moment.</summary>

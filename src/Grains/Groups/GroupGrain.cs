@@ -125,9 +125,8 @@ public sealed partial class GroupGrain(
         }
 
         reader.DeliveredSortNumber = Math.Max(reader.DeliveredSortNumber, upTo);
-        var last = _lastSortNumber;
-        var unread = upTo >= last ? 0 : await messageLog.CountAsync(_id, upTo, last, readerId);
-        _unread[readerId] = new UnreadCount(unread + await UnreadBetweenAsync(readerId, last));
+        // No send interleaves with a read (only roster views do), so the log ends at the last sortNumber meanwhile.
+        _unread[readerId] = new UnreadCount(upTo >= _lastSortNumber ? 0 : await messageLog.CountAsync(_id, upTo, _lastSortNumber, readerId));
         await WriteStateAsync();
 
         if (S.Broadcast || !receipt)

@@ -85,10 +85,7 @@ public sealed partial class UserGrain
         EnsureMember(organizationId);
         await RebuildFinishedAsync();
         await RefreshBroadcastGroupsAsync(organizationId);
-        return [.. S.Conversations.Values
-            .Where(c => string.Equals(c.OrganizationId, organizationId, StringComparison.Ordinal))
-            .OrderByDescending(c => c.UpdatedAt)
-            .ThenByDescending(c => c.Id, StringComparer.Ordinal)];
+        return [.. _index.After(organizationId, RosterSort.Recent, after: null).Select(key => S.Conversations[RosterIndex.IdOf(key)])];
     }
 
     public async ValueTask<UnreadSummary> GetUnreadAsync(string organizationId)
