@@ -298,7 +298,13 @@ public sealed class ConversationTests(ClusterFixture cluster)
         var conversation = Conversation(organizationId, users[0], users[1]);
 
         await Task.WhenAll(Enumerable.Range(0, 20).Select(i => conversation.SendAsync(new SendMessageCommand(users[0], "m" + i, "c" + i)).AsTask()));
-        await bobEvents.NextAsync<ConversationChanged>(c => c.Conversation.LastSortNumber == 20);
+
+        // Every event has come (the observer calls themselves may overtake each other, so wait for each).
+        for (var sortNumber = 1L; sortNumber <= 20; sortNumber++)
+        {
+            await bobEvents.NextAsync<MessageSent>(m => m.Message.SortNumber == sortNumber);
+            await bobEvents.NextAsync<ConversationChanged>(c => c.Conversation.LastSortNumber == sortNumber);
+        }
 
         List<object> received;
         lock (bobEvents.Received)
