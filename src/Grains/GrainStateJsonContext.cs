@@ -20,5 +20,6 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(ForumDirectoryState))]
 [JsonSerializable(typeof(OrganizationState))]
 [JsonSerializable(typeof(UserState))]
+[JsonSerializable(typeof(RosterEntry))]
 [JsonSerializable(typeof(UserLookupState))]
 public sealed partial class GrainStateJsonContext : JsonSerializerContext;

@@ -1,8 +1,10 @@
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Organizations;
 using Orleans.Chat.Grains.Users;
+using Orleans.Chat.Persistence;
 using Orleans.Core.Internal;
 using Orleans.Providers;
 using Orleans.Runtime;
@@ -22,6 +24,7 @@ public sealed class RosterWriteFailureTests : IAsyncLifetime
     private readonly string _directory = Path.Combine(Path.GetTempPath(), $"roster-write-failure-{Guid.NewGuid():N}");
     private IHost? _host;
     private FlakyGrainStorage? _storage;
+    private FlakyRosterStore? _rosters;
     private IGrainFactory? _grains;
     private string _organization = "";
     private string _alice = "";
@@ -29,7 +32,7 @@ public sealed class RosterWriteFailureTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // Our SQLite provider behind a decorator that fails one chosen write.
+        // Our SQLite grain storage and roster store behind decorators that fail one chosen write.
         _host = await ClusterFixture.StartSiloAsync(
             [
                 new("Storage:Provider", "Sqlite"),
@@ -42,8 +45,12 @@ public sealed class RosterWriteFailureTests : IAsyncLifetime
                 var inner = services.Last(d => d.ServiceType == typeof(IGrainStorage) && Equals(d.ServiceKey, name)).KeyedImplementationFactory!;
                 services.AddSingleton(sp => new FlakyGrainStorage((IGrainStorage)inner(sp, name)));
                 services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => sp.GetRequiredService<FlakyGrainStorage>());
+                var rosters = services.Last(d => d.ServiceType == typeof(IRosterStore));
+                services.AddSingleton(sp => new FlakyRosterStore((IRosterStore)(rosters.ImplementationFactory?.Invoke(sp) ?? ActivatorUtilities.CreateInstance(sp, rosters.ImplementationType!))));
+                services.AddSingleton<IRosterStore>(sp => sp.GetRequiredService<FlakyRosterStore>());
             });
         _storage = _host.Services.GetRequiredService<FlakyGrainStorage>();
+        _rosters = _host.Services.GetRequiredService<FlakyRosterStore>();
         _grains = _host.Services.GetRequiredService<IGrainFactory>();
         (_organization, _alice, _bob) = (ClusterFixture.NewId("org"), ClusterFixture.NewId("alice"), ClusterFixture.NewId("bob"));
         await _grains.GetGrain<IOrganizationGrain>(_organization).CreateAsync(new CreateOrganizationCommand("Flaky"));
@@ -64,7 +71,7 @@ public sealed class RosterWriteFailureTests : IAsyncLifetime
     [Fact]
     public async Task Send_SenderRosterWriteFails_SendFailsAndItsRetryStoresTheEntry()
     {
-        _storage!.FailNextWriteOf = GrainId.Create("User", _alice);
+        _rosters!.FailNextWriteOf = _alice;
         // Orleans hands the caller a type it may not deserialize (IOException) as an OrleansException with its message.
         var failure = await Assert.ThrowsAnyAsync<Exception>(async () => await Conversation.SendAsync(new SendMessageCommand(_alice, "hello", "m-1")));
         Assert.Contains("Injected storage failure", failure.ToString(), StringComparison.Ordinal);
@@ -73,29 +80,43 @@ public sealed class RosterWriteFailureTests : IAsyncLifetime
         var retry = await Conversation.SendAsync(new SendMessageCommand(_alice, "hello", "m-1"));
 
         Assert.False(retry.Created);
-        var stored = await StoredUserAsync(_alice);
-        Assert.Equal(1, Assert.Single(stored.Conversations).Value.LastSortNumber);
-        Assert.True(stored.RosterMayBeStale);
+        Assert.Equal(1, Assert.Single(await StoredRosterAsync(_alice)).View.LastSortNumber);
+        Assert.True((await StoredUserAsync(_alice)).RosterMayBeStale);
+    }
+
+    [Fact]
+    public async Task Send_SenderStaleMarkWriteFails_SendFailsAndItsRetryStoresTheEntry()
+    {
+        _storage!.FailNextWriteOf = GrainId.Create("User", _alice);
+        var failure = await Assert.ThrowsAnyAsync<Exception>(async () => await Conversation.SendAsync(new SendMessageCommand(_alice, "hello", "m-1")));
+        Assert.Contains("Injected storage failure", failure.ToString(), StringComparison.Ordinal);
+        Assert.Empty(await _grains!.GetGrain<IUserGrain>(_alice).GetConversationsAsync(_organization));
+        Assert.Empty(await StoredRosterAsync(_alice));
+
+        await Conversation.SendAsync(new SendMessageCommand(_alice, "hello", "m-1"));
+
+        Assert.Equal(1, Assert.Single(await StoredRosterAsync(_alice)).View.LastSortNumber);
+        Assert.True((await StoredUserAsync(_alice)).RosterMayBeStale);
     }
 
     [Fact]
     public async Task Send_RecipientRosterWriteFails_SendSucceedsAndTheConversationStoresTheEntryLater()
     {
-        _storage!.FailNextWriteOf = GrainId.Create("User", _bob);
+        _rosters!.FailNextWriteOf = _bob;
 
         var sent = await Conversation.SendAsync(new SendMessageCommand(_alice, "hello", "m-1"));
 
         Assert.True(sent.Created);
         using var timeout = new CancellationTokenSource(Patience);
-        UserState stored;
-        while ((stored = await StoredUserAsync(_bob)).Conversations.Count == 0)
+        List<RosterEntry> stored;
+        while ((stored = await StoredRosterAsync(_bob)).Count == 0)
         {
             await Task.Delay(50, timeout.Token);
         }
 
-        Assert.Null(_storage.FailNextWriteOf); // The injected failure did happen.
-        Assert.Equal(1, Assert.Single(stored.Conversations).Value.UnreadCount);
-        Assert.True(stored.RosterMayBeStale);
+        Assert.Null(_rosters.FailNextWriteOf); // The injected failure did happen.
+        Assert.Equal(1, Assert.Single(stored).View.UnreadCount);
+        Assert.True((await StoredUserAsync(_bob)).RosterMayBeStale);
     }
 
     [Fact]
@@ -130,6 +151,29 @@ public sealed class RosterWriteFailureTests : IAsyncLifetime
         var stored = new GrainState<UserState>(new UserState());
         await _storage!.ReadStateAsync("user", GrainId.Create("User", userId), stored);
         return stored.State!;
+    }
+
+    private async Task<List<RosterEntry>> StoredRosterAsync(string userId) =>
+        [.. (await _rosters!.ReadAsync(userId)).Select(row => JsonSerializer.Deserialize(row.Payload, GrainStateJsonContext.Default.RosterEntry)!)];
+
+    /// <summary>Fails the next roster write of one user, once; otherwise the real store.</summary>
+    private sealed class FlakyRosterStore(IRosterStore inner) : IRosterStore
+    {
+        public string? FailNextWriteOf { get; set; }
+
+        public ValueTask<IReadOnlyList<RosterRow>> ReadAsync(string userId, CancellationToken cancellationToken = default) =>
+            inner.ReadAsync(userId, cancellationToken);
+
+        public ValueTask WriteAsync(string userId, IReadOnlyList<RosterRow> rows, CancellationToken cancellationToken = default)
+        {
+            if (FailNextWriteOf == userId)
+            {
+                FailNextWriteOf = null;
+                throw new IOException("Injected storage failure.");
+            }
+
+            return inner.WriteAsync(userId, rows, cancellationToken);
+        }
     }
 
     /// <summary>Fails the next write of one grain's state, once; otherwise the real storage.</summary>

@@ -17,10 +17,13 @@ public sealed partial class UserGrain
     /// <summary>The stored state says <see cref="UserState.RosterMayBeStale"/>: roster changes may stay in memory.</summary>
     private bool _staleMarkStored;
 
-    /// <summary>The roster has changes the stored state lacks (written when the activation ends).</summary>
-    private bool _rosterUnsaved;
+    /// <summary>My conversations by id, as their grains last reported them; each is one row of the roster store.</summary>
+    private readonly Dictionary<string, ConversationView> _conversations = new(StringComparer.Ordinal);
 
-    /// <summary>The roster's unread totals; every change to <c>S.Conversations</c> goes through <see cref="SetRosterEntry"/>.</summary>
+    /// <summary>Conversations I hid from my list, with their last sortNumber then: hidden until a later message.</summary>
+    private readonly Dictionary<string, long> _hidden = new(StringComparer.Ordinal);
+
+    /// <summary>The roster's unread totals; every change to <see cref="_conversations"/> goes through <see cref="SetRosterEntry"/>.</summary>
     private UnreadTotals _unread = new();
 
     /// <summary>The roster in the list's orders, kept like <see cref="_unread"/>.</summary>
@@ -44,7 +47,7 @@ public sealed partial class UserGrain
         }
 
         var view = update.View;
-        var isNew = !S.Conversations.TryGetValue(view.Id, out var known);
+        var isNew = !_conversations.TryGetValue(view.Id, out var known);
         if (!isNew && known!.Revision >= view.Revision)
         {
             // A replay (retry, reactivation, or a rebuild that got there first): the roster already has this or a
@@ -53,30 +56,38 @@ public sealed partial class UserGrain
         }
 
         SetRosterEntry(view.Id, view);
-        _rosterUnsaved = true;
-        if (isNew || !_staleMarkStored)
+        try
         {
-            // Most changes stay in memory until the activation ends; what makes that safe is stored first. A new
-            // entry is stored at once, because a rebuild can only refresh entries it knows of; the first change of
-            // an activation stores the stale mark, so that an activation after a crash rebuilds the roster.
-            S.RosterMayBeStale = true;
-            try
+            // Most changes stay in memory until the activation ends; what makes that safe is stored first. The first
+            // change of an activation stores the stale mark, so that an activation after a crash rebuilds the roster;
+            // a new entry is stored at once, because a rebuild can only refresh entries it knows of.
+            if (!_staleMarkStored)
             {
+                S.RosterMayBeStale = true;
                 await WriteStateAsync();
             }
-            catch (Exception)
-            {
-                // Not stored, so not applied: the conversation's retry of this update must find it missing.
-                SetRosterEntry(view.Id, known);
 
-                throw;
+            if (isNew)
+            {
+                await StoreRosterRowsAsync([view.Id]);
             }
+            else
+            {
+                _unsaved.Add(view.Id);
+            }
+        }
+        catch (Exception)
+        {
+            // Not stored, so not applied: the conversation's retry of this update must find it missing.
+            SetRosterEntry(view.Id, known);
+
+            throw;
         }
 
         // A change caused by a message leaves the message out of the entry: every device has it already, from the
         // `message` event or, on the sending device, as the send's result.
         var entry = update.Message is null ? view : view with { LastMessage = null };
-        var events = new ConversationEvents(update.Message, update.Read, new ConversationChanged(entry, _unread.For(view.OrganizationId)));
+        var events = new ConversationEvents(update.Message, update.Read, new ConversationChanged(entry, _unread.For(view.OrganizationId)), update.Delivered);
         await NotifyAsync(o => o.OnConversationEventsAsync(events));
     }
 
@@ -85,7 +96,7 @@ public sealed partial class UserGrain
         EnsureMember(organizationId);
         await RebuildFinishedAsync();
         await RefreshBroadcastGroupsAsync(organizationId);
-        return [.. _index.After(organizationId, RosterSort.Recent, after: null).Select(key => S.Conversations[RosterIndex.IdOf(key)])];
+        return [.. _index.After(organizationId, RosterSort.Recent, after: null).Select(key => _conversations[RosterIndex.IdOf(key)])];
     }
 
     public async ValueTask<UnreadSummary> GetUnreadAsync(string organizationId)
@@ -97,7 +108,7 @@ public sealed partial class UserGrain
     }
 
     public ValueTask<IReadOnlyList<ConversationView>> GetBroadcastGroupsAsync() =>
-        ValueTask.FromResult<IReadOnlyList<ConversationView>>([.. S.Conversations.Values.Where(v => v.Broadcast && v.IsMember)]);
+        ValueTask.FromResult<IReadOnlyList<ConversationView>>([.. _conversations.Values.Where(v => v.Broadcast && v.IsMember)]);
 
     public async Task MergeRosterAsync(IReadOnlyList<ConversationView> views)
     {
@@ -106,62 +117,6 @@ public sealed partial class UserGrain
         foreach (var view in views)
         {
             await ApplyConversationUpdateAsync(new ConversationUpdate(userId, view));
-        }
-    }
-
-    /// <summary>Takes the stored roster; if the previous activation died with unsaved changes, starts its rebuild.</summary>
-    private void LoadRoster()
-    {
-        _unread = UnreadTotals.Of(S.Conversations.Values);
-        _index = RosterIndex.Of(S.Conversations.Values);
-        _staleMarkStored = S.RosterMayBeStale;
-        if (S.RosterMayBeStale)
-        {
-            // Not awaited: the rebuild's turns interleave with calls, which is safe because it only reads conversation
-            // grains and applies views newer than held (as a conversation's own push would), and it never writes the
-            // state, so no write of a call can race one of its own. The stale mark stays stored until the roster is.
-            _rebuild = RebuildRosterAsync();
-        }
-    }
-
-    /// <summary>
-    /// On deactivation: stores the roster, and clears the stale mark unless a rebuild is still owed. When another
-    /// activation of this user may be running, the roster goes to it instead: Orleans deactivates this one because
-    /// its directory entry died with a silo (another silo may already have activated the user) or because it found
-    /// two, or this one's write finds that another activation wrote first. Either way the other one holds a roster
-    /// rebuilt before some of this one's changes, and only this one has them.
-    /// </summary>
-    private async Task SaveRosterAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        if (reason.ReasonCode is DeactivationReasonCode.DirectoryFailure or DeactivationReasonCode.DuplicateActivation)
-        {
-            HandOverRoster();
-            return;
-        }
-
-        var stale = _rebuild is not null && !(_rebuild.IsCompletedSuccessfully && _rebuild.Result);
-        if (_rosterUnsaved || S.RosterMayBeStale != stale)
-        {
-            S.RosterMayBeStale = stale;
-            try
-            {
-                await state.WriteStateAsync(cancellationToken);
-            }
-            catch (InconsistentStateException exception)
-            {
-                LogRosterHandedOver(logger, exception, this.GetPrimaryKeyString());
-                HandOverRoster();
-            }
-        }
-    }
-
-    /// <summary>Sends the roster's unsaved changes to whichever activation of this user answers once this one is gone.</summary>
-    private void HandOverRoster()
-    {
-        if (_rosterUnsaved)
-        {
-            // Not awaited (one-way): addressed to this grain, it is delivered after this activation has ended.
-            _ = this.AsReference<IUserGrain>().MergeRosterAsync([.. S.Conversations.Values]);
         }
     }
 
@@ -184,7 +139,7 @@ public sealed partial class UserGrain
         var complete = true;
 
         // A few hundred at a time: each activates a conversation, which reads the log, and a roster can be large.
-        foreach (var chunk in S.Conversations.Keys.ToArray().Chunk(RebuildConcurrency))
+        foreach (var chunk in _conversations.Keys.ToArray().Chunk(RebuildConcurrency))
         {
             var refreshes = chunk.Select(id => ChatConversations.Get(GrainFactory, id).GetRosterViewAsync(userId).AsTask()).ToList();
             try
@@ -202,7 +157,7 @@ public sealed partial class UserGrain
             foreach (var refresh in refreshes.Where(r => r.IsCompletedSuccessfully))
             {
                 var view = refresh.Result;
-                if (S.Conversations.TryGetValue(view.Id, out var known) && view.Revision > known.Revision)
+                if (_conversations.TryGetValue(view.Id, out var known) && view.Revision > known.Revision)
                 {
                     SetRosterEntry(view.Id, view);
                     changed.Add(view);
@@ -211,7 +166,7 @@ public sealed partial class UserGrain
 
             if (changed.Count > 0)
             {
-                _rosterUnsaved = true;
+                _unsaved.UnionWith(changed.Select(v => v.Id));
                 foreach (var view in changed)
                 {
                     var events = new ConversationEvents(null, null, new ConversationChanged(view, _unread.For(view.OrganizationId)));
@@ -220,7 +175,7 @@ public sealed partial class UserGrain
             }
         }
 
-        LogRosterRebuilt(logger, userId, S.Conversations.Count);
+        LogRosterRebuilt(logger, userId, _conversations.Count);
         return complete;
     }
 
@@ -232,7 +187,7 @@ public sealed partial class UserGrain
     private async Task RefreshBroadcastGroupsAsync(string organizationId)
     {
         var userId = this.GetPrimaryKeyString();
-        var refreshes = S.Conversations.Values
+        var refreshes = _conversations.Values
             .Where(v => v.Broadcast && v.IsMember && string.Equals(v.OrganizationId, organizationId, StringComparison.Ordinal))
             .Select(v => ChatConversations.Get(GrainFactory, v.Id).GetRosterViewAsync(userId).AsTask())
             .ToList();
@@ -247,7 +202,7 @@ public sealed partial class UserGrain
 
         foreach (var view in refreshes.Where(r => r.IsCompletedSuccessfully).Select(r => r.Result))
         {
-            if (S.Conversations.TryGetValue(view.Id, out var known) && view.Revision > known.Revision)
+            if (_conversations.TryGetValue(view.Id, out var known) && view.Revision > known.Revision)
             {
                 SetRosterEntry(view.Id, view);
             }
@@ -261,7 +216,7 @@ public sealed partial class UserGrain
     /// </summary>
     private void SetRosterEntry(string conversationId, ConversationView? view)
     {
-        S.Conversations.TryGetValue(conversationId, out var before);
+        _conversations.TryGetValue(conversationId, out var before);
         if (view is { Name: null } && before?.Name is { } name)
         {
             view = view with { Name = name };
@@ -269,11 +224,11 @@ public sealed partial class UserGrain
 
         if (view is null)
         {
-            S.Conversations.Remove(conversationId);
+            _conversations.Remove(conversationId);
         }
         else
         {
-            S.Conversations[conversationId] = view;
+            _conversations[conversationId] = view;
         }
 
         _unread.Replace(before, view);
@@ -285,9 +240,6 @@ public sealed partial class UserGrain
 
     [LoggerMessage(EventId = 2007, Level = LogLevel.Error, Message = "User {UserId} could not rebuild its whole roster; it will try again on its next activation")]
     private static partial void LogRosterRebuildFailed(ILogger logger, Exception exception, string userId);
-
-    [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "User {UserId} found its stored state written by another activation; it hands its roster to that one")]
-    private static partial void LogRosterHandedOver(ILogger logger, Exception exception, string userId);
 
     [LoggerMessage(EventId = 2009, Level = LogLevel.Warning, Message = "User {UserId} could not refresh every broadcast group of its roster; those keep their last known entry")]
     private static partial void LogBroadcastRefreshFailed(ILogger logger, Exception exception, string userId);

@@ -32,7 +32,7 @@ public sealed partial class UserGrain
         var entries = new List<(string Key, ConversationView View)>(limit + 1);
         foreach (var key in _index.After(organizationId, query.Sort, after?[sortPrefix.Length..]))
         {
-            var view = S.Conversations[RosterIndex.IdOf(key)];
+            var view = _conversations[RosterIndex.IdOf(key)];
             if (query.UpdatedAfter is { } since && view.UpdatedAt <= since)
             {
                 if (query.Sort == RosterSort.Recent)
@@ -62,15 +62,32 @@ public sealed partial class UserGrain
     public async ValueTask HideConversationAsync(string conversationId)
     {
         EnsureCreated();
-        if (conversationId is null || !S.Conversations.TryGetValue(conversationId, out var view))
+        if (conversationId is null || !_conversations.TryGetValue(conversationId, out var view))
         {
             throw new NotFoundException($"Conversation '{conversationId}' is not in your list.");
         }
 
-        S.Hidden[conversationId] = view.LastSortNumber;
-        await WriteStateAsync();
+        var hiddenBefore = _hidden.TryGetValue(conversationId, out var upTo) ? upTo : (long?)null;
+        _hidden[conversationId] = view.LastSortNumber;
+        try
+        {
+            await StoreRosterRowsAsync([conversationId]);
+        }
+        catch (Exception)
+        {
+            if (hiddenBefore is { } before)
+            {
+                _hidden[conversationId] = before;
+            }
+            else
+            {
+                _hidden.Remove(conversationId);
+            }
+
+            throw;
+        }
     }
 
     /// <summary>Hidden until a message comes after the one that was last when it was hidden.</summary>
-    private bool IsHidden(ConversationView view) => S.Hidden.TryGetValue(view.Id, out var upTo) && view.LastSortNumber <= upTo;
+    private bool IsHidden(ConversationView view) => _hidden.TryGetValue(view.Id, out var upTo) && view.LastSortNumber <= upTo;
 }

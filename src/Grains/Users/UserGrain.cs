@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Logging;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Messages;
+using Orleans.Chat.Persistence;
 using Orleans.Runtime;
 using Orleans.Utilities;
 
@@ -12,6 +13,7 @@ namespace Orleans.Chat.Grains.Users;
 [GrainType("User")]
 public sealed partial class UserGrain(
     [PersistentState("user")] IPersistentState<UserState> state,
+    IRosterStore rosterStore,
     IPasswordHasher<UserState> passwordHasher,
     TimeProvider timeProvider,
     ILogger<UserGrain> logger) : Grain, IUserGrain
@@ -23,11 +25,7 @@ public sealed partial class UserGrain(
 
     private UserState S => state.State;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        LoadRoster();
-        return Task.CompletedTask;
-    }
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => LoadRosterAsync(cancellationToken);
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         SaveRosterAsync(reason, cancellationToken);
@@ -203,11 +201,10 @@ public sealed partial class UserGrain(
     /// </summary>
     private Task NotifyAsync(Func<IUserObserver, ValueTask> notification) => _observers.Notify(o => notification(o).AsTask());
 
-    /// <summary>Writes the whole state; the roster is saved with it.</summary>
+    /// <summary>Writes the account, sessions and organizations; the roster has rows of its own.</summary>
     private async Task WriteStateAsync()
     {
         await state.WriteStateAsync();
-        _rosterUnsaved = false;
         _staleMarkStored = S.RosterMayBeStale;
     }
 

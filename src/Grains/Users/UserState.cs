@@ -40,22 +40,22 @@ public sealed class UserState
     public Dictionary<string, UserSessionState> Sessions { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// The roster: my conversations (all organizations) by conversation id, as their grains last reported them. Stored
-    /// when an entry is added and when the activation ends; other changes stay in memory (see <see cref="RosterMayBeStale"/>).
+    /// Empty since the roster has its own rows (<c>IRosterStore</c>): a state stored by an earlier version may still hold
+    /// its roster here, which the next activation moves into rows.
     /// </summary>
     [Id(10)]
     public Dictionary<string, ConversationView> Conversations { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Set (and stored) by the first roster change of an activation, cleared when the activation ends and saves the
-    /// roster. Found set by a new activation, it means the last one died with unsaved changes: the roster is rebuilt
+    /// Set (and stored) by the first roster change of an activation, cleared when the activation ends and has stored the
+    /// changed rows. Found set by a new activation, it means the last one died with unsaved changes: the roster is rebuilt
     /// from the conversation grains while the user grain answers (roster reads wait for it), and the mark stays set
     /// until that activation ends and saves the rebuilt roster.
     /// </summary>
     [Id(11)]
     public bool RosterMayBeStale { get; set; }
 
-    /// <summary>Conversations I hid from my list, with their last sortNumber then: hidden until a later message.</summary>
+    /// <summary>Empty like <see cref="Conversations"/>: hidden marks an earlier version stored, moved into the rows with it.</summary>
     [Id(12)]
     public Dictionary<string, long> Hidden { get; set; } = new(StringComparer.Ordinal);
 }
