@@ -47,6 +47,8 @@ public static class ChatApiHostingExtensions
         services.AddSingleton<ChatHubFilter>();
         services.AddSingleton<UserConnections>();
         services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<DeliveredReports>();
+        services.AddHostedService(static sp => sp.GetRequiredService<DeliveredReports>());
         services.AddSingleton<UserSubscriptionRenewal>();
         services.AddHostedService(static sp => sp.GetRequiredService<UserSubscriptionRenewal>());
         services.AddSingleton<IClusterConnectionStatusObserver>(static sp => sp.GetRequiredService<UserSubscriptionRenewal>());

@@ -31,6 +31,7 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(MessagePage))]
 [JsonSerializable(typeof(MessageSent))]
 [JsonSerializable(typeof(MessageRead))]
+[JsonSerializable(typeof(MessageDelivered))]
 // Conversations
 [JsonSerializable(typeof(ConversationView))]
 [JsonSerializable(typeof(ConversationUpdate))]

@@ -44,6 +44,70 @@ public sealed class HubTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task SendMessage_RecipientDeviceConnected_SenderGetsMessageDeliveredWithoutAnyCall()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(2);
+        await using var alice = await HubTestClient.ConnectAsync(factory, users[0].Token);
+        await using var bob = await HubTestClient.ConnectAsync(factory, users[1].Token);
+
+        var sent = await alice.InvokeAsync("SendMessage", new { organizationId, recipientId = users[1].Id, body = "got it?", clientMessageId = "d-1" });
+        var conversationId = sent.GetProperty("conversationId").GetString();
+        await bob.NextAsync("message");
+
+        // The host that pushed it to bob's device reports it delivered: nobody calls MarkDelivered.
+        var delivered = await alice.NextAsync("message:delivered", timeoutMs: 10_000);
+        Assert.Equal((conversationId, users[1].Id, 1L), (delivered.GetProperty("conversationId").GetString(), delivered.GetProperty("recipientId").GetString(), delivered.GetProperty("sortNumber").GetInt64()));
+        var receipts = await alice.InvokeAsync("GetReceipts", conversationId, 1);
+        Assert.Equal([users[1].Id], receipts.GetProperty("deliveredTo").EnumerateArray().Select(u => u.GetString()));
+        var change = await alice.NextAsync("conversation:change", c => c.GetProperty("conversation").GetProperty("counterpartyDeliveredSortNumber").GetInt64() == 1);
+        Assert.Equal(conversationId, change.GetProperty("conversation").GetProperty("id").GetString());
+        Assert.Equal(0, bob.Count("message:delivered"));
+    }
+
+    [Fact]
+    public async Task SendMessage_RecipientNotConnected_NothingIsDeliveredUntilItsDeviceReadsTheHistory()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(2);
+        await using var alice = await HubTestClient.ConnectAsync(factory, users[0].Token);
+
+        var sent = await alice.InvokeAsync("SendMessage", new { organizationId, recipientId = users[1].Id, body = "later", clientMessageId = "l-1" });
+        var conversationId = sent.GetProperty("conversationId").GetString();
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+
+        Assert.Equal(0, alice.Count("message:delivered"));
+        var receipts = await alice.InvokeAsync("GetReceipts", conversationId, 1);
+        Assert.Equal([users[1].Id], receipts.GetProperty("pending").EnumerateArray().Select(u => u.GetString()));
+        await (await users[1].Client.GetAsync($"/v1/conversations/{conversationId}/messages")).AssertOkAsync();
+        var delivered = await alice.NextAsync("message:delivered", timeoutMs: 10_000);
+        Assert.Equal((users[1].Id, 1L), (delivered.GetProperty("recipientId").GetString(), delivered.GetProperty("sortNumber").GetInt64()));
+    }
+
+    [Fact]
+    public async Task GroupMessage_MembersConnected_SenderGetsEachMembersDeliveredReceipt()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(3);
+        await using var owner = await HubTestClient.ConnectAsync(factory, users[0].Token);
+        await using var ann = await HubTestClient.ConnectAsync(factory, users[1].Token);
+        await using var ben = await HubTestClient.ConnectAsync(factory, users[2].Token);
+        var created = await owner.InvokeAsync("CreateGroup", organizationId, new { name = "Receipts", memberIds = new[] { users[1].Id, users[2].Id } });
+        var conversationId = created.GetProperty("group").GetProperty("id").GetString();
+
+        var sent = await owner.InvokeAsync("SendToConversation", conversationId, new { body = "all here?", clientMessageId = "g-1" });
+        var sortNumber = sent.GetProperty("sortNumber").GetInt64();
+
+        var recipients = new HashSet<string>();
+        while (recipients.Count < 2)
+        {
+            var delivered = await owner.NextAsync("message:delivered", d => d.GetProperty("sortNumber").GetInt64() >= sortNumber && !recipients.Contains(d.GetProperty("recipientId").GetString()!), timeoutMs: 10_000);
+            recipients.Add(delivered.GetProperty("recipientId").GetString()!);
+        }
+
+        Assert.Equal(new HashSet<string> { users[1].Id, users[2].Id }, recipients);
+        var receipts = await owner.InvokeAsync("GetReceipts", conversationId, sortNumber);
+        Assert.Equal(2, receipts.GetProperty("deliveredTo").GetArrayLength());
+    }
+
+    [Fact]
     public async Task ListHideClearAndMarkUnread_OverHub_AsTheRestRoutes()
     {
         var (organizationId, users) = await factory.ProvisionAsync(2);

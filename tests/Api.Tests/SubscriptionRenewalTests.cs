@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Orleans.Chat.Api.Realtime;
 using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Users;
@@ -19,7 +20,8 @@ public sealed class SubscriptionRenewalTests
     public async Task RenewAll_OneCallFailsWithOrleansCancellation_OthersRenewedAndNothingThrown()
     {
         var grains = ScriptedGrains.Create();
-        var connections = new UserConnections(grains, null!, NullLogger<UserConnections>.Instance);
+        var delivered = new DeliveredReports(grains, Options.Create(new RealtimeOptions()), NullLogger<DeliveredReports>.Instance);
+        var connections = new UserConnections(grains, null!, delivered, NullLogger<UserConnections>.Instance);
         foreach (var user in new[] { "a", "b", "c" })
         {
             await connections.AddAsync(user, "session", new Connection(), CancellationToken.None);

@@ -25,4 +25,8 @@ public interface IChatClient
     /// <summary><c>message:read</c>: another member read messages up to a sortNumber.</summary>
     [HubMethodName("message:read")]
     Task MessageRead(MessageRead read);
+
+    /// <summary><c>message:delivered</c>: another member's devices have every message up to a sortNumber.</summary>
+    [HubMethodName("message:delivered")]
+    Task MessageDelivered(MessageDelivered delivered);
 }

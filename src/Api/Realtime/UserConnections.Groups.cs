@@ -11,15 +11,12 @@ namespace Orleans.Chat.Api.Realtime;
 /// grains but once per group to this process, which pushes them to the connections of the members it serves. So this
 /// process subscribes to every broadcast group that one of its connected users is a member of, learning which from the
 /// user's roster on the first connection and from each roster change after it, and it reports what it pushed as the
-/// members' delivered receipts, one call per group per moment. The members' connections here are in a SignalR group,
+/// members' delivered receipts (<see cref="DeliveredReports"/>). The members' connections here are in a SignalR group,
 /// so a message is serialized once and written to each of them; <c>Clients.Clients(ids)</c> would compare every
 /// connection of the process with every id in the list, which for thousands of members costs more than the writes.
 /// </summary>
 public sealed partial class UserConnections
 {
-    /// <summary>Delivered receipts of a group are reported at most this often, for every member at once.</summary>
-    private static readonly TimeSpan DeliveredReportDelay = TimeSpan.FromSeconds(1);
-
     private readonly ConcurrentDictionary<string, GroupLink> _groups = new(StringComparer.Ordinal);
 
     /// <summary>On a user's first connection here: their broadcast groups, from their roster.</summary>
@@ -226,49 +223,7 @@ public sealed partial class UserConnections
             await clients.GroupMembershipChange(message);
         }
 
-        NoteDelivered(group, reached, message.SortNumber);
-    }
-
-    private void NoteDelivered(GroupLink group, List<string> userIds, long sortNumber)
-    {
-        lock (group.Delivered)
-        {
-            foreach (var userId in userIds)
-            {
-                group.Delivered[userId] = Math.Max(sortNumber, group.Delivered.GetValueOrDefault(userId));
-            }
-
-            if (group.Delivered.Count == 0 || group.DeliveredReportDue)
-            {
-                return;
-            }
-
-            group.DeliveredReportDue = true;
-        }
-
-        _ = ReportDeliveredAsync(group);
-    }
-
-    private async Task ReportDeliveredAsync(GroupLink group)
-    {
-        await Task.Delay(DeliveredReportDelay);
-        DeliveredMark[] marks;
-        lock (group.Delivered)
-        {
-            marks = [.. group.Delivered.Select(d => new DeliveredMark(d.Key, d.Value))];
-            group.Delivered.Clear();
-            group.DeliveredReportDue = false;
-        }
-
-        try
-        {
-            await grains.GetGrain<IGroupGrain>(group.GroupId).MarkDeliveredManyAsync(marks);
-        }
-        catch (Exception exception)
-        {
-            // A lost report only leaves receipts behind; the next message's report carries the members on.
-            LogDeliveredReportFailed(logger, exception, group.GroupId);
-        }
+        NoteDelivered(message, reached);
     }
 
     private static string SignalRGroup(string groupId) => "broadcast:" + groupId;
@@ -278,9 +233,6 @@ public sealed partial class UserConnections
 
     [LoggerMessage(EventId = 4407, Level = LogLevel.Warning, Message = "Could not unsubscribe from broadcast group {GroupId}")]
     private static partial void LogGroupUnsubscribeFailed(ILogger logger, Exception exception, string groupId);
-
-    [LoggerMessage(EventId = 4408, Level = LogLevel.Warning, Message = "Could not report delivered receipts to broadcast group {GroupId}")]
-    private static partial void LogDeliveredReportFailed(ILogger logger, Exception exception, string groupId);
 
     /// <summary>One broadcast group here: the members it serves and its observer.</summary>
     private sealed class GroupLink(string groupId)
@@ -301,11 +253,6 @@ public sealed partial class UserConnections
 
         /// <summary>The last subscribe or renewal succeeded.</summary>
         public bool Subscribed { get; set; }
-
-        /// <summary>Members' delivered sortNumbers not reported yet (under its own lock).</summary>
-        public Dictionary<string, long> Delivered { get; } = new(StringComparer.Ordinal);
-
-        public bool DeliveredReportDue { get; set; }
 
         /// <summary>The members served here, as an array taken once per change (thousands join one by one; messages read it).</summary>
         public string[] Users

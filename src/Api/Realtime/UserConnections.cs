@@ -15,6 +15,7 @@ namespace Orleans.Chat.Api.Realtime;
 public sealed partial class UserConnections(
     IGrainFactory grains,
     IHubContext<ChatHub, IChatClient> hub,
+    DeliveredReports delivered,
     ILogger<UserConnections> logger)
 {
     /// <summary>How many subscriptions a renewal sends at once.</summary>
@@ -156,6 +157,10 @@ public sealed partial class UserConnections(
                 }
             });
 
+    /// <summary>The message was written to a connection of each of these recipients here.</summary>
+    private void NoteDelivered(Message message, IEnumerable<string> recipientIds) =>
+        delivered.Note(message.ConversationId, recipientIds, message.SortNumber);
+
     private void AbortSession(string userId, string sessionId)
     {
         if (_users.TryGetValue(userId, out var link))
@@ -291,7 +296,11 @@ public sealed partial class UserConnections(
             // The sending device has the message as its call result: only the user's other devices get it.
             if (events.Message is { } sent)
             {
-                await SendAsync(sent.OriginSessionId, client => client.Message(sent.Message));
+                if (await SendAsync(sent.OriginSessionId, client => client.Message(sent.Message)) && sent.Message.SenderId != link.UserId)
+                {
+                    owner.NoteDelivered(sent.Message, [link.UserId]);
+                }
+
                 if (sent.Message.Type == MessageType.GroupMembershipChange)
                 {
                     await SendAsync(exceptSession: null, client => client.GroupMembershipChange(sent.Message));
@@ -301,6 +310,11 @@ public sealed partial class UserConnections(
             if (events.Read is { } read)
             {
                 await SendAsync(exceptSession: null, client => client.MessageRead(read));
+            }
+
+            foreach (var receipt in events.Delivered ?? [])
+            {
+                await SendAsync(exceptSession: null, client => client.MessageDelivered(receipt));
             }
 
             await SendAsync(exceptSession: null, client => client.ConversationChange(events.Change));
@@ -313,19 +327,20 @@ public sealed partial class UserConnections(
             return ValueTask.CompletedTask;
         }
 
-        private async ValueTask SendAsync(string? exceptSession, Func<IChatClient, Task> send)
+        /// <summary>Sends to the user's connections here (but those of the session); false if there were none.</summary>
+        private async ValueTask<bool> SendAsync(string? exceptSession, Func<IChatClient, Task> send)
         {
             var targets = link.Except(exceptSession);
             switch (targets.Length)
             {
                 case 0:
-                    return;
+                    return false;
                 case 1:
                     await send(owner.Clients.Client(targets[0].ConnectionId));
-                    return;
+                    return true;
                 default:
                     await send(owner.Clients.Clients([.. targets.Select(c => c.ConnectionId)]));
-                    return;
+                    return true;
             }
         }
     }

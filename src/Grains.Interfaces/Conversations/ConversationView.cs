@@ -47,10 +47,14 @@ public enum ConversationKind
     Group,
 }
 
-/// <summary>What a conversation tells one member's user grain: the new view and, optionally, the event that caused it.</summary>
+/// <summary>
+/// What a conversation tells one member's user grain: the new view and, optionally, the events that caused it (a
+/// message, another member's read receipt, other members' delivered receipts).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("chat.ConversationUpdate")]
 public sealed record ConversationUpdate(
     [Id(0)] string UserId,
     [Id(1)] ConversationView View,
     [Id(2)] MessageSent? Message = null,
-    [Id(3)] MessageRead? Read = null);
+    [Id(3)] MessageRead? Read = null,
+    [Id(4)] IReadOnlyList<MessageDelivered>? Delivered = null);

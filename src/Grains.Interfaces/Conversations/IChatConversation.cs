@@ -42,6 +42,13 @@ public interface IChatConversation : IGrainWithStringKey
     ValueTask<ConversationView> MarkDeliveredAsync(string memberId, long sortNumber);
 
     /// <summary>
+    /// Moves the delivered cursors of many members at once (never backwards): an Api host reports what it pushed to its
+    /// members' devices, one call per conversation per moment instead of one per member per message. Marks of
+    /// non-members are skipped.
+    /// </summary>
+    ValueTask MarkDeliveredManyAsync(IReadOnlyList<DeliveredMark> marks);
+
+    /// <summary>
     /// Who of the other current members has read the message at <paramref name="sortNumber"/>, who has it delivered but
     /// unread, and who neither: from the cursors, O(members), for a member who can see the message.
     /// </summary>
@@ -59,6 +66,10 @@ public interface IChatConversation : IGrainWithStringKey
     [AlwaysInterleave]
     ValueTask<ConversationView> GetRosterViewAsync(string memberId);
 }
+
+/// <summary>A member's devices have every message of the conversation up to <see cref="SortNumber"/>.</summary>
+[GenerateSerializer, Immutable, Alias("chat.DeliveredMark")]
+public sealed record DeliveredMark([Id(0)] string UserId, [Id(1)] long SortNumber);
 
 /// <summary>The statuses per recipient of one message (its sender left out).</summary>
 [GenerateSerializer, Immutable, Alias("chat.MessageReceipts")]

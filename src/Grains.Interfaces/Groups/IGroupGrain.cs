@@ -40,22 +40,11 @@ public interface IGroupGrain : IChatConversation
     /// <summary>The owner or an admin sets what a plain member may do.</summary>
     ValueTask<GroupInfo> SetPermissionsAsync(string requesterId, string userId, GroupPermissions permissions);
 
-    /// <summary>
-    /// Moves the delivered cursors of many members at once (never backwards): an Api host reports what it pushed to the
-    /// devices of a broadcast group's members, one call per group per moment instead of one per member per message.
-    /// Non-members are skipped.
-    /// </summary>
-    ValueTask MarkDeliveredManyAsync(IReadOnlyList<DeliveredMark> marks);
-
     /// <summary>Subscribes (or renews) an Api host to the group's broadcast messages; expires unless renewed.</summary>
     ValueTask SubscribeAsync(IGroupObserver observer);
 
     ValueTask UnsubscribeAsync(IGroupObserver observer);
 }
-
-/// <summary>A member's devices have every message of the group up to <see cref="SortNumber"/>.</summary>
-[GenerateSerializer, Immutable, Alias("chat.DeliveredMark")]
-public sealed record DeliveredMark([Id(0)] string UserId, [Id(1)] long SortNumber);
 
 public static class GroupLimits
 {

@@ -14,3 +14,11 @@ public sealed record MessageRead(
     [Id(1)] string OrganizationId,
     [Id(2)] string ReaderId,
     [Id(3)] long SortNumber);
+
+/// <summary>The devices of a member of a conversation have every message up to and including <see cref="SortNumber"/>.</summary>
+[GenerateSerializer, Immutable, Alias("chat.MessageDelivered")]
+public sealed record MessageDelivered(
+    [Id(0)] string ConversationId,
+    [Id(1)] string OrganizationId,
+    [Id(2)] string RecipientId,
+    [Id(3)] long SortNumber);

@@ -29,6 +29,12 @@ public sealed partial class ConversationGrain(
     private readonly Dictionary<string, int> _unread = new(StringComparer.Ordinal);
     private readonly RosterPushes _pushes = new(grains, logger);
     private IGrainTimer? _deliveredFlush;
+
+    /// <summary>Members whose delivered cursor moved since the last flush told the other member (<c>message:delivered</c>).</summary>
+    private readonly HashSet<string> _deliveredMovers = new(StringComparer.Ordinal);
+
+    /// <summary>A delivered cursor moved since the last write.</summary>
+    private bool _deliveredUnwritten;
     private ConversationKey _key;
     private string _id = "";
 
@@ -186,19 +192,21 @@ public sealed partial class ConversationGrain(
         Validate.SortNumber(sortNumber, "sortNumber");
         await EnsureMembersAsync();
 
-        var cursor = S.Members[memberId];
-        var upTo = Math.Min(sortNumber, _lastSortNumber);
-        if (upTo <= cursor.DeliveredSortNumber)
-        {
-            return View(memberId);
-        }
-
-        // In memory now; stored and pushed to the rosters by one flush for all the receipts of the next moment.
-        cursor.DeliveredSortNumber = upTo;
-        _deliveredFlush ??= this.RegisterGrainTimer(
-            FlushDeliveredAsync,
-            new GrainTimerCreationOptions { DueTime = DeliveredFlushDelay, Period = Timeout.InfiniteTimeSpan });
+        MoveDelivered(memberId, sortNumber);
         return View(memberId);
+    }
+
+    public async ValueTask MarkDeliveredManyAsync(IReadOnlyList<DeliveredMark> marks)
+    {
+        ArgumentNullException.ThrowIfNull(marks);
+        await EnsureMembersAsync();
+        foreach (var mark in marks)
+        {
+            if (mark is not null && _key.Contains(mark.UserId))
+            {
+                MoveDelivered(mark.UserId, mark.SortNumber);
+            }
+        }
     }
 
     public async ValueTask<ConversationView> GetViewAsync(string memberId)
@@ -228,6 +236,25 @@ public sealed partial class ConversationGrain(
     {
         CounterpartyOf(Validate.Id(memberId, "memberId"));
         return ValueTask.FromResult(View(memberId));
+    }
+
+    /// <summary>
+    /// Moves a member's delivered cursor (never backwards, never past the last message) in memory; one flush stores it
+    /// and pushes it to the rosters with every other receipt of the next moment.
+    /// </summary>
+    private void MoveDelivered(string memberId, long sortNumber)
+    {
+        var cursor = S.Members[memberId];
+        var upTo = Math.Min(sortNumber, _lastSortNumber);
+        if (upTo > cursor.DeliveredSortNumber)
+        {
+            cursor.DeliveredSortNumber = upTo;
+            _deliveredMovers.Add(memberId);
+            _deliveredUnwritten = true;
+            _deliveredFlush ??= this.RegisterGrainTimer(
+                FlushDeliveredAsync,
+                new GrainTimerCreationOptions { DueTime = DeliveredFlushDelay, Period = Timeout.InfiniteTimeSpan });
+        }
     }
 
     private string CounterpartyOf(string userId) =>
@@ -274,8 +301,14 @@ public sealed partial class ConversationGrain(
     /// </summary>
     private async ValueTask WriteStateAsync()
     {
-        _deliveredFlush?.Dispose();
-        _deliveredFlush = null;
+        // The write takes the delivered cursors with it; the flush stays due only to announce them.
+        _deliveredUnwritten = false;
+        if (_deliveredMovers.Count == 0)
+        {
+            _deliveredFlush?.Dispose();
+            _deliveredFlush = null;
+        }
+
         S.Revision++;
         try
         {
@@ -290,11 +323,23 @@ public sealed partial class ConversationGrain(
         }
     }
 
-    /// <summary>Stores the delivered receipts taken since the last write and pushes the new views.</summary>
+    /// <summary>
+    /// Stores the delivered receipts taken since the last write (unless a write took them since) and pushes the new
+    /// views, with each member's receipt to the other member.
+    /// </summary>
     private async Task FlushDeliveredAsync(CancellationToken cancellationToken)
     {
-        await WriteStateAsync();
-        PushViews();
+        _deliveredFlush?.Dispose();
+        _deliveredFlush = null;
+        if (_deliveredUnwritten)
+        {
+            await WriteStateAsync();
+        }
+
+        IReadOnlyList<MessageDelivered> delivered = [.. _deliveredMovers.Select(m => new MessageDelivered(_id, _key.OrganizationId, m, S.Members[m].DeliveredSortNumber))];
+        _deliveredMovers.Clear();
+        _pushes.Push(Update(_key.FirstUserId, sent: null, read: null, delivered));
+        _pushes.Push(Update(_key.SecondUserId, sent: null, read: null, delivered));
     }
 
     /// <summary>
@@ -354,8 +399,13 @@ public sealed partial class ConversationGrain(
         return callers;
     }
 
-    private ConversationUpdate Update(string userId, MessageSent? sent, MessageRead? read) =>
-        new(userId, View(userId), sent, read is not null && !string.Equals(read.ReaderId, userId, StringComparison.Ordinal) ? read : null);
+    private ConversationUpdate Update(string userId, MessageSent? sent, MessageRead? read, IReadOnlyList<MessageDelivered>? delivered = null) =>
+        new(
+            userId,
+            View(userId),
+            sent,
+            read is not null && !string.Equals(read.ReaderId, userId, StringComparison.Ordinal) ? read : null,
+            delivered?.Where(d => !string.Equals(d.RecipientId, userId, StringComparison.Ordinal)).ToList() is { Count: > 0 } others ? others : null);
 
     private ConversationView View(string memberId)
     {

@@ -68,6 +68,12 @@ public sealed partial class GroupGrain
         if (upTo > member.DeliveredSortNumber)
         {
             member.DeliveredSortNumber = upTo;
+            _deliveredUnwritten = true;
+            if (!S.Broadcast)
+            {
+                _deliveredMovers.Add(memberId);
+            }
+
             _deliveredFlush ??= this.RegisterGrainTimer(
                 FlushDeliveredAsync,
                 new GrainTimerCreationOptions { DueTime = DeliveredFlushDelay, Period = Timeout.InfiniteTimeSpan });

@@ -55,11 +55,14 @@ public sealed partial class GroupGrain
     /// Pushes every current member's view (with the event) to their user grains, and to <paramref name="alsoTo"/>
     /// (members who just left: their last view); waits only for <paramref name="caller"/>'s, whose answer depends on it.
     /// </summary>
-    private Task PushToMembersAsync(string caller, MessageSent? sent, MessageRead? read, IEnumerable<string>? alsoTo = null) =>
-        PushToUsersAsync(Audience().Select(m => m.Key).Concat(alsoTo ?? []), caller, sent, read);
+    private Task PushToMembersAsync(string caller, MessageSent? sent, MessageRead? read, IEnumerable<string>? alsoTo = null, IReadOnlyList<MessageDelivered>? delivered = null) =>
+        PushToUsersAsync(Audience().Select(m => m.Key).Concat(alsoTo ?? []), caller, sent, read, delivered);
 
-    /// <summary>Pushes the users' views (with the event) to their user grains; waits only for <paramref name="caller"/>'s.</summary>
-    private async Task PushToUsersAsync(IEnumerable<string> userIds, string caller, MessageSent? sent, MessageRead? read = null)
+    /// <summary>
+    /// Pushes the users' views (with the events; a receipt goes to everyone but its own member) to their user grains;
+    /// waits only for <paramref name="caller"/>'s.
+    /// </summary>
+    private async Task PushToUsersAsync(IEnumerable<string> userIds, string caller, MessageSent? sent, MessageRead? read = null, IReadOnlyList<MessageDelivered>? delivered = null)
     {
         var floor = Floor();
         var callers = Task.CompletedTask;
@@ -70,7 +73,8 @@ public sealed partial class GroupGrain
                 userId,
                 View(userId, floor),
                 sent,
-                read is not null && !string.Equals(read.ReaderId, userId, StringComparison.Ordinal) ? read : null);
+                read is not null && !string.Equals(read.ReaderId, userId, StringComparison.Ordinal) ? read : null,
+                delivered?.Where(d => !string.Equals(d.RecipientId, userId, StringComparison.Ordinal)).ToList() is { Count: > 0 } others ? others : null);
             if (string.Equals(userId, caller, StringComparison.Ordinal))
             {
                 callers = _pushes.PushAndWait(update);

@@ -27,6 +27,15 @@ public sealed partial class GroupGrain(
     private static readonly TimeSpan DeliveredFlushDelay = TimeSpan.FromSeconds(1);
 
     private IGrainTimer? _deliveredFlush;
+
+    /// <summary>
+    /// Members whose delivered cursor moved since the last flush told the others (<c>message:delivered</c>); never in a
+    /// broadcast group, whose receipts are not pushed.
+    /// </summary>
+    private readonly HashSet<string> _deliveredMovers = new(StringComparer.Ordinal);
+
+    /// <summary>A delivered cursor moved since the last write.</summary>
+    private bool _deliveredUnwritten;
     private GroupKey _key;
     private string _id = "";
     private long _lastSortNumber;
@@ -61,7 +70,7 @@ public sealed partial class GroupGrain(
     {
         if (_deliveredFlush is not null)
         {
-            await WriteStateAsync();
+            await FlushDeliveredAsync(cancellationToken);
         }
     }
 
@@ -276,8 +285,14 @@ public sealed partial class GroupGrain(
     /// <summary>Stores the state with a new revision; a failed write leaves memory ahead of storage, so start over.</summary>
     private async Task WriteStateAsync()
     {
-        _deliveredFlush?.Dispose();
-        _deliveredFlush = null;
+        // The write takes the delivered cursors with it; the flush stays due only to announce them.
+        _deliveredUnwritten = false;
+        if (_deliveredMovers.Count == 0)
+        {
+            _deliveredFlush?.Dispose();
+            _deliveredFlush = null;
+        }
+
         S.Revision++;
         try
         {
@@ -291,12 +306,24 @@ public sealed partial class GroupGrain(
         }
     }
 
+    /// <summary>
+    /// Stores the delivered receipts taken since the last write (unless a write took them since); in a group that is not
+    /// broadcast, pushes the new views, with each member's receipt to the others.
+    /// </summary>
     private async Task FlushDeliveredAsync(CancellationToken cancellationToken)
     {
-        await WriteStateAsync();
-        if (!S.Broadcast)
+        _deliveredFlush?.Dispose();
+        _deliveredFlush = null;
+        if (_deliveredUnwritten)
         {
-            _ = PushToMembersAsync(caller: "", sent: null, read: null);
+            await WriteStateAsync();
+        }
+
+        if (_deliveredMovers.Count > 0)
+        {
+            IReadOnlyList<MessageDelivered> delivered = [.. _deliveredMovers.Where(S.Members.ContainsKey).Select(m => new MessageDelivered(_id, _key.OrganizationId, m, S.Members[m].DeliveredSortNumber))];
+            _deliveredMovers.Clear();
+            _ = PushToMembersAsync(caller: "", sent: null, read: null, delivered: delivered);
         }
     }
 
