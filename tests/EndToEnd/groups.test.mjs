@@ -4,7 +4,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { connect, dataDirectory, provision, removeDataDirectory, signIn, start } from "./server.mjs";
 
-const events = ["message", "conversation:change", "message:read", "group:membership:change"];
+const events = ["message", "conversation:change", "message:read", "message:delivered", "group:membership:change"];
 let server;
 let dataDir;
 
@@ -19,7 +19,7 @@ after(async () => {
   removeDataDirectory(dataDir);
 });
 
-test("a group of three sees its messages, membership changes and read receipts live", async () => {
+test("a group of three sees its messages, membership changes, delivered and read receipts live", async () => {
   const { orgId, users: { owner, ann, ben, cat } } = await provision(server.url, ["owner", "ann", "ben", "cat"]);
   const hubs = {
     owner: await connect(server.url, owner.token, events),
@@ -43,6 +43,11 @@ test("a group of three sees its messages, membership changes and read receipts l
     assert.ok(!hubs.ann.received.some((e) => e.name === "message" && e.payload.id === fromAnn.id), "no echo to the sending device");
     const benEntry = await hubs.ben.next("conversation:change", (c) => c.conversation.id === group.id && c.conversation.lastSortNumber === fromAnn.sortNumber);
     assert.deepEqual([benEntry.conversation.kind, benEntry.conversation.name, benEntry.conversation.unreadCount], ["group", "Launch", 2]);
+
+    // Their devices got it, so without any call Ann's devices learn it was delivered to each of them.
+    for (const recipient of [owner, ben]) {
+      await hubs.ann.next("message:delivered", (d) => d.conversationId === group.id && d.recipientId === recipient.id && d.sortNumber >= fromAnn.sortNumber, 5_000);
+    }
 
     // Ben reads: the others get his receipt; once everyone but the owner has read, the owner sees it as the floor.
     await hubs.ben.connection.invoke("MarkRead", group.id, fromAnn.sortNumber);
