@@ -102,7 +102,7 @@ up() {
       settings="--Storage:Provider=Postgres --Cluster:Provider=Postgres --ConnectionStrings:Postgres='$ORLEANS_CHAT_TEST_POSTGRES' --Storage:Postgres:Schema=$id" ;;
     azure)
       if [ -z "${ORLEANS_CHAT_TEST_AZURITE:-}" ]; then eval "$("$repo/scripts/azurite.sh" start)"; started_store=azure; fi
-      settings="--Storage:Provider=AzureStorage --Cluster:Provider=AzureStorage --ConnectionStrings:AzureStorage='$ORLEANS_CHAT_TEST_AZURITE' --Storage:Azure:MessageTableName=m$id --Storage:Azure:ReminderTableName=r$id --Storage:Azure:GrainStateContainerName=g$id" ;;
+      settings="--Storage:Provider=AzureStorage --Cluster:Provider=AzureStorage --ConnectionStrings:AzureStorage='$ORLEANS_CHAT_TEST_AZURITE' --Storage:Azure:MessageTableName=m$id --Storage:Azure:ReminderTableName=r$id --Storage:Azure:RosterTableName=u$id --Storage:Azure:GrainStateContainerName=g$id" ;;
     *) log "--store must be postgres or azure"; exit 2 ;;
   esac
   settings="$settings --Cluster:ClusterId=$id --Cluster:ServiceId=$id --Silo:AdvertisedAddress=127.0.0.1 --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Information --Logging:Console:FormatterOptions:TimestampFormat='HH:mm:ss.fff ' --Logging:Console:FormatterOptions:UseUtcTimestamp=true ${ORLEANS_CHAT_CLUSTER_ARGS:-}"

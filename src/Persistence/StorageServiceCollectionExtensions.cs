@@ -18,8 +18,8 @@ using Orleans.Runtime.Hosting;
 namespace Orleans.Chat.Persistence;
 
 /// <summary>
-/// Registers one store for the silo: Orleans' default grain storage, its reminder table and our
-/// <see cref="IMessageLog"/>, plus the "storage" health check. Our grain storage providers serialize state with
+/// Registers one store for the silo: Orleans' default grain storage, its reminder table, our <see cref="IMessageLog"/>
+/// and our <see cref="IRosterStore"/>, plus the "storage" health check. Our grain storage providers serialize state with
 /// <see cref="JsonGrainStateSerializer"/>, over the <c>IJsonTypeInfoResolver</c>s registered in DI.
 /// </summary>
 public static class StorageServiceCollectionExtensions
@@ -104,8 +104,9 @@ public static class StorageServiceCollectionExtensions
 
         if (provider.Equals("InMemory", StringComparison.OrdinalIgnoreCase))
         {
-            // Orleans' own in-memory grain storage and reminders; only the message log is ours.
+            // Orleans' own in-memory grain storage and reminders; only the message log and the rosters are ours.
             services.AddSingleton<IMessageLog, InMemoryMessageLog>();
+            services.AddSingleton<IRosterStore, InMemoryRosterStore>();
             services.AddSingleton<IStorageProbe, InMemoryStorageProbe>();
             services.AddStorageHealthCheck();
             return silo.AddMemoryGrainStorageAsDefault().UseInMemoryReminderService();
@@ -117,7 +118,7 @@ public static class StorageServiceCollectionExtensions
             [$"Storage:Provider is '{provider}'; it must be Sqlite, Postgres, AzureStorage or InMemory."]);
     }
 
-    /// <summary>SQLite over one database file (default <c>data/chat.db</c>): grain state, reminders and the message log.</summary>
+    /// <summary>SQLite over one database file (default <c>data/chat.db</c>): grain state, reminders, the message log and the rosters.</summary>
     public static IServiceCollection AddSqliteStorage(this IServiceCollection services, Action<SqliteStorageOptions>? configure = null)
     {
         var options = services.AddOptions<SqliteStorageOptions>().ValidateDataAnnotations().ValidateOnStart();
@@ -134,11 +135,12 @@ public static class StorageServiceCollectionExtensions
         services.AddGrainStorage(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, static (sp, _) => ActivatorUtilities.CreateInstance<SqliteGrainStorage>(sp));
         services.AddSingleton<IReminderTable, SqliteReminderTable>();
         services.AddSingleton<IMessageLog, SqliteMessageLog>();
+        services.AddSingleton<IRosterStore, SqliteRosterStore>();
         return services.AddStorageHealthCheck();
     }
 
     /// <summary>
-    /// PostgreSQL (<see cref="PostgresStorageOptions.ConnectionString"/>): our group-commit grain state and message log.
+    /// PostgreSQL (<see cref="PostgresStorageOptions.ConnectionString"/>): our group-commit grain state, message log and rosters.
     /// In a silo, <see cref="UseChatStorage"/> adds Orleans' ADO.NET reminder table on the tables our migration creates.
     /// </summary>
     public static IServiceCollection AddPostgresStorage(this IServiceCollection services, Action<PostgresStorageOptions>? configure = null)
@@ -157,13 +159,15 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IStorageProbe>(static sp => sp.GetRequiredService<PostgresStoreLifetime>());
         services.AddGrainStorage(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, static (sp, _) => ActivatorUtilities.CreateInstance<PostgresGrainStorage>(sp));
         services.AddSingleton<IMessageLog, PostgresMessageLog>();
+        services.AddSingleton<IRosterStore, PostgresRosterStore>();
         return services.AddStorageHealthCheck();
     }
 
     /// <summary>
-    /// The message log on Azure Table Storage (<see cref="AzureStorageOptions.ConnectionString"/>,
-    /// <see cref="AzureStorageOptions.MessageTableName"/>), with the health check. In a silo, <see cref="UseChatStorage"/>
-    /// adds Orleans' Blob grain storage and Table reminders on the same account.
+    /// The message log and the rosters on Azure Table Storage (<see cref="AzureStorageOptions.ConnectionString"/>,
+    /// <see cref="AzureStorageOptions.MessageTableName"/>, <see cref="AzureStorageOptions.RosterTableName"/>), with the
+    /// health check. In a silo, <see cref="UseChatStorage"/> adds Orleans' Blob grain storage and Table reminders on the
+    /// same account.
     /// </summary>
     public static IServiceCollection AddAzureTableMessageLog(this IServiceCollection services, Action<AzureStorageOptions>? configure = null)
     {
@@ -178,6 +182,9 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<AzureTableMessageLogLifetime>();
         services.AddHostedService(static sp => sp.GetRequiredService<AzureTableMessageLogLifetime>());
         services.AddSingleton<IStorageProbe>(static sp => sp.GetRequiredService<AzureTableMessageLogLifetime>());
+        services.AddSingleton<AzureTableRosterStore>();
+        services.AddSingleton<IRosterStore>(static sp => sp.GetRequiredService<AzureTableRosterStore>());
+        services.AddHostedService<AzureTableRosterStoreLifetime>();
         return services.AddStorageHealthCheck();
     }
 

@@ -67,9 +67,9 @@ public sealed class AzuriteFactAttribute : FactAttribute
 }
 
 /// <summary>
-/// The Azure Table message log through its public registration, on a fresh table, for the log contract. The contract's
-/// tests are plain facts of the shared suite, so without ORLEANS_CHAT_TEST_AZURITE they fail here with the reason
-/// (as the PostgreSQL ones do) rather than skip.
+/// The Azure Table message log and rosters through their public registration, on fresh tables, for the log and roster
+/// contracts. The contracts' tests are plain facts of the shared suites, so without ORLEANS_CHAT_TEST_AZURITE they fail
+/// here with the reason (as the PostgreSQL ones do) rather than skip.
 /// </summary>
 public sealed class AzureTableMessageLogFixture : StorageFixture
 {
@@ -77,11 +77,14 @@ public sealed class AzureTableMessageLogFixture : StorageFixture
 
     public string Table { get; } = AzuriteTestStorage.NewTableName();
 
+    public string RosterTable { get; } = AzuriteTestStorage.NewTableName();
+
     protected override void AddStorage(IServiceCollection services) =>
         services.AddAzureTableMessageLog(options =>
         {
             options.ConnectionString = AzuriteTestStorage.ConnectionString;
             options.MessageTableName = Table;
+            options.RosterTableName = RosterTable;
         });
 
     public override async Task InitializeAsync()
@@ -96,7 +99,7 @@ public sealed class AzureTableMessageLogFixture : StorageFixture
         await base.DisposeAsync();
         if (_initialized)
         {
-            await AzuriteTestStorage.DeleteAsync([Table], []);
+            await AzuriteTestStorage.DeleteAsync([Table, RosterTable], []);
         }
     }
 }

@@ -23,6 +23,7 @@ public sealed class AzureStorageRegistrationTests
             ["Storage:Provider"] = "AzureStorage",
             ["ConnectionStrings:AzureStorage"] = DevelopmentStorage,
             ["Storage:Azure:MessageTableName"] = "messagesx",
+            ["Storage:Azure:RosterTableName"] = "rostersx",
             ["Storage:Azure:ReminderTableName"] = "remindersx",
             ["Storage:Azure:GrainStateContainerName"] = "state-x",
             ["Storage:Azure:WriterPartitions"] = "3",
@@ -39,6 +40,7 @@ public sealed class AzureStorageRegistrationTests
 
         var log = Assert.IsType<AzureTableMessageLog>(services.GetRequiredService<IMessageLog>());
         Assert.Equal("messagesx", log.TableName);
+        Assert.Equal("rostersx", Assert.IsType<AzureTableRosterStore>(services.GetRequiredService<IRosterStore>()).TableName);
         Assert.Equal(3, services.GetRequiredService<IOptions<AzureStorageOptions>>().Value.WriterPartitions);
     }
 
@@ -73,6 +75,7 @@ public sealed class AzureStorageRegistrationTests
 
     [Theory]
     [InlineData(nameof(AzureStorageOptions.MessageTableName), "chat-messages")]
+    [InlineData(nameof(AzureStorageOptions.RosterTableName), "ro")]
     [InlineData(nameof(AzureStorageOptions.ReminderTableName), "1reminders")]
     [InlineData(nameof(AzureStorageOptions.GrainStateContainerName), "Grain_State")]
     public async Task AddAzureTableMessageLog_InvalidName_FailsValidation(string property, string value)
@@ -100,6 +103,7 @@ public sealed class AzureStorageRegistrationTests
         await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
         Assert.Same(provider.GetRequiredService<AzureTableMessageLog>(), provider.GetRequiredService<IMessageLog>());
+        Assert.Same(provider.GetRequiredService<AzureTableRosterStore>(), provider.GetRequiredService<IRosterStore>());
     }
 
     [AzuriteFact]

@@ -9,12 +9,13 @@ namespace Orleans.Chat.Persistence.Tests;
 
 /// <summary>
 /// A silo configured as the server configures it with <c>Storage:Provider=AzureStorage</c>, on Azurite: Orleans' Blob
-/// grain storage writing our JSON, Orleans' Azure Table reminders, and our message log.
+/// grain storage writing our JSON, Orleans' Azure Table reminders, and our message log and rosters.
 /// </summary>
 public sealed class AzureStorageSiloTests : IAsyncLifetime
 {
     private readonly string _messages = AzuriteTestStorage.NewTableName();
     private readonly string _reminders = AzuriteTestStorage.NewTableName();
+    private readonly string _rosters = AzuriteTestStorage.NewTableName();
     private readonly string _container = AzuriteTestStorage.NewContainerName();
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -23,7 +24,7 @@ public sealed class AzureStorageSiloTests : IAsyncLifetime
     {
         if (AzuriteTestStorage.IsConfigured)
         {
-            foreach (var table in new[] { _messages, _reminders })
+            foreach (var table in new[] { _messages, _reminders, _rosters })
             {
                 await AzuriteTestStorage.Table(table).DeleteAsync();
             }
@@ -38,6 +39,7 @@ public sealed class AzureStorageSiloTests : IAsyncLifetime
         ["ConnectionStrings:AzureStorage"] = AzuriteTestStorage.ConnectionString,
         ["Storage:Azure:MessageTableName"] = _messages,
         ["Storage:Azure:ReminderTableName"] = _reminders,
+        ["Storage:Azure:RosterTableName"] = _rosters,
         ["Storage:Azure:GrainStateContainerName"] = _container,
     });
 
@@ -125,5 +127,32 @@ public sealed class AzureStorageSiloTests : IAsyncLifetime
 
         var row = await AzuriteTestStorage.Table(_messages).GetEntityAsync<TableEntity>(logId, "m:0000000000000000001");
         Assert.Equal(entry.EntryId, row.Value.GetString("EntryId"));
+    }
+
+    [AzuriteFact]
+    public async Task UseChatStorage_AzureStorage_RosterTableIsCreatedAtStartWithARowPerConversation()
+    {
+        using var silo = BuildSilo();
+        await silo.StartAsync();
+        var roster = Assert.IsType<AzureTableRosterStore>(silo.Services.GetRequiredService<IRosterStore>());
+        Assert.Equal(_rosters, roster.TableName);
+
+        // Created by the start, before any roster call.
+        var tables = new List<string>();
+        await foreach (var table in new TableServiceClient(AzuriteTestStorage.ConnectionString).QueryAsync(TableServiceClient.CreateQueryFilter($"TableName eq {_rosters}")))
+        {
+            tables.Add(table.Name);
+        }
+
+        Assert.Equal([_rosters], tables);
+
+        var userId = TestData.NewKey();
+        await roster.WriteAsync(userId, [new RosterRow("grp:o1:a/b", 3, """{"name":"a"}""")]);
+        await silo.StopAsync();
+
+        // The user is the partition, the conversation (its '/' escaped) the row.
+        var row = (await AzuriteTestStorage.Table(_rosters).GetEntityAsync<TableEntity>(userId, "grp:o1:a%2Fb")).Value;
+        Assert.Equal(3L, row["Revision"]);
+        Assert.Equal("""{"name":"a"}""", row.GetString("Payload"));
     }
 }

@@ -153,6 +153,49 @@ public sealed class PostgresStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RosterWriteAsync_AmongConcurrentAppends_SharesTheirCommits()
+    {
+        await using var services = Open(NewSchema());
+        var store = services.GetRequiredService<PostgresStore>();
+        var roster = services.GetRequiredService<IRosterStore>();
+        var log = services.GetRequiredService<IMessageLog>();
+        await store.MigrateAsync();
+        var before = store.WriterStatistics;
+
+        await Task.WhenAll(Enumerable.Range(1, 500).SelectMany(i => new[]
+        {
+            roster.WriteAsync($"user-{i}", [new RosterRow("c", 1, $"p{i}")]).AsTask(),
+            log.AppendAsync(new LogEntry(TestData.NewKey(), 1, $"m{i}", null, "alice", DateTimeOffset.UnixEpoch, "hello")).AsTask(),
+        }));
+
+        var after = store.WriterStatistics;
+        Assert.Equal(1_000, after.Writes - before.Writes);
+        Assert.True(after.Commits - before.Commits <= 100, $"1,000 concurrent writes took {after.Commits - before.Commits} commits.");
+        Assert.Equal([new RosterRow("c", 1, "p250")], await roster.ReadAsync("user-250"));
+    }
+
+    [Fact]
+    public async Task RosterWriteAsync_ARowTheServerRejectsInABatch_WritesNoneOfThatWriteAndFailsOnlyIt()
+    {
+        await using var services = Open(NewSchema(), options => options.WriterPartitions = 1);
+        var roster = services.GetRequiredService<IRosterStore>();
+        var userId = TestData.NewKey();
+        var otherUserIds = Enumerable.Range(0, 20).Select(_ => TestData.NewKey()).ToArray();
+
+        // PostgreSQL text cannot hold U+0000: that row fails on the server and aborts its batch's transaction.
+        var refused = roster.WriteAsync(userId, [new RosterRow("a", 1, "fine"), new RosterRow("b", 1, "bad\0payload")]).AsTask();
+        var accepted = otherUserIds.Select(otherUserId => roster.WriteAsync(otherUserId, [new RosterRow("a", 1, "fine")]).AsTask()).ToArray();
+
+        await Assert.ThrowsAsync<PostgresException>(() => refused);
+        await Task.WhenAll(accepted);
+        Assert.Empty(await roster.ReadAsync(userId));
+        foreach (var otherUserId in otherUserIds)
+        {
+            Assert.Equal([new RosterRow("a", 1, "fine")], await roster.ReadAsync(otherUserId));
+        }
+    }
+
+    [Fact]
     public async Task AppendAsync_GroupCommitOff_CommitsEveryWriteAlone()
     {
         await using var services = Open(NewSchema(), options => options.GroupCommit = false);

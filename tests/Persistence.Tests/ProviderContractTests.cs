@@ -27,3 +27,10 @@ public sealed class PostgresGrainStorageContractTests(PostgresStorageFixture fix
 // in memory it is Orleans' InMemoryReminderTable).
 public sealed class SqliteReminderTableContractTests(SqliteStorageFixture fixture)
     : ReminderTableContractTests(fixture), IClassFixture<SqliteStorageFixture>;
+
+// Rosters: ours on SQLite and PostgreSQL.
+public sealed class SqliteRosterStoreContractTests(SqliteStorageFixture fixture)
+    : RosterStoreContractTests(fixture), IClassFixture<SqliteStorageFixture>;
+
+public sealed class PostgresRosterStoreContractTests(PostgresStorageFixture fixture)
+    : RosterStoreContractTests(fixture), IClassFixture<PostgresStorageFixture>;

@@ -114,6 +114,45 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task RosterWriteAsync_AmongConcurrentAppends_SharesTheirCommits()
+    {
+        await using var services = Open();
+        var store = services.GetRequiredService<SqliteStore>();
+        var roster = services.GetRequiredService<IRosterStore>();
+        var log = services.GetRequiredService<IMessageLog>();
+        var before = store.WriterStatistics;
+
+        await Task.WhenAll(Enumerable.Range(1, 500).SelectMany(i => new[]
+        {
+            roster.WriteAsync($"user-{i}", [new RosterRow("c", 1, $"p{i}")]).AsTask(),
+            log.AppendAsync(new LogEntry(TestData.NewKey(), 1, $"m{i}", null, "alice", DateTimeOffset.UnixEpoch, "hello")).AsTask(),
+        }));
+
+        var after = store.WriterStatistics;
+        Assert.Equal(1_000, after.Writes - before.Writes);
+        Assert.True(after.Commits - before.Commits <= 100, $"1,000 concurrent writes took {after.Commits - before.Commits} commits.");
+        Assert.Equal([new RosterRow("c", 1, "p250")], await roster.ReadAsync("user-250"));
+    }
+
+    [Fact]
+    public async Task RosterWriteAsync_ARowTheStoreRefuses_WritesNoneOfThatWriteAndFailsOnlyIt()
+    {
+        await using var services = Open();
+        var roster = services.GetRequiredService<IRosterStore>();
+        var userId = TestData.NewKey();
+        var otherUserId = TestData.NewKey();
+
+        // Queued together, so that they share a batch. The null payload fails its statement after the first row's.
+        var refused = roster.WriteAsync(userId, [new RosterRow("a", 1, "fine"), new RosterRow("b", 1, null!)]).AsTask();
+        var accepted = roster.WriteAsync(otherUserId, [new RosterRow("a", 1, "fine")]).AsTask();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => refused);
+        await accepted;
+        Assert.Empty(await roster.ReadAsync(userId));
+        Assert.Equal([new RosterRow("a", 1, "fine")], await roster.ReadAsync(otherUserId));
+    }
+
+    [Fact]
     public async Task AppendAsync_GroupCommitOff_CommitsEveryWriteAlone()
     {
         await using var services = Open(options => options.GroupCommit = false);

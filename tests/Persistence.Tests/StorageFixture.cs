@@ -24,8 +24,17 @@ public interface IReminderTableFixture
     IReminderTable Reminders { get; }
 }
 
+/// <summary>A store whose rosters the roster contract runs against, and that can be closed and opened again on its database.</summary>
+public interface IRosterStoreFixture
+{
+    IRosterStore Roster { get; }
+
+    /// <summary>Disposes the store and opens a new one on the same database; <see cref="Roster"/> is then the new one's.</summary>
+    Task ReopenAsync();
+}
+
 /// <summary>One store per test class, built through the public registration methods on a plain service collection.</summary>
-public abstract class StorageFixture : IAsyncLifetime, IMessageLogFixture, IGrainStorageFixture, IReminderTableFixture
+public abstract class StorageFixture : IAsyncLifetime, IMessageLogFixture, IGrainStorageFixture, IReminderTableFixture, IRosterStoreFixture
 {
     private ServiceProvider? _services;
 
@@ -38,17 +47,34 @@ public abstract class StorageFixture : IAsyncLifetime, IMessageLogFixture, IGrai
 
     public IMessageLog Log => Services.GetRequiredService<IMessageLog>();
 
+    public IRosterStore Roster => Services.GetRequiredService<IRosterStore>();
+
     /// <summary>Whether the container checks on build that every registered service can be constructed.</summary>
     protected abstract void AddStorage(IServiceCollection services);
 
     public virtual Task InitializeAsync()
     {
+        _services = Build();
+        return Task.CompletedTask;
+    }
+
+    public async Task ReopenAsync()
+    {
+        if (_services is not null)
+        {
+            await _services.DisposeAsync();
+        }
+
+        _services = Build();
+    }
+
+    private ServiceProvider Build()
+    {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddTestJsonResolver();
         AddStorage(services);
-        _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        return Task.CompletedTask;
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
     public virtual async Task DisposeAsync()

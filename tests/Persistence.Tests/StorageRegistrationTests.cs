@@ -37,6 +37,7 @@ public sealed class StorageRegistrationTests : IDisposable
         Assert.Equal(path, host.Services.GetRequiredService<SqliteStore>().FilePath);
         Assert.IsType<SqliteGrainStorage>(DefaultGrainStorage(host.Services));
         Assert.IsType<SqliteReminderTable>(host.Services.GetRequiredService<IReminderTable>());
+        Assert.IsType<SqliteRosterStore>(host.Services.GetRequiredService<IRosterStore>());
     }
 
     [Fact]
@@ -65,6 +66,7 @@ public sealed class StorageRegistrationTests : IDisposable
         Assert.IsType<MemoryGrainStorage>(DefaultGrainStorage(host.Services));
         Assert.Equal("InMemoryReminderTable", host.Services.GetRequiredService<IReminderTable>().GetType().Name);
         Assert.IsType<InMemoryMessageLog>(host.Services.GetRequiredService<IMessageLog>());
+        Assert.IsType<InMemoryRosterStore>(host.Services.GetRequiredService<IRosterStore>());
     }
 
     [Fact]
@@ -115,6 +117,7 @@ public sealed class StorageRegistrationTests : IDisposable
 
         Assert.IsType<PostgresMessageLog>(provider.GetRequiredService<IMessageLog>());
         Assert.IsType<PostgresGrainStorage>(DefaultGrainStorage(provider));
+        Assert.IsType<PostgresRosterStore>(provider.GetRequiredService<IRosterStore>());
     }
 
     [Theory]

@@ -4,8 +4,8 @@ namespace Orleans.Chat.Persistence.AzureStorage;
 
 /// <summary>
 /// Options of the Azure Storage profile (configuration section <c>Storage:Azure</c>, connection string
-/// <c>ConnectionStrings:AzureStorage</c>): our message log on Table Storage, Orleans' Blob grain storage and Orleans'
-/// Table reminders, all in one storage account.
+/// <c>ConnectionStrings:AzureStorage</c>): our message log and rosters on Table Storage, Orleans' Blob grain storage
+/// and Orleans' Table reminders, all in one storage account.
 /// </summary>
 public sealed class AzureStorageOptions
 {
@@ -25,6 +25,11 @@ public sealed class AzureStorageOptions
     [Required]
     [RegularExpression(TableNamePattern, ErrorMessage = "MessageTableName must be 3 to 63 letters or digits, starting with a letter.")]
     public string MessageTableName { get; set; } = "chatmessages";
+
+    /// <summary>The table of the users' rosters: one partition per user, a row per conversation. Created when missing.</summary>
+    [Required]
+    [RegularExpression(TableNamePattern, ErrorMessage = "RosterTableName must be 3 to 63 letters or digits, starting with a letter.")]
+    public string RosterTableName { get; set; } = "chatrosters";
 
     /// <summary>The table of Orleans' Azure Table reminder provider. Created by Orleans when missing.</summary>
     [Required]

@@ -53,8 +53,7 @@ public sealed partial class AzureTableMessageLog : IMessageLog, IAsyncDisposable
     private readonly GroupCommitWriter<LogAppend> _writer;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, Head> _heads = new(StringComparer.Ordinal);
-    private readonly Lock _createLock = new();
-    private Task? _create;
+    private readonly TableCreation _creation;
     private long _transactions;
     private long _entries;
     private int _largestTransaction;
@@ -66,6 +65,7 @@ public sealed partial class AzureTableMessageLog : IMessageLog, IAsyncDisposable
         var settings = options.Value;
         _logger = logger ?? NullLogger<AzureTableMessageLog>.Instance;
         _table = new TableServiceClient(settings.ConnectionString).GetTableClient(settings.MessageTableName);
+        _creation = new TableCreation(_table);
         _writer = new GroupCommitWriter<LogAppend>(
             "azure-table",
             settings.WriterPartitions,
@@ -91,21 +91,7 @@ public sealed partial class AzureTableMessageLog : IMessageLog, IAsyncDisposable
     public Task CreateTableAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var create = Volatile.Read(ref _create);
-        if (create is { IsCompletedSuccessfully: true })
-        {
-            return Task.CompletedTask;
-        }
-
-        lock (_createLock)
-        {
-            if (_create is null || _create.IsFaulted || _create.IsCanceled)
-            {
-                _create = _table.CreateIfNotExistsAsync(CancellationToken.None);
-            }
-
-            return _create.WaitAsync(cancellationToken);
-        }
+        return _creation.EnsureAsync(cancellationToken);
     }
 
     /// <summary>Asks the table service for one row: the health check's trivial query.</summary>

@@ -11,7 +11,8 @@ namespace Orleans.Chat.Persistence.AzureStorage;
 /// <item><c>i:</c> + the idempotency key: points at the sequence of the entry that claimed the key, written in the entry's transaction;</item>
 /// <item><c>h</c>: the head, the partition's last sequence, rewritten (ETag-checked) by every transaction that appends.</item>
 /// </list>
-/// Keys may not hold <c>/ \ # ?</c> or control characters, so those (and <c>%</c>) are escaped as <c>%XX</c>.
+/// Keys may not hold <c>/ \ # ?</c> or control characters, so those (and <c>%</c>) are escaped as <c>%XX</c>. The
+/// roster table (<see cref="AzureTableRosterStore"/>) escapes its keys and chunks its payloads the same way.
 /// </summary>
 internal static class AzureTableRows
 {
@@ -85,6 +86,31 @@ internal static class AzureTableRows
         return builder.ToString();
     }
 
+    /// <summary>The inverse of <see cref="EscapeKey"/>: every <c>%</c> in an escaped key starts an escape.</summary>
+    public static string UnescapeKey(string key)
+    {
+        if (!key.Contains('%', StringComparison.Ordinal))
+        {
+            return key;
+        }
+
+        var builder = new StringBuilder(key.Length);
+        for (var i = 0; i < key.Length; i++)
+        {
+            if (key[i] == '%')
+            {
+                builder.Append((char)int.Parse(key.AsSpan(i + 1, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture));
+                i += 2;
+            }
+            else
+            {
+                builder.Append(key[i]);
+            }
+        }
+
+        return builder.ToString();
+    }
+
     private static bool MustEscape(char c) => c is '%' or '/' or '\\' or '#' or '?' || char.IsControl(c);
 
     public static TableEntity HeadEntity(string partitionKey, long lastSequence) =>
@@ -107,7 +133,13 @@ internal static class AzureTableRows
             entity[IdempotencyKey] = entry.IdempotencyKey;
         }
 
-        var payload = entry.Payload;
+        SetPayload(entity, entry.Payload);
+        return entity;
+    }
+
+    /// <summary>Puts the payload in <c>Payload</c>, <c>Payload1</c>, ... (a chunk per <see cref="PayloadChunkLength"/> characters).</summary>
+    public static void SetPayload(TableEntity entity, string payload)
+    {
         var start = 0;
         var chunk = 0;
         do
@@ -123,24 +155,29 @@ internal static class AzureTableRows
             chunk++;
         }
         while (start < payload.Length);
+    }
 
-        return entity;
+    /// <summary>The payload <see cref="SetPayload"/> stored, its chunks joined.</summary>
+    public static string GetPayload(TableEntity entity)
+    {
+        var payload = entity.GetString(Payload) ?? string.Empty;
+        if (!entity.ContainsKey(Payload + "1"))
+        {
+            return payload;
+        }
+
+        var builder = new StringBuilder(payload, payload.Length * 2);
+        for (var chunk = 1; entity.GetString(Payload + chunk.ToString(CultureInfo.InvariantCulture)) is { } part; chunk++)
+        {
+            builder.Append(part);
+        }
+
+        return builder.ToString();
     }
 
     public static LogEntry ToEntry(string logId, TableEntity entity)
     {
-        var payload = entity.GetString(Payload) ?? string.Empty;
-        if (entity.ContainsKey(Payload + "1"))
-        {
-            var builder = new StringBuilder(payload, payload.Length * 2);
-            for (var chunk = 1; entity.GetString(Payload + chunk.ToString(CultureInfo.InvariantCulture)) is { } part; chunk++)
-            {
-                builder.Append(part);
-            }
-
-            payload = builder.ToString();
-        }
-
+        var payload = GetPayload(entity);
         return new LogEntry(
             logId,
             entity.GetInt64(Sequence) ?? throw MissingProperty(entity, Sequence),
@@ -159,7 +196,8 @@ internal static class AzureTableRows
         1_024 + (3 * EstimateJsonBytes(entry.LogId)) + (2 * EstimateJsonBytes(entry.IdempotencyKey)) + EstimateJsonBytes(entry.EntryId)
             + EstimateJsonBytes(entry.AuthorId) + EstimateJsonBytes(entry.Payload);
 
-    private static long EstimateJsonBytes(string? value)
+    /// <summary>An upper bound of the bytes the client's JSON takes for the string.</summary>
+    public static long EstimateJsonBytes(string? value)
     {
         if (value is null)
         {

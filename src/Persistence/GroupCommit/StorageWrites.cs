@@ -3,7 +3,7 @@ using Orleans.Storage;
 
 namespace Orleans.Chat.Persistence.GroupCommit;
 
-/// <summary>A write to one of the stores (grain state, reminders, message log), queued for group commit.</summary>
+/// <summary>A write to one of the stores (grain state, reminders, message log, rosters), queued for group commit.</summary>
 internal abstract class StorageWrite<TResult>(CancellationToken cancellationToken) : PendingWrite<TResult>(cancellationToken);
 
 /// <summary>Writes (data not null) or clears (data null) one grain's state if <see cref="ETag"/> is the stored one. Result: the new ETag, null after a clear.</summary>
@@ -65,6 +65,20 @@ internal sealed class LogAppend(LogEntry entry, CancellationToken cancellationTo
     public LogEntry Entry { get; } = entry;
 
     public override string PartitionKey => Entry.LogId;
+}
+
+/// <summary>
+/// Writes rows of one user's roster (<see cref="IRosterStore"/>): each replaces the stored row of its conversation only
+/// when its revision is at least the stored one, so a lower one changes nothing and is no conflict. Result: true.
+/// </summary>
+internal sealed class RosterWrite(string userId, IReadOnlyList<RosterRow> rows, CancellationToken cancellationToken)
+    : StorageWrite<bool>(cancellationToken)
+{
+    public string UserId { get; } = userId;
+
+    public IReadOnlyList<RosterRow> Rows { get; } = rows;
+
+    public override string PartitionKey => UserId;
 }
 
 internal static class StorageConflicts

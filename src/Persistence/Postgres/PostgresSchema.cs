@@ -246,5 +246,16 @@ internal static class PostgresSchema
                 AND COALESCE(suspect_times, '') = COALESCE(@SuspectTimes, '')
         $sql$);
         """,
+
+        // 4: each user's roster, a row per conversation (IRosterStore), so that changing an entry writes only that entry.
+        """
+        CREATE TABLE roster (
+            user_id text NOT NULL,
+            conversation_id text NOT NULL,
+            revision bigint NOT NULL,
+            payload text NOT NULL,
+            PRIMARY KEY (user_id, conversation_id)
+        );
+        """,
     ];
 }

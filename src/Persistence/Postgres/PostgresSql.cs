@@ -68,6 +68,23 @@ internal static class PostgresSql
 
     public const string Count = "SELECT COUNT(*) FROM message_log WHERE log_id = $1 AND seq > $2 AND seq <= $3 AND ($4::text IS NULL OR author_id <> $4)";
 
+    public const string ReadRoster = "SELECT conversation_id, revision, payload FROM roster WHERE user_id = $1";
+
+    /// <summary>
+    /// A user's rows in one statement (at most one per conversation: an upsert may touch a row once). A row replaces the
+    /// stored one only when its revision is at least the stored one; otherwise nothing changes and nothing fails. Returns
+    /// one row, the number of rows written, as every single-write command of a batch returns at most one.
+    /// </summary>
+    public const string UpsertRoster = """
+        WITH written AS (
+            INSERT INTO roster (user_id, conversation_id, revision, payload)
+            SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::text[])
+            ON CONFLICT (user_id, conversation_id) DO UPDATE SET revision = excluded.revision, payload = excluded.payload
+            WHERE roster.revision <= excluded.revision
+            RETURNING 1)
+        SELECT COUNT(*) FROM written
+        """;
+
     public static void AddStateKey(NpgsqlParameterCollection parameters, string stateName, GrainKey grainId)
     {
         parameters.Add(Text(stateName));

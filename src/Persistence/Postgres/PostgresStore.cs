@@ -468,6 +468,14 @@ public sealed partial class PostgresStore : IAsyncDisposable
                 command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = state.Data });
                 command.Parameters.Add(PostgresSql.Bigint(long.Parse(state.ETag!, NumberStyles.None, CultureInfo.InvariantCulture)));
                 break;
+            case RosterWrite roster:
+                var rows = RosterRows.LastPerConversation(roster.Rows);
+                command = new NpgsqlBatchCommand(PostgresSql.UpsertRoster);
+                command.Parameters.Add(PostgresSql.Text(roster.UserId));
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(r => r.ConversationId)] });
+                command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. rows.Select(r => r.Revision)] });
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(r => r.Payload)] });
+                break;
             default:
                 throw new InvalidOperationException($"Unknown write {write.GetType().Name}.");
         }
@@ -499,6 +507,10 @@ public sealed partial class PostgresStore : IAsyncDisposable
                 }
 
                 return state;
+            case RosterWrite roster:
+                // A row with a lower revision than the stored one is skipped, not refused: nothing can conflict.
+                roster.StageResult(true);
+                return null;
             default:
                 throw new InvalidOperationException($"Unknown write {write.GetType().Name}.");
         }

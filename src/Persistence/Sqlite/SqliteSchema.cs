@@ -72,5 +72,15 @@ internal static class SqliteSchema
 
         CREATE INDEX ix_reminders_hash ON reminders (grain_hash);
         """,
+        // Each user's roster, a row per conversation (IRosterStore), so that changing an entry writes only that entry.
+        """
+        CREATE TABLE roster (
+            user_id TEXT NOT NULL,
+            conversation_id TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            payload TEXT NOT NULL,
+            PRIMARY KEY (user_id, conversation_id)
+        ) WITHOUT ROWID;
+        """,
     ];
 }

@@ -80,6 +80,15 @@ internal static class SqliteSql
 
     public const string Count = "SELECT COUNT(*) FROM message_log WHERE log_id = @log AND seq > @after AND seq <= @upTo AND (@author IS NULL OR author_id <> @author)";
 
+    public const string ReadRoster = "SELECT conversation_id, revision, payload FROM roster WHERE user_id = @user";
+
+    /// <summary>A row replaces the stored one only when its revision is at least the stored one; otherwise nothing changes.</summary>
+    public const string UpsertRosterRow = """
+        INSERT INTO roster (user_id, conversation_id, revision, payload) VALUES (@user, @conversation, @revision, @payload)
+        ON CONFLICT (user_id, conversation_id) DO UPDATE SET revision = excluded.revision, payload = excluded.payload
+        WHERE roster.revision <= excluded.revision
+        """;
+
     public static long? CurrentVersion(SqliteSession session, string stateName, GrainKey grainId)
     {
         var command = session.Command(CurrentStateVersion);

@@ -10,11 +10,11 @@ using Orleans.Storage;
 namespace Orleans.Chat.Persistence.Sqlite;
 
 /// <summary>
-/// The SQLite database behind the three SQLite providers: one file in WAL mode with <c>synchronous=FULL</c>,
-/// one writer connection fed by a group-commit queue (every pending write in one transaction; callers are answered
-/// after the commit), and a small pool of read connections. The schema is created or migrated when the store opens.
-/// Message-log appends go to a journal table first and are checkpointed into <c>message_log</c> between batches
-/// (see <see cref="SqliteLogJournal"/>).
+/// The SQLite database behind the SQLite providers (grain state, reminders, message log, rosters): one file in WAL
+/// mode with <c>synchronous=FULL</c>, one writer connection fed by a group-commit queue (every pending write in one
+/// transaction; callers are answered after the commit), and a small pool of read connections. The schema is created
+/// or migrated when the store opens. Message-log appends go to a journal table first and are checkpointed into
+/// <c>message_log</c> between batches (see <see cref="SqliteLogJournal"/>).
 /// </summary>
 public sealed partial class SqliteStore : IAsyncDisposable
 {
@@ -209,6 +209,9 @@ public sealed partial class SqliteStore : IAsyncDisposable
                             break;
                         case ReminderRemove remove:
                             RemoveReminder(session, remove);
+                            break;
+                        case RosterWrite roster:
+                            WriteRoster(session, roster);
                             break;
                         case RemindersClear clear:
                             session.Command(SqliteSql.ClearReminders).ExecuteNonQuery();
@@ -435,6 +438,22 @@ public sealed partial class SqliteStore : IAsyncDisposable
         command.Parameters.AddWithValue("@state", stateName);
         command.Parameters.AddWithValue("@type", grainId.Type);
         command.Parameters.AddWithValue("@key", grainId.Key);
+    }
+
+    /// <summary>One statement per row, in order, so that two rows of one conversation in a write end as applying them in turn would.</summary>
+    private static void WriteRoster(SqliteSession session, RosterWrite write)
+    {
+        foreach (var row in write.Rows)
+        {
+            var command = session.Command(SqliteSql.UpsertRosterRow);
+            command.Parameters.AddWithValue("@user", write.UserId);
+            command.Parameters.AddWithValue("@conversation", row.ConversationId);
+            command.Parameters.AddWithValue("@revision", row.Revision);
+            command.Parameters.AddWithValue("@payload", row.Payload);
+            command.ExecuteNonQuery();
+        }
+
+        write.StageResult(true);
     }
 
     private static void UpsertReminder(SqliteSession session, ReminderUpsert upsert)
