@@ -3,7 +3,8 @@ namespace Orleans.Chat.Persistence;
 /// <summary>
 /// One entry of an append-only log (a conversation's messages). <see cref="Sequence"/> is assigned by the
 /// log's single writer (its grain): 1, 2, 3, ... without a gap; <see cref="IdempotencyKey"/> (the client's message id)
-/// is unique per log when present. <see cref="Payload"/> is the JSON the grain serialized.
+/// is unique per log when present. <see cref="Payload"/> is the JSON the grain serialized. <see cref="HighPriority"/>
+/// entries are counted apart as well (<see cref="IMessageLog.CountAsync"/>): a conversation's priority unread counter.
 /// </summary>
 public sealed record LogEntry(
     string LogId,
@@ -12,7 +13,18 @@ public sealed record LogEntry(
     string? IdempotencyKey,
     string AuthorId,
     DateTimeOffset Timestamp,
-    string Payload);
+    string Payload,
+    bool HighPriority = false);
+
+/// <summary>How many entries a range of a log holds, and how many of them are <see cref="LogEntry.HighPriority"/>.</summary>
+public readonly record struct LogCount(int Entries, int HighPriority)
+{
+    /// <summary>One entry, high priority or not.</summary>
+    public static LogCount One(bool highPriority) => new(1, highPriority ? 1 : 0);
+
+    public static LogCount operator +(LogCount left, LogCount right) =>
+        new(left.Entries + right.Entries, left.HighPriority + right.HighPriority);
+}
 
 public enum LogDirection
 {
@@ -56,8 +68,8 @@ public interface IMessageLog
 
     /// <summary>
     /// How many entries after <paramref name="afterSequence"/> and up to <paramref name="upToSequence"/> have an author other
-    /// than <paramref name="excludedAuthorId"/>: an unread count. The upper bound lets a grain count exactly the entries it
-    /// knows of while later appends are in flight.
+    /// than <paramref name="excludedAuthorId"/>, and how many of those are high priority: an unread count, in one query.
+    /// The upper bound lets a grain count exactly the entries it knows of while later appends are in flight.
     /// </summary>
-    ValueTask<int> CountAsync(string logId, long afterSequence, long upToSequence, string? excludedAuthorId, CancellationToken cancellationToken = default);
+    ValueTask<LogCount> CountAsync(string logId, long afterSequence, long upToSequence, string? excludedAuthorId, CancellationToken cancellationToken = default);
 }

@@ -98,16 +98,17 @@ public sealed class InMemoryMessageLog : IMessageLog
         }
     }
 
-    public ValueTask<int> CountAsync(string logId, long afterSequence, long upToSequence, string? excludedAuthorId, CancellationToken cancellationToken = default)
+    public ValueTask<LogCount> CountAsync(string logId, long afterSequence, long upToSequence, string? excludedAuthorId, CancellationToken cancellationToken = default)
     {
         if (!_logs.TryGetValue(logId, out var log))
         {
-            return ValueTask.FromResult(0);
+            return ValueTask.FromResult(default(LogCount));
         }
 
         lock (log)
         {
-            return ValueTask.FromResult(log.BySequence.Values.Count(e => e.Sequence > afterSequence && e.Sequence <= upToSequence && e.AuthorId != excludedAuthorId));
+            var counted = log.BySequence.Values.Where(e => e.Sequence > afterSequence && e.Sequence <= upToSequence && e.AuthorId != excludedAuthorId).ToList();
+            return ValueTask.FromResult(new LogCount(counted.Count, counted.Count(e => e.HighPriority)));
         }
     }
 
