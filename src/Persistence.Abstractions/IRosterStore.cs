@@ -20,6 +20,8 @@ public interface IRosterStore
     /// Writes the rows in one commit: all of them or (when it throws) none. A row replaces the stored row of its
     /// conversation only when its <see cref="RosterRow.Revision"/> is at least the stored one; a row with a lower
     /// revision is skipped without error. Returns once committed, so a written row survives a killed process.
+    /// Azure Table Storage commits at most 100 rows (4 MiB) of a user at once: a larger write commits in parts, and one
+    /// that throws may have stored some of them. Callers can live with that, because a row only ever moves forward.
     /// </summary>
     ValueTask WriteAsync(string userId, IReadOnlyList<RosterRow> rows, CancellationToken cancellationToken = default);
 }
