@@ -256,6 +256,29 @@ public sealed class AzureTableMessageLogTests : IAsyncLifetime
     }
 
     [AzuriteFact]
+    public async Task ReadAsync_EntryRowWrittenBeforeTheFlag_IsNotHighPriority()
+    {
+        var log = NewLog();
+        var logId = TestData.NewKey();
+        var old = await log.AppendAsync(NewEntry(logId, 1, "k1"));
+
+        // Make the row what the log wrote before entries had the flag: the same row without the property.
+        var table = AzuriteTestStorage.Table(log.TableName);
+        var row = (await table.GetEntityAsync<TableEntity>(logId, "m:0000000000000000001")).Value;
+        Assert.False(row.GetBoolean("HighPriority"));
+        row.Remove("HighPriority");
+        await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace);
+        var high = await log.AppendAsync(NewEntry(logId, 2, "k2") with { HighPriority = true });
+
+        Assert.Equal([old, high], await log.ReadAsync(logId, 0, LogDirection.Forward, 10));
+        Assert.Equal(old, await log.FindByIdempotencyKeyAsync(logId, "k1"));
+        Assert.Equal(new LogCount(2, 1), await log.CountAsync(logId, 0, long.MaxValue, null));
+        var rows = await RowsAsync(log.TableName, logId);
+        Assert.False(rows.Single(r => r.RowKey == "m:0000000000000000001").ContainsKey("HighPriority"));
+        Assert.True(rows.Single(r => r.RowKey == "m:0000000000000000002").GetBoolean("HighPriority"));
+    }
+
+    [AzuriteFact]
     public async Task ReadAsync_BackwardFromTheMiddleAndPastTheEnd_ReadsTheWindowBelow()
     {
         var log = NewLog();

@@ -135,6 +135,49 @@ public sealed class PostgresStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MigrateAsync_SchemaVersion4_AddsTheHighPriorityFlagAndReadsOlderEntriesAsNotHighPriority()
+    {
+        // A schema written before entries had the flag: migrations 1 to 4, and an entry.
+        var schema = NewSchema();
+        var logId = TestData.NewKey();
+        await using (var dataSource = NpgsqlDataSource.Create(PostgresTestDatabase.ConnectionString))
+        await using (var command = dataSource.CreateCommand($"CREATE SCHEMA \"{schema}\""))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var inSchema = new NpgsqlConnectionStringBuilder(PostgresTestDatabase.ConnectionString) { SearchPath = schema }.ConnectionString;
+        await using (var dataSource = NpgsqlDataSource.Create(inSchema))
+        {
+            await using (var command = dataSource.CreateCommand(string.Join("\n", PostgresSchema.Migrations[..4]) + """
+
+                CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+                INSERT INTO schema_migrations (version) VALUES (1), (2), (3), (4);
+                """))
+            {
+                await command.ExecuteNonQueryAsync();
+            }
+
+            await using var insert = dataSource.CreateCommand(
+                "INSERT INTO message_log (log_id, seq, entry_id, idempotency_key, author_id, timestamp_ticks, payload) VALUES ($1, 1, 'm1', 'k1', 'a', 0, 'old')");
+            insert.Parameters.Add(new NpgsqlParameter { Value = logId });
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await using var services = Open(schema);
+        var log = services.GetRequiredService<IMessageLog>();
+        var old = new LogEntry(logId, 1, "m1", "k1", "a", new DateTimeOffset(0, TimeSpan.Zero), "old");
+        Assert.Equal([old], await log.ReadAsync(logId, 0, LogDirection.Forward, 10));
+        Assert.Equal(new LogCount(1, 0), await log.CountAsync(logId, 0, long.MaxValue, null));
+
+        var high = new LogEntry(logId, 2, "m2", "k2", "b", DateTimeOffset.UnixEpoch, "new", HighPriority: true);
+        Assert.Equal(high, await log.AppendAsync(high));
+        Assert.Equal([old, high], await log.ReadAsync(logId, 0, LogDirection.Forward, 10));
+        Assert.Equal(new LogCount(2, 1), await log.CountAsync(logId, 0, long.MaxValue, null));
+        Assert.Equal(Enumerable.Range(1, PostgresSchema.Migrations.Length).Select(v => (v, 1)), await MigrationRowsAsync(schema));
+    }
+
+    [Fact]
     public async Task AppendAsync_1000ConcurrentAppends_ShareFarFewerCommits()
     {
         await using var services = Open(NewSchema());

@@ -249,7 +249,7 @@ public sealed class SqliteStoreTests : IDisposable
         {
             for (var sequence = 1; sequence <= 1_500; sequence++)
             {
-                await log.AppendAsync(new LogEntry(logId, sequence, $"m{sequence}", $"k{sequence}", sequence % 2 == 0 ? "bob" : "alice", DateTimeOffset.UnixEpoch, "p"));
+                await log.AppendAsync(new LogEntry(logId, sequence, $"m{sequence}", $"k{sequence}", sequence % 2 == 0 ? "bob" : "alice", DateTimeOffset.UnixEpoch, "p", sequence % 5 == 0));
                 Volatile.Write(ref acknowledged, sequence);
             }
         });
@@ -265,16 +265,18 @@ public sealed class SqliteStoreTests : IDisposable
             var after = Volatile.Read(ref acknowledged);
 
             Assert.Equal(Enumerable.Range(1, entries.Count).Select(i => (long)i), entries.Select(e => e.Sequence));
+            Assert.All(entries, e => Assert.Equal(e.Sequence % 5 == 0, e.HighPriority));
             Assert.InRange(entries.Count, before, after + 1);
-            Assert.InRange(count, entries.Count, after + 1);
-            Assert.InRange(last, count, after + 1);
+            Assert.InRange(count.Entries, entries.Count, after + 1);
+            Assert.InRange(count.HighPriority, entries.Count(e => e.HighPriority), (after + 1) / 5);
+            Assert.InRange(last, count.Entries, after + 1);
             Assert.Equal(backward.Select(e => e.Sequence).Distinct().Count(), backward.Count);
             Assert.True(backward.Zip(backward.Skip(1)).All(pair => pair.First.Sequence == pair.Second.Sequence + 1));
             reads++;
         }
 
         await appender;
-        Assert.Equal(750, await log.CountAsync(logId, 0, long.MaxValue, "alice"));
+        Assert.Equal(new LogCount(750, 150), await log.CountAsync(logId, 0, long.MaxValue, "alice"));
 
         // At most the threshold: the checkpoint after the last batch may still be running when its append is acknowledged.
         Assert.InRange(services.GetRequiredService<SqliteStore>().JournalCount, 0, 5);
@@ -324,6 +326,63 @@ public sealed class SqliteStoreTests : IDisposable
         await using var reader = await count.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
         Assert.Equal((0L, 3L), (reader.GetInt64(0), reader.GetInt64(1)));
+    }
+
+    [Fact]
+    public async Task Checkpoint_HighPriorityEntries_KeepTheirFlagInTheJournalInMessageLogAndAcrossBoth()
+    {
+        var logId = TestData.NewKey();
+        var entries = Enumerable.Range(1, 6)
+            .Select(i => new LogEntry(logId, i, $"m{i}", $"k{i}", i == 4 ? "bob" : "alice", DateTimeOffset.UnixEpoch, "p", i % 2 == 0))
+            .ToArray();
+        await using (var services = Open())
+        {
+            var log = services.GetRequiredService<IMessageLog>();
+            var store = services.GetRequiredService<SqliteStore>();
+
+            // Still in the journal (far below the checkpoint threshold), then moved into message_log, then some of each.
+            foreach (var entry in entries[..3])
+            {
+                await log.AppendAsync(entry);
+            }
+
+            Assert.Equal(3, store.JournalCount);
+            await AssertFlagsAsync(log, entries[..3]);
+
+            // Every append is answered, so the writer is idle and the test may run its checkpoint.
+            store.Checkpoint(int.MaxValue);
+            Assert.Equal(0, store.JournalCount);
+            await AssertFlagsAsync(log, entries[..3]);
+            foreach (var entry in entries[3..])
+            {
+                await log.AppendAsync(entry);
+            }
+
+            Assert.Equal(3, store.JournalCount);
+            await AssertFlagsAsync(log, entries);
+        }
+
+        // Closing moves the whole journal.
+        await using var reopened = Open();
+        await AssertFlagsAsync(reopened.GetRequiredService<IMessageLog>(), entries);
+
+        static async Task AssertFlagsAsync(IMessageLog log, LogEntry[] expected)
+        {
+            var logId = expected[0].LogId;
+            Assert.Equal(expected, await log.ReadAsync(logId, 0, LogDirection.Forward, 10));
+            Assert.Equal(expected.Reverse(), await log.ReadAsync(logId, long.MaxValue, LogDirection.Backward, 10));
+            foreach (var entry in expected)
+            {
+                Assert.Equal(entry, await log.FindByIdAsync(logId, entry.EntryId));
+                Assert.Equal(entry, await log.FindByIdempotencyKeyAsync(logId, entry.IdempotencyKey!));
+            }
+
+            var high = expected.Count(e => e.HighPriority);
+            var highByBob = expected.Count(e => e.HighPriority && e.AuthorId == "bob");
+            Assert.Equal(new LogCount(expected.Length, high), await log.CountAsync(logId, 0, long.MaxValue, null));
+            Assert.Equal(new LogCount(expected.Length - expected.Count(e => e.AuthorId == "bob"), high - highByBob), await log.CountAsync(logId, 0, long.MaxValue, "bob"));
+            Assert.Equal(new LogCount(1, 1), await log.CountAsync(logId, 1, 2, null));
+        }
     }
 
     [Fact]
@@ -450,6 +509,59 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.Equal((long)SqliteSchema.Migrations.Length, (long)(await version.ExecuteScalarAsync())!);
         version.CommandText = "SELECT COUNT(*) FROM pragma_table_info('reminders') WHERE name = 'grain_hash'";
         Assert.Equal(1L, (long)(await version.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    public async Task Open_SchemaVersion4_AddsTheHighPriorityFlagAndReadsOlderEntriesAsNotHighPriority()
+    {
+        // A file written before entries had the flag: schema version 4, an entry in message_log and one left in the
+        // journal by a killed process.
+        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+        var logId = TestData.NewKey();
+        await using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = string.Join(";\n", SqliteSchema.Migrations[..4]) + """
+                ;
+                INSERT INTO message_log (log_id, seq, entry_id, idempotency_key, author_id, timestamp_ticks, payload) VALUES ($log, 1, 'm1', 'k1', 'a', 0, 'in the log');
+                INSERT INTO message_journal (log_id, seq, entry_id, idempotency_key, author_id, timestamp_ticks, payload) VALUES ($log, 2, 'm2', 'k2', 'a', 0, 'in the journal');
+                PRAGMA user_version = 4;
+                """;
+            command.Parameters.AddWithValue("$log", logId);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await using (var services = Open())
+        {
+            var log = services.GetRequiredService<IMessageLog>();
+            var written = new DateTimeOffset(0, TimeSpan.Zero);
+            Assert.Equal(
+                [new LogEntry(logId, 1, "m1", "k1", "a", written, "in the log"), new LogEntry(logId, 2, "m2", "k2", "a", written, "in the journal")],
+                await log.ReadAsync(logId, 0, LogDirection.Forward, 10));
+            Assert.Equal(new LogCount(2, 0), await log.CountAsync(logId, 0, long.MaxValue, null));
+
+            var high = new LogEntry(logId, 3, "m3", "k3", "b", DateTimeOffset.UnixEpoch, "new", HighPriority: true);
+            Assert.Equal(high, await log.AppendAsync(high));
+            Assert.Equal(high, await log.FindByIdempotencyKeyAsync(logId, "k3"));
+            Assert.Equal(new LogCount(3, 1), await log.CountAsync(logId, 0, long.MaxValue, null));
+        }
+
+        await using var check = new SqliteConnection($"Data Source={DatabasePath};Pooling=False;Mode=ReadOnly");
+        await check.OpenAsync();
+        await using var version = check.CreateCommand();
+        version.CommandText = "PRAGMA user_version";
+        Assert.Equal((long)SqliteSchema.Migrations.Length, (long)(await version.ExecuteScalarAsync())!);
+        version.CommandText = "SELECT seq, high_priority FROM message_log WHERE log_id = $log ORDER BY seq";
+        version.Parameters.AddWithValue("$log", logId);
+        await using var reader = await version.ExecuteReaderAsync();
+        var rows = new List<(long, long)>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetInt64(0), reader.GetInt64(1)));
+        }
+
+        Assert.Equal([(1L, 0L), (2L, 0L), (3L, 1L)], rows);
     }
 
     private sealed class WriteOnStop(IMessageLog log, string logId) : IHostedService

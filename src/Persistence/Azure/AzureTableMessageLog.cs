@@ -177,18 +177,18 @@ public sealed partial class AzureTableMessageLog : IMessageLog, IAsyncDisposable
         return (await ReadHeadAsync(AzureTableRows.PartitionKey(logId), cancellationToken).ConfigureAwait(false)).Last;
     }
 
-    public async ValueTask<int> CountAsync(string logId, long afterSequence, long upToSequence, string? excludedAuthorId, CancellationToken cancellationToken = default)
+    public async ValueTask<LogCount> CountAsync(string logId, long afterSequence, long upToSequence, string? excludedAuthorId, CancellationToken cancellationToken = default)
     {
         await CreateTableAsync(cancellationToken).ConfigureAwait(false);
         var range = TableClient.CreateQueryFilter(
             $"PartitionKey eq {AzureTableRows.PartitionKey(logId)} and RowKey gt {AzureTableRows.EntryRowKey(afterSequence)} and RowKey le {AzureTableRows.EntryRowKey(upToSequence)}");
         var filter = excludedAuthorId is null ? range : range + TableClient.CreateQueryFilter($" and AuthorId ne {excludedAuthorId}");
 
-        // The service filters on the author; only the row keys come back.
-        var count = 0;
-        await foreach (var _ in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1_000, select: ["RowKey"], cancellationToken).ConfigureAwait(false))
+        // The service filters on the author; only the row keys and the flags come back.
+        var count = default(LogCount);
+        await foreach (var entity in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1_000, select: ["RowKey", AzureTableRows.HighPriority], cancellationToken).ConfigureAwait(false))
         {
-            count++;
+            count += LogCount.One(entity.GetBoolean(AzureTableRows.HighPriority) ?? false);
         }
 
         return count;

@@ -30,6 +30,9 @@ internal static class AzureTableRows
     public const string AuthorId = "AuthorId";
     public const string TimestampTicks = "TimestampTicks";
 
+    /// <summary>The entry's <see cref="LogEntry.HighPriority"/>; rows written before it have none, and read as false.</summary>
+    public const string HighPriority = "HighPriority";
+
     /// <summary>The payload's first chunk; further chunks are <c>Payload1</c>, <c>Payload2</c>, ...</summary>
     public const string Payload = "Payload";
 
@@ -127,6 +130,7 @@ internal static class AzureTableRows
             [EntryId] = entry.EntryId,
             [AuthorId] = entry.AuthorId,
             [TimestampTicks] = entry.Timestamp.UtcTicks,
+            [HighPriority] = entry.HighPriority,
         };
         if (entry.IdempotencyKey is not null)
         {
@@ -185,7 +189,8 @@ internal static class AzureTableRows
             entity.GetString(IdempotencyKey),
             entity.GetString(AuthorId) ?? throw MissingProperty(entity, AuthorId),
             new DateTimeOffset(entity.GetInt64(TimestampTicks) ?? throw MissingProperty(entity, TimestampTicks), TimeSpan.Zero),
-            payload);
+            payload,
+            entity.GetBoolean(HighPriority) ?? false);
     }
 
     /// <summary>

@@ -257,5 +257,11 @@ internal static class PostgresSchema
             PRIMARY KEY (user_id, conversation_id)
         );
         """,
+
+        // 5: entries carry a high-priority flag (LogEntry.HighPriority), counted apart; rows written before it are not high
+        // priority. A constant default adds the column without rewriting the table.
+        """
+        ALTER TABLE message_log ADD COLUMN high_priority boolean NOT NULL DEFAULT false;
+        """,
     ];
 }

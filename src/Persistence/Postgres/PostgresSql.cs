@@ -26,7 +26,7 @@ internal static class PostgresSql
 
     public const string ClearState = $"UPDATE grain_state SET version = version + 1, data = NULL WHERE {StateKey} AND version = $4 AND data IS NOT NULL RETURNING version";
 
-    private const string LogColumns = "log_id, seq, entry_id, idempotency_key, author_id, timestamp_ticks, payload";
+    private const string LogColumns = "log_id, seq, entry_id, idempotency_key, author_id, timestamp_ticks, payload, high_priority";
 
     /// <summary>
     /// Many appends in one statement, at most one per log (the writer puts a log's further appends of the batch in the
@@ -39,7 +39,7 @@ internal static class PostgresSql
     /// </summary>
     public const string AppendEntries = $"""
         INSERT INTO message_log ({LogColumns})
-        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[]) AS i ({LogColumns})
+        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::boolean[]) AS i ({LogColumns})
         WHERE i.seq = (SELECT COALESCE(MAX(m.seq), 0) + 1 FROM message_log m WHERE m.log_id = i.log_id)
         ON CONFLICT DO NOTHING
         RETURNING log_id, seq
@@ -66,7 +66,8 @@ internal static class PostgresSql
 
     public const string LastSequence = "SELECT COALESCE(MAX(seq), 0) FROM message_log WHERE log_id = $1";
 
-    public const string Count = "SELECT COUNT(*) FROM message_log WHERE log_id = $1 AND seq > $2 AND seq <= $3 AND ($4::text IS NULL OR author_id <> $4)";
+    /// <summary>The entries in the range by another author, and how many of them are high priority.</summary>
+    public const string Count = "SELECT COUNT(*), COUNT(*) FILTER (WHERE high_priority) FROM message_log WHERE log_id = $1 AND seq > $2 AND seq <= $3 AND ($4::text IS NULL OR author_id <> $4)";
 
     public const string ReadRoster = "SELECT conversation_id, revision, payload FROM roster WHERE user_id = $1";
 
@@ -106,6 +107,7 @@ internal static class PostgresSql
             reader.IsDBNull(first + 3) ? null : reader.GetString(first + 3),
             reader.GetString(first + 4),
             new DateTimeOffset(reader.GetInt64(first + 5), TimeSpan.Zero),
-            reader.GetString(first + 6));
+            reader.GetString(first + 6),
+            reader.GetBoolean(first + 7));
 
 }

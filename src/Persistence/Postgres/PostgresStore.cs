@@ -366,6 +366,7 @@ public sealed partial class PostgresStore : IAsyncDisposable
         var authors = new string[count];
         var timestamps = new long[count];
         var payloads = new string[count];
+        var highPriorities = new bool[count];
         for (var i = 0; i < count; i++)
         {
             var entry = round[i].Entry;
@@ -376,6 +377,7 @@ public sealed partial class PostgresStore : IAsyncDisposable
             authors[i] = entry.AuthorId;
             timestamps[i] = entry.Timestamp.UtcTicks;
             payloads[i] = entry.Payload;
+            highPriorities[i] = entry.HighPriority;
         }
 
         var command = new NpgsqlBatchCommand(PostgresSql.AppendEntries);
@@ -386,6 +388,7 @@ public sealed partial class PostgresStore : IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = authors });
         command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = timestamps });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = payloads });
+        command.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = highPriorities });
         return command;
     }
 

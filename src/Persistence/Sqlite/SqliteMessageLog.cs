@@ -121,7 +121,7 @@ internal sealed class SqliteMessageLog(SqliteStore store) : IMessageLog
             },
             cancellationToken);
 
-    public ValueTask<int> CountAsync(string logId, long afterSequence, long upToSequence, string? excludedAuthorId, CancellationToken cancellationToken = default) =>
+    public ValueTask<LogCount> CountAsync(string logId, long afterSequence, long upToSequence, string? excludedAuthorId, CancellationToken cancellationToken = default) =>
         store.ReadLogAsync(
             logId,
             (logId, afterSequence, upToSequence, excludedAuthorId),
@@ -132,7 +132,13 @@ internal sealed class SqliteMessageLog(SqliteStore store) : IMessageLog
                 command.Parameters.AddWithValue("@after", query.afterSequence);
                 command.Parameters.AddWithValue("@upTo", query.upToSequence);
                 command.Parameters.AddWithValue("@author", (object?)query.excludedAuthorId ?? DBNull.Value);
-                var count = (int)(long)command.ExecuteScalar()!;
+                LogCount count;
+                using (var reader = command.ExecuteReader())
+                {
+                    reader.Read();
+                    count = new LogCount((int)reader.GetInt64(0), (int)reader.GetInt64(1));
+                }
+
                 var overlapped = journal.MayOverlapLog;
                 foreach (var entry in journal.Entries)
                 {
@@ -141,7 +147,7 @@ internal sealed class SqliteMessageLog(SqliteStore store) : IMessageLog
                         && entry.AuthorId != query.excludedAuthorId
                         && !(overlapped && SqliteSql.ContainsSequence(session, query.logId, entry.Sequence)))
                     {
-                        count++;
+                        count += LogCount.One(entry.HighPriority);
                     }
                 }
 

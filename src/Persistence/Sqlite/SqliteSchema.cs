@@ -82,5 +82,11 @@ internal static class SqliteSchema
             PRIMARY KEY (user_id, conversation_id)
         ) WITHOUT ROWID;
         """,
+        // Entries carry a high-priority flag (LogEntry.HighPriority), counted apart; rows written before it are not high
+        // priority. The journal gets it too, as its rows are copied column for column into message_log.
+        """
+        ALTER TABLE message_log ADD COLUMN high_priority INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE message_journal ADD COLUMN high_priority INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 }

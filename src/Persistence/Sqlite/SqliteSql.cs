@@ -44,9 +44,9 @@ internal static class SqliteSql
 
     public const string RemoveReminder = "DELETE FROM reminders WHERE grain_type = @type AND grain_key = @key AND reminder_name = @name AND etag = @etag";
 
-    private const string LogColumns = "log_id, seq, entry_id, idempotency_key, author_id, timestamp_ticks, payload";
+    private const string LogColumns = "log_id, seq, entry_id, idempotency_key, author_id, timestamp_ticks, payload, high_priority";
 
-    public const string AppendToJournal = $"INSERT INTO message_journal ({LogColumns}) VALUES (@log, @seq, @id, @key, @author, @ts, @payload) RETURNING id";
+    public const string AppendToJournal = $"INSERT INTO message_journal ({LogColumns}) VALUES (@log, @seq, @id, @key, @author, @ts, @payload, @high) RETURNING id";
 
     public const string SequenceExists = "SELECT EXISTS (SELECT 1 FROM message_log WHERE log_id = @log AND seq = @seq)";
 
@@ -78,7 +78,8 @@ internal static class SqliteSql
 
     public const string LastSequence = "SELECT COALESCE(MAX(seq), 0) FROM message_log WHERE log_id = @log";
 
-    public const string Count = "SELECT COUNT(*) FROM message_log WHERE log_id = @log AND seq > @after AND seq <= @upTo AND (@author IS NULL OR author_id <> @author)";
+    /// <summary>The entries in the range by another author, and how many of them are high priority (0 or 1 each).</summary>
+    public const string Count = "SELECT COUNT(*), COALESCE(SUM(high_priority), 0) FROM message_log WHERE log_id = @log AND seq > @after AND seq <= @upTo AND (@author IS NULL OR author_id <> @author)";
 
     public const string ReadRoster = "SELECT conversation_id, revision, payload FROM roster WHERE user_id = @user";
 
@@ -133,7 +134,8 @@ internal static class SqliteSql
                 reader.IsDBNull(3) ? null : reader.GetString(3),
                 reader.GetString(4),
                 new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero),
-                reader.GetString(6)));
+                reader.GetString(6),
+                reader.GetBoolean(7)));
         }
 
         return entries;

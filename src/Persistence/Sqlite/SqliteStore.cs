@@ -270,6 +270,7 @@ public sealed partial class SqliteStore : IAsyncDisposable
         insert.Parameters.AddWithValue("@author", entry.AuthorId);
         insert.Parameters.AddWithValue("@ts", entry.Timestamp.UtcTicks);
         insert.Parameters.AddWithValue("@payload", entry.Payload);
+        insert.Parameters.AddWithValue("@high", entry.HighPriority);
         var id = (long)insert.ExecuteScalar()!;
         _batchAppends.Add((id, entry));
         _batchLastSequences[entry.LogId] = entry.Sequence;

@@ -10,7 +10,7 @@ public abstract class MessageLogContractTests(IMessageLogFixture fixture)
 {
     protected IMessageLog Log => fixture.Log;
 
-    protected static LogEntry NewEntry(string logId, long sequence, string? idempotencyKey = null, string author = "alice", string? payload = null) =>
+    protected static LogEntry NewEntry(string logId, long sequence, string? idempotencyKey = null, string author = "alice", string? payload = null, bool highPriority = false) =>
         new(
             logId,
             sequence,
@@ -18,14 +18,15 @@ public abstract class MessageLogContractTests(IMessageLogFixture fixture)
             idempotencyKey,
             author,
             new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero).AddTicks(sequence * 1_234_567),
-            payload ?? $$"""{"text":"message {{sequence}}"}""");
+            payload ?? $$"""{"text":"message {{sequence}}"}""",
+            highPriority);
 
-    protected async Task<List<LogEntry>> AppendRangeAsync(string logId, int count, Func<long, string>? author = null)
+    protected async Task<List<LogEntry>> AppendRangeAsync(string logId, int count, Func<long, string>? author = null, Func<long, bool>? highPriority = null)
     {
         var entries = new List<LogEntry>(count);
         for (var sequence = 1; sequence <= count; sequence++)
         {
-            entries.Add(await Log.AppendAsync(NewEntry(logId, sequence, $"client-{sequence}", author?.Invoke(sequence) ?? "alice")));
+            entries.Add(await Log.AppendAsync(NewEntry(logId, sequence, $"client-{sequence}", author?.Invoke(sequence) ?? "alice", highPriority: highPriority?.Invoke(sequence) ?? false)));
         }
 
         return entries;
@@ -163,7 +164,7 @@ public abstract class MessageLogContractTests(IMessageLogFixture fixture)
         Assert.Equal(entries, await Log.ReadAsync(logId, 0, LogDirection.Forward, 10));
         Assert.Equal(3, await Log.GetLastSequenceAsync(logId));
         Assert.Null(await Log.FindByIdempotencyKeyAsync(logId, "client-5"));
-        Assert.Equal(0, await Log.CountAsync(logId, 3, long.MaxValue, null));
+        Assert.Equal(new LogCount(0, 0), await Log.CountAsync(logId, 3, long.MaxValue, null));
 
         // The refused key was not stored: the same key with the right sequence is a new entry.
         var next = await Log.AppendAsync(NewEntry(logId, 4, "client-5"));
@@ -321,13 +322,13 @@ public abstract class MessageLogContractTests(IMessageLogFixture fixture)
         var logId = TestData.NewKey();
         await AppendRangeAsync(logId, 10, sequence => sequence % 3 == 0 ? "bob" : "alice");
 
-        Assert.Equal(3, await Log.CountAsync(logId, 0, long.MaxValue, "alice"));
-        Assert.Equal(7, await Log.CountAsync(logId, 0, long.MaxValue, "bob"));
-        Assert.Equal(10, await Log.CountAsync(logId, 0, long.MaxValue, null));
-        Assert.Equal(3, await Log.CountAsync(logId, 5, long.MaxValue, "bob"));
-        Assert.Equal(1, await Log.CountAsync(logId, 6, long.MaxValue, "alice"));
-        Assert.Equal(0, await Log.CountAsync(logId, 10, long.MaxValue, null));
-        Assert.Equal(0, await Log.CountAsync(TestData.NewKey(), 0, long.MaxValue, null));
+        Assert.Equal(new LogCount(3, 0), await Log.CountAsync(logId, 0, long.MaxValue, "alice"));
+        Assert.Equal(new LogCount(7, 0), await Log.CountAsync(logId, 0, long.MaxValue, "bob"));
+        Assert.Equal(new LogCount(10, 0), await Log.CountAsync(logId, 0, long.MaxValue, null));
+        Assert.Equal(new LogCount(3, 0), await Log.CountAsync(logId, 5, long.MaxValue, "bob"));
+        Assert.Equal(new LogCount(1, 0), await Log.CountAsync(logId, 6, long.MaxValue, "alice"));
+        Assert.Equal(new LogCount(0, 0), await Log.CountAsync(logId, 10, long.MaxValue, null));
+        Assert.Equal(new LogCount(0, 0), await Log.CountAsync(TestData.NewKey(), 0, long.MaxValue, null));
     }
 
     [Fact]
@@ -336,10 +337,65 @@ public abstract class MessageLogContractTests(IMessageLogFixture fixture)
         var logId = TestData.NewKey();
         await AppendRangeAsync(logId, 10, sequence => sequence % 3 == 0 ? "bob" : "alice");
 
-        Assert.Equal(6, await Log.CountAsync(logId, 0, 6, null));
-        Assert.Equal(2, await Log.CountAsync(logId, 0, 6, "alice"));
-        Assert.Equal(1, await Log.CountAsync(logId, 2, 5, "alice"));
-        Assert.Equal(0, await Log.CountAsync(logId, 6, 6, null));
+        Assert.Equal(new LogCount(6, 0), await Log.CountAsync(logId, 0, 6, null));
+        Assert.Equal(new LogCount(2, 0), await Log.CountAsync(logId, 0, 6, "alice"));
+        Assert.Equal(new LogCount(1, 0), await Log.CountAsync(logId, 2, 5, "alice"));
+        Assert.Equal(new LogCount(0, 0), await Log.CountAsync(logId, 6, 6, null));
+    }
+
+    [Fact]
+    public async Task CountAsync_HighPriorityEntries_CountedApartWithinTheBoundsAndWithoutTheExcludedAuthor()
+    {
+        var logId = TestData.NewKey();
+
+        // Bob wrote 3, 6 and 9; the even entries are high priority.
+        await AppendRangeAsync(logId, 10, sequence => sequence % 3 == 0 ? "bob" : "alice", sequence => sequence % 2 == 0);
+
+        Assert.Equal(new LogCount(10, 5), await Log.CountAsync(logId, 0, long.MaxValue, null));
+        Assert.Equal(new LogCount(3, 1), await Log.CountAsync(logId, 0, long.MaxValue, "alice"));
+        Assert.Equal(new LogCount(7, 4), await Log.CountAsync(logId, 0, long.MaxValue, "bob"));
+        Assert.Equal(new LogCount(5, 3), await Log.CountAsync(logId, 3, 8, null));
+        Assert.Equal(new LogCount(4, 2), await Log.CountAsync(logId, 3, 8, "bob"));
+        Assert.Equal(new LogCount(2, 1), await Log.CountAsync(logId, 2, 6, "alice"));
+        Assert.Equal(new LogCount(1, 0), await Log.CountAsync(logId, 8, 9, null));
+        Assert.Equal(new LogCount(0, 0), await Log.CountAsync(logId, 10, long.MaxValue, null));
+    }
+
+    [Fact]
+    public async Task AppendAsync_HighPriorityEntry_KeepsItsFlagThroughEveryReadAndANormalOneStaysFalse()
+    {
+        var logId = TestData.NewKey();
+        var high = NewEntry(logId, 1, "client-1", highPriority: true);
+        var normal = NewEntry(logId, 2, "client-2");
+
+        Assert.Equal(high, await Log.AppendAsync(high));
+        Assert.Equal(normal, await Log.AppendAsync(normal));
+
+        var forward = await Log.ReadAsync(logId, 0, LogDirection.Forward, 10);
+        Assert.Equal([high, normal], forward);
+        Assert.Equal([true, false], forward.Select(e => e.HighPriority));
+        Assert.Equal([normal, high], await Log.ReadAsync(logId, long.MaxValue, LogDirection.Backward, 10));
+        Assert.True((await Log.FindByIdAsync(logId, high.EntryId))?.HighPriority);
+        Assert.False((await Log.FindByIdAsync(logId, normal.EntryId))?.HighPriority);
+        Assert.True((await Log.FindByIdempotencyKeyAsync(logId, "client-1"))?.HighPriority);
+        Assert.False((await Log.FindByIdempotencyKeyAsync(logId, "client-2"))?.HighPriority);
+    }
+
+    [Fact]
+    public async Task AppendAsync_RetryWithAnotherFlag_ReturnsTheEarlierEntryWithItsFlag()
+    {
+        var logId = TestData.NewKey();
+        var high = await Log.AppendAsync(NewEntry(logId, 1, "client-1", highPriority: true));
+        var normal = await Log.AppendAsync(NewEntry(logId, 2, "client-2"));
+
+        var highRetry = await Log.AppendAsync(NewEntry(logId, 3, "client-1", payload: "retry"));
+        var normalRetry = await Log.AppendAsync(NewEntry(logId, 3, "client-2", payload: "retry", highPriority: true));
+
+        Assert.Equal(high, highRetry);
+        Assert.True(highRetry.HighPriority);
+        Assert.Equal(normal, normalRetry);
+        Assert.False(normalRetry.HighPriority);
+        Assert.Equal(new LogCount(2, 1), await Log.CountAsync(logId, 0, long.MaxValue, null));
     }
 
     [Fact]
