@@ -69,6 +69,8 @@ public sealed class MessagesApiTests(ApiFactory factory)
     [InlineData("""{"organizationId":"o","recipientId":"r","body":"hi","clientMessageId":"c" """)]
     [InlineData("""[1,2,3]""")]
     [InlineData("""{"organizationId":7,"recipientId":"r","body":"hi","clientMessageId":"c"}""")]
+    [InlineData("""{"organizationId":"o","recipientId":"r","body":"hi","clientMessageId":"c","priority":"urgent"}""")]
+    [InlineData("""{"organizationId":"o","recipientId":"r","body":"hi","clientMessageId":"c","priority":7}""")]
     public async Task SendMessage_InvalidBody_Returns400InvalidArgument(string body)
     {
         var (_, users) = await factory.ProvisionAsync(1);
@@ -76,6 +78,25 @@ public sealed class MessagesApiTests(ApiFactory factory)
         var response = await users[0].Client.PostAsync("/v1/messages", new StringContent(body, Encoding.UTF8, "application/json"));
 
         await response.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-argument");
+    }
+
+    [Fact]
+    public async Task SendMessage_HighPriority_StoredWithItAndCountedInThePriorityUnread()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(2);
+        var (sender, recipient) = (users[0], users[1]);
+
+        var urgent = await (await sender.Client.PostJsonAsync("/v1/messages", new { organizationId, recipientId = recipient.Id, body = "now", clientMessageId = "u-1", priority = "high" }))
+            .AssertOkAsync(HttpStatusCode.Created);
+        var plain = await (await sender.Client.PostJsonAsync("/v1/messages", Send(organizationId, recipient.Id, "later", "u-2"))).AssertOkAsync(HttpStatusCode.Created);
+
+        Assert.Equal(("high", "normal"), (urgent.GetProperty("priority").GetString(), plain.GetProperty("priority").GetString()));
+        var entry = (await (await recipient.Client.GetAsync($"/v1/organizations/{organizationId}/conversations")).AssertOkAsync()).GetProperty("items")[0];
+        Assert.Equal((2, 1), (entry.GetProperty("unreadCount").GetInt32(), entry.GetProperty("priorityUnreadCount").GetInt32()));
+        var unread = await Unread(recipient, organizationId);
+        Assert.Equal((2, 1), (unread.GetProperty("unreadCount").GetInt32(), unread.GetProperty("priorityUnreadCount").GetInt32()));
+        var history = await (await recipient.Client.GetAsync($"/v1/conversations/{urgent.GetProperty("conversationId").GetString()}/messages?order=oldest")).AssertOkAsync();
+        Assert.Equal(["high", "normal"], history.EnumerateArray().Select(m => m.GetProperty("priority").GetString()));
     }
 
     [Fact]

@@ -129,7 +129,7 @@ public sealed class BroadcastGroupTests(ClusterFixture cluster)
         {
             for (var m = 0; m < 10; m++)
             {
-                await group.SendAsync(new SendMessageCommand(sender, $"m{m}", $"{sender}-{m}"));
+                await group.SendAsync(new SendMessageCommand(sender, $"m{m}", $"{sender}-{m}", Priority: m % 3 == 0 ? MessagePriority.High : MessagePriority.Normal));
                 if (m % 4 == s % 4)
                 {
                     await group.MarkReadAsync(sender, 1_000_000);
@@ -145,9 +145,11 @@ public sealed class BroadcastGroupTests(ClusterFixture cluster)
         foreach (var user in users.Take(30).Concat(joiners))
         {
             var view = await group.GetViewAsync(user);
-            var expected = history.Count(m => m.SortNumber > view.ReadSortNumber && m.SenderId != user);
-            Assert.Equal(expected, view.UnreadCount);
-            Assert.Equal(expected, (await EntryAsync(user, organizationId, group)).UnreadCount);
+            var unread = history.Where(m => m.SortNumber > view.ReadSortNumber && m.SenderId != user).ToList();
+            var expected = (unread.Count, unread.Count(m => m.Priority == MessagePriority.High));
+            Assert.Equal(expected, (view.UnreadCount, view.PriorityUnreadCount));
+            var entry = await EntryAsync(user, organizationId, group);
+            Assert.Equal(expected, (entry.UnreadCount, entry.PriorityUnreadCount));
         }
     }
 

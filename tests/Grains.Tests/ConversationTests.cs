@@ -124,6 +124,43 @@ public sealed class ConversationTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task Send_UndefinedPriority_ThrowsInvalidArgumentAndStoresNothing()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
+        var conversation = Conversation(organizationId, users[0], users[1]);
+
+        await Assert.ThrowsAsync<InvalidArgumentException>(async () =>
+            await conversation.SendAsync(new SendMessageCommand(users[0], "urgent?", "p-1", Priority: (MessagePriority)7)));
+
+        Assert.Equal(0, await cluster.MessageLog.GetLastSequenceAsync(conversation.GetPrimaryKeyString()));
+    }
+
+    [Fact]
+    public async Task Send_HighPriority_CountsInThePriorityUnreadCountersUntilRead()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
+        var (alice, bob) = (users[0], users[1]);
+        var conversation = Conversation(organizationId, alice, bob);
+
+        var urgent = await conversation.SendAsync(new SendMessageCommand(alice, "now!", "p-1", Priority: MessagePriority.High));
+        await conversation.SendAsync(new SendMessageCommand(alice, "fyi", "p-2", Priority: MessagePriority.Low));
+        await conversation.SendAsync(new SendMessageCommand(alice, "also now", "p-3", Priority: MessagePriority.High));
+
+        Assert.Equal(MessagePriority.High, urgent.Message.Priority);
+        var entry = Assert.Single(await User(bob).GetConversationsAsync(organizationId));
+        Assert.Equal((3, 2), (entry.UnreadCount, entry.PriorityUnreadCount));
+        Assert.Equal(new UnreadSummary(organizationId, 3, 1, 2), await User(bob).GetUnreadAsync(organizationId));
+        Assert.Equal(0, (await conversation.GetViewAsync(alice)).PriorityUnreadCount);
+
+        await conversation.MarkReadAsync(bob, 1);
+        Assert.Equal((2, 1), ((await conversation.GetViewAsync(bob)).UnreadCount, (await conversation.GetViewAsync(bob)).PriorityUnreadCount));
+        await conversation.MarkUnreadAsync(bob, 1);
+        Assert.Equal(new UnreadSummary(organizationId, 3, 1, 2), await User(bob).GetUnreadAsync(organizationId));
+        await conversation.MarkReadAsync(bob, 3);
+        Assert.Equal(new UnreadSummary(organizationId, 0, 0, 0), await User(bob).GetUnreadAsync(organizationId));
+    }
+
+    [Fact]
     public async Task Send_BodyOver64KiB_ThrowsInvalidArgument()
     {
         var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
@@ -160,8 +197,9 @@ public sealed class ConversationTests(ClusterFixture cluster)
         for (var i = 0; i < 60; i++)
         {
             var n = i;
-            work.Add(ab.SendAsync(new SendMessageCommand(n % 3 == 0 ? b : a, $"ab{n}", $"ab{n}")).AsTask());
-            work.Add(ac.SendAsync(new SendMessageCommand(n % 2 == 0 ? c : a, $"ac{n}", $"ac{n}")).AsTask());
+            var priority = n % 5 == 0 ? MessagePriority.High : MessagePriority.Normal;
+            work.Add(ab.SendAsync(new SendMessageCommand(n % 3 == 0 ? b : a, $"ab{n}", $"ab{n}", Priority: priority)).AsTask());
+            work.Add(ac.SendAsync(new SendMessageCommand(n % 2 == 0 ? c : a, $"ac{n}", $"ac{n}", Priority: priority)).AsTask());
             if (n % 7 == 0)
             {
                 work.Add(ab.MarkReadAsync(b, n).AsTask());
@@ -174,16 +212,17 @@ public sealed class ConversationTests(ClusterFixture cluster)
         foreach (var user in users)
         {
             var roster = await User(user).GetConversationsAsync(organizationId);
-            var total = 0;
+            var total = default(LogCount);
             foreach (var entry in roster)
             {
                 var expected = await cluster.MessageLog.CountAsync(entry.Id, entry.ReadSortNumber, long.MaxValue, user);
-                Assert.Equal(expected, entry.UnreadCount);
+                Assert.Equal((expected.Entries, expected.HighPriority), (entry.UnreadCount, entry.PriorityUnreadCount));
                 Assert.Equal(entry, await cluster.GrainFactory.GetGrain<IConversationGrain>(entry.Id).GetViewAsync(user));
                 total += expected;
             }
 
-            Assert.Equal(total, (await User(user).GetUnreadAsync(organizationId)).UnreadCount);
+            var summary = await User(user).GetUnreadAsync(organizationId);
+            Assert.Equal((total.Entries, total.HighPriority), (summary.UnreadCount, summary.PriorityUnreadCount));
         }
 
         Assert.Equal(2, (await User(a).GetConversationsAsync(organizationId)).Count);
@@ -410,13 +449,13 @@ public sealed class ConversationTests(ClusterFixture cluster)
             var message = new Message($"lost-{i}-{Guid.NewGuid():N}", key.ToGrainKey(), organizationId, i, alice, bob, $"lost {i}", $"lost-{i}", DateTimeOffset.UtcNow);
             lost.Add(message);
             await cluster.MessageLog.AppendAsync(new LogEntry(key.ToGrainKey(), i, message.Id, $"{alice}:lost-{i}", alice, message.CreatedAt,
-                JsonSerializer.Serialize(message, ChatJsonContext.Default.Message)));
+                JsonSerializer.Serialize(message, ChatJsonContext.Default.Message), HighPriority: i == 2));
         }
 
         var conversation = cluster.GrainFactory.GetGrain<IConversationGrain>(key.ToGrainKey());
         var view = await conversation.GetViewAsync(bob);
 
-        Assert.Equal((3L, 3, lost[2]), (view.LastSortNumber, view.UnreadCount, view.LastMessage));
+        Assert.Equal((3L, 3, 1, lost[2]), (view.LastSortNumber, view.UnreadCount, view.PriorityUnreadCount, view.LastMessage));
 
         // The activation repairs the rosters in the background (it must not wait on a user grain while activating).
         var deadline = DateTime.UtcNow.AddSeconds(5);
@@ -433,7 +472,7 @@ public sealed class ConversationTests(ClusterFixture cluster)
         Assert.Equal(lost[1], retry.Message);
         var next = await conversation.SendAsync(new SendMessageCommand(alice, "new", "new-1"));
         Assert.Equal(4, next.Message.SortNumber);
-        Assert.Equal(new UnreadSummary(organizationId, 4, 1), await User(bob).GetUnreadAsync(organizationId));
+        Assert.Equal(new UnreadSummary(organizationId, 4, 1, 1), await User(bob).GetUnreadAsync(organizationId));
     }
 
     [Fact]

@@ -295,7 +295,7 @@ public sealed class GroupTests(ClusterFixture cluster)
             {
                 for (var m = 0; m < 10; m++)
                 {
-                    await group.SendAsync(new SendMessageCommand(sender, $"m{m}", $"{sender}-{m}"));
+                    await group.SendAsync(new SendMessageCommand(sender, $"m{m}", $"{sender}-{m}", Priority: m % 4 == 1 ? MessagePriority.High : MessagePriority.Normal));
                     if (m % 3 == 0)
                     {
                         await group.MarkReadAsync(sender, 1_000_000);
@@ -313,10 +313,11 @@ public sealed class GroupTests(ClusterFixture cluster)
         foreach (var user in users.Where(u => u != users[3]))
         {
             var view = await group.GetViewAsync(user);
-            var expected = history.Count(m => m.SortNumber > view.ReadSortNumber && m.SenderId != user);
-            Assert.Equal(expected, view.UnreadCount);
+            var unread = history.Where(m => m.SortNumber > view.ReadSortNumber && m.SenderId != user).ToList();
+            var expected = (unread.Count, unread.Count(m => m.Priority == MessagePriority.High));
+            Assert.Equal(expected, (view.UnreadCount, view.PriorityUnreadCount));
             var entry = await EntryAsync(user, organizationId, view.Id, e => e.Revision >= view.Revision);
-            Assert.Equal(expected, entry.UnreadCount);
+            Assert.Equal(expected, (entry.UnreadCount, entry.PriorityUnreadCount));
         }
     }
 

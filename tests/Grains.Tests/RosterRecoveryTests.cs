@@ -228,7 +228,7 @@ public sealed class RosterRecoveryTests : IAsyncLifetime
             return await inner.GetLastSequenceAsync(logId, cancellationToken);
         }
 
-        public async ValueTask<int> CountAsync(string logId, long afterSequence, long upToSequence, string? excludedAuthorId, CancellationToken cancellationToken = default)
+        public async ValueTask<LogCount> CountAsync(string logId, long afterSequence, long upToSequence, string? excludedAuthorId, CancellationToken cancellationToken = default)
         {
             await gate.WaitAsync(cancellationToken);
             return await inner.CountAsync(logId, afterSequence, upToSequence, excludedAuthorId, cancellationToken);

@@ -36,12 +36,14 @@ public sealed record SendMessageRequest(
     [property: Required, RegularExpression(Validate.IdPattern)] string OrganizationId,
     [property: Required, RegularExpression(Validate.IdPattern)] string RecipientId,
     [property: Required, StringLength(Validate.MaxBodyBytes, MinimumLength = 1)] string Body,
-    [property: Required, RegularExpression(Validate.IdPattern)] string ClientMessageId);
+    [property: Required, RegularExpression(Validate.IdPattern)] string ClientMessageId,
+    MessagePriority Priority = MessagePriority.Normal);
 
 /// <summary>Send to a conversation named in the path; <see cref="ClientMessageId"/> makes retries safe.</summary>
 public sealed record SendToConversationRequest(
     [property: Required, StringLength(Validate.MaxBodyBytes, MinimumLength = 1)] string Body,
-    [property: Required, RegularExpression(Validate.IdPattern)] string ClientMessageId);
+    [property: Required, RegularExpression(Validate.IdPattern)] string ClientMessageId,
+    MessagePriority Priority = MessagePriority.Normal);
 
 /// <summary>
 /// Create a group or forum; without an id the server picks one. With <see cref="FirstMessage"/>, the group's first

@@ -67,7 +67,7 @@ public static class MessagesApi
         var senderId = user.GetUserId();
         var key = ConversationKey.For(request.OrganizationId, senderId, request.RecipientId);
         var result = await grains.GetGrain<IConversationGrain>(key.ToGrainKey())
-            .SendAsync(new SendMessageCommand(senderId, request.Body, request.ClientMessageId, user.GetSessionId()));
+            .SendAsync(new SendMessageCommand(senderId, request.Body, request.ClientMessageId, user.GetSessionId(), request.Priority));
         return Sent(result);
     }
 
@@ -75,7 +75,7 @@ public static class MessagesApi
         string conversationId, SendToConversationRequest request, ClaimsPrincipal user, IGrainFactory grains)
     {
         var result = await ChatConversations.Get(grains, conversationId)
-            .SendAsync(new SendMessageCommand(user.GetUserId(), request.Body, request.ClientMessageId, user.GetSessionId()));
+            .SendAsync(new SendMessageCommand(user.GetUserId(), request.Body, request.ClientMessageId, user.GetSessionId(), request.Priority));
         return Sent(result);
     }
 

@@ -7,7 +7,8 @@ namespace Orleans.Chat.Grains.Conversations;
 /// A conversation as one member sees it: the roster entry (<see cref="Id"/> is the conversation id). Every value is absolute (not a delta), and
 /// <see cref="Revision"/> grows with every change of the conversation, so a user grain can apply the same view
 /// twice, or an older one late, without harm. In a 1-1 conversation <see cref="Name"/> is the other member's display
-/// name (taken when the conversation verifies its members, once per activation).
+/// name (taken when the conversation verifies its members, once per activation). <see cref="PriorityUnreadCount"/>
+/// counts the unread messages of <see cref="MessagePriority.High"/> priority, which are in <see cref="UnreadCount"/> too.
 /// <para>
 /// In a group (<see cref="Kind"/> <see cref="ConversationKind.Group"/>), <see cref="CounterpartyId"/> is null,
 /// <see cref="Name"/> is the group's, the counterparty cursors are the lowest among the other members (everyone has
@@ -33,7 +34,8 @@ public sealed record ConversationView(
     [Id(11)] ConversationKind Kind = ConversationKind.Direct,
     [Id(12)] string? Name = null,
     [Id(13)] bool IsMember = true,
-    [Id(14)] bool Broadcast = false);
+    [Id(14)] bool Broadcast = false,
+    [Id(15)] int PriorityUnreadCount = 0);
 
 [GenerateSerializer, Alias("chat.ConversationKind")]
 public enum ConversationKind

@@ -17,7 +17,8 @@ public sealed record SendMessageCommand(
     [Id(0)] string SenderId,
     [Id(1)] string Body,
     [Id(2)] string ClientMessageId,
-    [Id(3)] string? OriginSessionId = null);
+    [Id(3)] string? OriginSessionId = null,
+    [Id(4)] MessagePriority Priority = MessagePriority.Normal);
 
 /// <summary>The stored message; <see cref="Created"/> is false when the send was a retry of an earlier one.</summary>
 [GenerateSerializer, Immutable, Alias("chat.SendMessageResult")]

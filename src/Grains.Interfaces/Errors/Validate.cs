@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.RegularExpressions;
+using Orleans.Chat.Grains.Messages;
 
 namespace Orleans.Chat.Grains.Errors;
 
@@ -130,6 +131,10 @@ public static partial class Validate
 
         return value;
     }
+
+    /// <summary>A defined priority: JSON may carry any number where the enum's names are expected.</summary>
+    public static MessagePriority Priority(MessagePriority value) =>
+        Enum.IsDefined(value) ? value : throw new InvalidArgumentException("'priority' must be 'low', 'normal' or 'high'.", "priority");
 
     public static string Password([NotNull] string? value)
     {

@@ -19,7 +19,22 @@ public sealed record Message(
     [Id(7)] string ClientMessageId,
     [Id(8)] DateTimeOffset CreatedAt,
     [Id(9)] MessageType Type = MessageType.Text,
-    [Id(10)] MembershipChange? Membership = null);
+    [Id(10)] MembershipChange? Membership = null,
+    [Id(11)] MessagePriority Priority = MessagePriority.Normal);
+
+/// <summary>How urgent a message is: a high one counts in its recipients' priority unread counters as well.</summary>
+[GenerateSerializer, Alias("chat.MessagePriority")]
+public enum MessagePriority
+{
+    [JsonStringEnumMemberName("low")]
+    Low,
+
+    [JsonStringEnumMemberName("normal")]
+    Normal,
+
+    [JsonStringEnumMemberName("high")]
+    High,
+}
 
 [GenerateSerializer, Alias("chat.MessageType")]
 public enum MessageType

@@ -40,12 +40,15 @@ public sealed record UserSession(
     [Id(2)] string Udid,
     [Id(3)] DateTimeOffset CreatedAt);
 
-/// <summary>The unread totals of one user in one organization.</summary>
+/// <summary>
+/// The unread totals of one user in one organization: messages, conversations with any, and high-priority messages.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("chat.UnreadSummary")]
 public sealed record UnreadSummary(
     [Id(0)] string OrganizationId,
     [Id(1)] int UnreadCount,
-    [Id(2)] int UnreadConversationCount);
+    [Id(2)] int UnreadConversationCount,
+    [Id(3)] int PriorityUnreadCount = 0);
 
 /// <summary>A conversation in the user's roster changed; carries the new entry and the organization's new totals.</summary>
 [GenerateSerializer, Immutable, Alias("chat.ConversationChanged")]

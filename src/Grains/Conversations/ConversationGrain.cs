@@ -26,15 +26,11 @@ public sealed partial class ConversationGrain(
     /// <summary>Delivered receipts are stored and pushed at most this often per conversation, not one write per receipt.</summary>
     private static readonly TimeSpan DeliveredFlushDelay = TimeSpan.FromSeconds(1);
 
-    private readonly Dictionary<string, int> _unread = new(StringComparer.Ordinal);
+    /// <summary>Each member's unread messages, and how many of them are high priority, as the log and the cursors say.</summary>
+    private readonly Dictionary<string, LogCount> _unread = new(StringComparer.Ordinal);
     private readonly RosterPushes _pushes = new(grains, logger);
+    private readonly DeliveredReceipts _delivered = new();
     private IGrainTimer? _deliveredFlush;
-
-    /// <summary>Members whose delivered cursor moved since the last flush told the other member (<c>message:delivered</c>).</summary>
-    private readonly HashSet<string> _deliveredMovers = new(StringComparer.Ordinal);
-
-    /// <summary>A delivered cursor moved since the last write.</summary>
-    private bool _deliveredUnwritten;
     private ConversationKey _key;
     private string _id = "";
 
@@ -70,7 +66,7 @@ public sealed partial class ConversationGrain(
         foreach (var (member, cursor) in S.Members)
         {
             _unread[member] = _lastSortNumber <= cursor.UnreadAfter()
-                ? 0
+                ? default
                 : await messageLog.CountAsync(_id, cursor.UnreadAfter(), _lastSortNumber, member, cancellationToken);
         }
 
@@ -99,13 +95,14 @@ public sealed partial class ConversationGrain(
         var body = Validate.Body(command.Body);
         var clientMessageId = Validate.Id(command.ClientMessageId, "clientMessageId");
         var origin = Validate.OptionalText(command.OriginSessionId, "originSessionId", Validate.MaxIdLength);
+        var priority = Validate.Priority(command.Priority);
         await EnsureMembersAsync();
 
         // Client message ids are the sender's own: two members may pick the same one without colliding.
         var idempotencyKey = sender + ":" + clientMessageId;
         var now = timeProvider.GetUtcNow();
         var sortNumber = _lastSortNumber + 1;
-        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, sortNumber, sender, recipient, body, clientMessageId, now);
+        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, sortNumber, sender, recipient, body, clientMessageId, now, Priority: priority);
         var entry = message.ToLogEntry(idempotencyKey);
         var stored = await messageLog.AppendAsync(entry);
         if (!string.Equals(stored.EntryId, entry.EntryId, StringComparison.Ordinal))
@@ -127,7 +124,7 @@ public sealed partial class ConversationGrain(
         _lastSortNumber = sortNumber;
         _lastMessage = message;
         _updatedAt = now;
-        _unread[recipient] = _unread.GetValueOrDefault(recipient) + 1;
+        _unread[recipient] = _unread.GetValueOrDefault(recipient) + LogCount.One(entry.HighPriority);
         LogMessageStored(logger, _id, sortNumber, sender);
 
         // Before returning: the sender's roster has it. The recipient's follows in the background, in order.
@@ -164,7 +161,7 @@ public sealed partial class ConversationGrain(
         }
 
         cursor.DeliveredSortNumber = Math.Max(cursor.DeliveredSortNumber, upTo);
-        _unread[readerId] = upTo >= _lastSortNumber ? 0 : await messageLog.CountAsync(_id, upTo, _lastSortNumber, readerId);
+        _unread[readerId] = upTo >= _lastSortNumber ? default : await messageLog.CountAsync(_id, upTo, _lastSortNumber, readerId);
         await WriteStateAsync(); // Stores any delivered receipts waiting for their flush too.
         if (receipt)
         {
@@ -249,8 +246,7 @@ public sealed partial class ConversationGrain(
         if (upTo > cursor.DeliveredSortNumber)
         {
             cursor.DeliveredSortNumber = upTo;
-            _deliveredMovers.Add(memberId);
-            _deliveredUnwritten = true;
+            _delivered.Moved(memberId, announce: true);
             _deliveredFlush ??= this.RegisterGrainTimer(
                 FlushDeliveredAsync,
                 new GrainTimerCreationOptions { DueTime = DeliveredFlushDelay, Period = Timeout.InfiniteTimeSpan });
@@ -302,8 +298,8 @@ public sealed partial class ConversationGrain(
     private async ValueTask WriteStateAsync()
     {
         // The write takes the delivered cursors with it; the flush stays due only to announce them.
-        _deliveredUnwritten = false;
-        if (_deliveredMovers.Count == 0)
+        _delivered.Written();
+        if (!_delivered.Unannounced)
         {
             _deliveredFlush?.Dispose();
             _deliveredFlush = null;
@@ -331,13 +327,12 @@ public sealed partial class ConversationGrain(
     {
         _deliveredFlush?.Dispose();
         _deliveredFlush = null;
-        if (_deliveredUnwritten)
+        if (_delivered.Unwritten)
         {
             await WriteStateAsync();
         }
 
-        IReadOnlyList<MessageDelivered> delivered = [.. _deliveredMovers.Select(m => new MessageDelivered(_id, _key.OrganizationId, m, S.Members[m].DeliveredSortNumber))];
-        _deliveredMovers.Clear();
+        var delivered = _delivered.Take(_id, _key.OrganizationId, m => S.Members[m].DeliveredSortNumber);
         _pushes.Push(Update(_key.FirstUserId, sent: null, read: null, delivered));
         _pushes.Push(Update(_key.SecondUserId, sent: null, read: null, delivered));
     }
@@ -360,7 +355,7 @@ public sealed partial class ConversationGrain(
         }
 
         var after = cursor.UnreadAfter();
-        _unread[memberId] = after >= _lastSortNumber ? 0 : await messageLog.CountAsync(_id, after, _lastSortNumber, memberId);
+        _unread[memberId] = after >= _lastSortNumber ? default : await messageLog.CountAsync(_id, after, _lastSortNumber, memberId);
         await WriteStateAsync();
         await _pushes.PushAndWait(Update(memberId, sent: null, read: null));
         return View(memberId);
@@ -405,7 +400,7 @@ public sealed partial class ConversationGrain(
             View(userId),
             sent,
             read is not null && !string.Equals(read.ReaderId, userId, StringComparison.Ordinal) ? read : null,
-            delivered?.Where(d => !string.Equals(d.RecipientId, userId, StringComparison.Ordinal)).ToList() is { Count: > 0 } others ? others : null);
+            DeliveredReceipts.ForMember(userId, delivered));
 
     private ConversationView View(string memberId)
     {
@@ -418,7 +413,7 @@ public sealed partial class ConversationGrain(
             counterparty,
             mine.ClearedSortNumber >= _lastSortNumber ? null : _lastMessage,
             _lastSortNumber,
-            _unread.GetValueOrDefault(memberId),
+            _unread.GetValueOrDefault(memberId).Entries,
             mine.UnreadAfter(),
             theirs.ReadSortNumber,
             theirs.DeliveredSortNumber,
@@ -426,7 +421,8 @@ public sealed partial class ConversationGrain(
             // Grows with every send (the sortNumber) and every cursor move (the persisted count), and neither goes
             // back after a crash: the log keeps every acknowledged send and a cursor move is stored before it is pushed.
             _lastSortNumber + S.Revision,
-            Name: _names.GetValueOrDefault(counterparty));
+            Name: _names.GetValueOrDefault(counterparty),
+            PriorityUnreadCount: _unread.GetValueOrDefault(memberId).HighPriority);
     }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Conversation {ConversationId} stored message {SortNumber} from {SenderId}")]

@@ -10,7 +10,7 @@ internal static class MessageLogExtensions
     /// <summary>The log entry of a message; the idempotency key is what makes a retry find the stored one.</summary>
     public static LogEntry ToLogEntry(this Message message, string idempotencyKey) =>
         new(message.ConversationId, message.SortNumber, message.Id, idempotencyKey, message.SenderId, message.CreatedAt,
-            JsonSerializer.Serialize(message, ChatJsonContext.Default.Message));
+            JsonSerializer.Serialize(message, ChatJsonContext.Default.Message), message.Priority == MessagePriority.High);
 
     public static Message ToMessage(this LogEntry entry) =>
         JsonSerializer.Deserialize(entry.Payload, ChatJsonContext.Default.Message)

@@ -1,6 +1,7 @@
 using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Messages;
+using Orleans.Chat.Persistence;
 
 namespace Orleans.Chat.Grains.Groups;
 
@@ -8,7 +9,7 @@ namespace Orleans.Chat.Grains.Groups;
 public sealed partial class GroupGrain
 {
     /// <summary>
-    /// Unread counts of current members, derived from the log and their read cursors: counted when first needed (a
+    /// Unread counts of current members (with how many are high priority), derived from the log and their read cursors: counted when first needed (a
     /// forum's activation must not count for thousands of members), then kept up to date as messages and reads come.
     /// </summary>
     private readonly Dictionary<string, UnreadCount> _unread = new(StringComparer.Ordinal);
@@ -21,7 +22,7 @@ public sealed partial class GroupGrain
         {
             if (S.Members[userId].UnreadAfter() < message.SortNumber && !string.Equals(userId, message.SenderId, StringComparison.Ordinal))
             {
-                unread.Value++;
+                unread.Value += LogCount.One(message.Priority == MessagePriority.High);
             }
         }
     }
@@ -32,15 +33,15 @@ public sealed partial class GroupGrain
     /// has caught up (<see cref="Appended"/> only adds to counts already held); a count that another call took
     /// meanwhile wins.
     /// </summary>
-    private async ValueTask<int> UnreadAsync(string userId)
+    private async ValueTask<LogCount> UnreadAsync(string userId)
     {
         var member = S.Members[userId];
         if (!member.IsMember)
         {
-            return 0;
+            return default;
         }
 
-        var (counted, unread) = (member.UnreadAfter(), 0);
+        var (counted, unread) = (member.UnreadAfter(), default(LogCount));
         while (true)
         {
             if (_unread.TryGetValue(userId, out var known))
@@ -68,12 +69,7 @@ public sealed partial class GroupGrain
         if (upTo > member.DeliveredSortNumber)
         {
             member.DeliveredSortNumber = upTo;
-            _deliveredUnwritten = true;
-            if (!S.Broadcast)
-            {
-                _deliveredMovers.Add(memberId);
-            }
-
+            _delivered.Moved(memberId, announce: !S.Broadcast);
             _deliveredFlush ??= this.RegisterGrainTimer(
                 FlushDeliveredAsync,
                 new GrainTimerCreationOptions { DueTime = DeliveredFlushDelay, Period = Timeout.InfiniteTimeSpan });
@@ -99,9 +95,9 @@ public sealed partial class GroupGrain
     }
 
     /// <summary>Held in <see cref="_unread"/> by reference, so that a message updates every count without writing the dictionary.</summary>
-    private sealed class UnreadCount(int value)
+    private sealed class UnreadCount(LogCount value)
     {
-        public int Value { get; set; } = value;
+        public LogCount Value { get; set; } = value;
     }
 
     /// <summary>

@@ -74,7 +74,7 @@ public sealed partial class GroupGrain
                 View(userId, floor),
                 sent,
                 read is not null && !string.Equals(read.ReaderId, userId, StringComparison.Ordinal) ? read : null,
-                delivered?.Where(d => !string.Equals(d.RecipientId, userId, StringComparison.Ordinal)).ToList() is { Count: > 0 } others ? others : null);
+                DeliveredReceipts.ForMember(userId, delivered));
             if (string.Equals(userId, caller, StringComparison.Ordinal))
             {
                 callers = _pushes.PushAndWait(update);

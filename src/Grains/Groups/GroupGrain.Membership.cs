@@ -328,7 +328,7 @@ public sealed partial class GroupGrain
         member.UnreadFromSortNumber = 0;
         member.DeliveredSortNumber = Math.Max(member.DeliveredSortNumber, sortNumber);
         member.Order = ++S.NextMemberOrder;
-        _unread[userId] = new UnreadCount(0);
+        _unread[userId] = new UnreadCount(default);
     }
 
     /// <summary>Distinct valid ids other than the acting user, at most <see cref="GroupLimits.MaxMembersPerCall"/>.</summary>

@@ -26,16 +26,8 @@ public sealed partial class GroupGrain(
     /// <summary>Delivered receipts are stored and pushed at most this often per group, not one write per receipt.</summary>
     private static readonly TimeSpan DeliveredFlushDelay = TimeSpan.FromSeconds(1);
 
+    private readonly DeliveredReceipts _delivered = new();
     private IGrainTimer? _deliveredFlush;
-
-    /// <summary>
-    /// Members whose delivered cursor moved since the last flush told the others (<c>message:delivered</c>); never in a
-    /// broadcast group, whose receipts are not pushed.
-    /// </summary>
-    private readonly HashSet<string> _deliveredMovers = new(StringComparer.Ordinal);
-
-    /// <summary>A delivered cursor moved since the last write.</summary>
-    private bool _deliveredUnwritten;
     private GroupKey _key;
     private string _id = "";
     private long _lastSortNumber;
@@ -81,6 +73,7 @@ public sealed partial class GroupGrain(
         var body = Validate.Body(command.Body);
         var clientMessageId = Validate.Id(command.ClientMessageId, "clientMessageId");
         var origin = Validate.OptionalText(command.OriginSessionId, "originSessionId", Validate.MaxIdLength);
+        var priority = Validate.Priority(command.Priority);
         var sender = Member(senderId);
         if (sender.Role == GroupRole.Member && !sender.Permissions.MaySend)
         {
@@ -89,7 +82,7 @@ public sealed partial class GroupGrain(
 
         await AppendPendingMembershipAsync(CancellationToken.None);
         var now = timeProvider.GetUtcNow();
-        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, _lastSortNumber + 1, senderId, null, body, clientMessageId, now);
+        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, _lastSortNumber + 1, senderId, null, body, clientMessageId, now, Priority: priority);
         var stored = await messageLog.AppendAsync(message.ToLogEntry(idempotencyKey: senderId + ":" + clientMessageId));
         if (!string.Equals(stored.EntryId, message.Id, StringComparison.Ordinal))
         {
@@ -135,7 +128,7 @@ public sealed partial class GroupGrain(
 
         reader.DeliveredSortNumber = Math.Max(reader.DeliveredSortNumber, upTo);
         // No send interleaves with a read (only roster views do), so the log ends at the last sortNumber meanwhile.
-        _unread[readerId] = new UnreadCount(upTo >= _lastSortNumber ? 0 : await messageLog.CountAsync(_id, upTo, _lastSortNumber, readerId));
+        _unread[readerId] = new UnreadCount(upTo >= _lastSortNumber ? default : await messageLog.CountAsync(_id, upTo, _lastSortNumber, readerId));
         await WriteStateAsync();
 
         if (S.Broadcast || !receipt)
@@ -264,13 +257,14 @@ public sealed partial class GroupGrain(
         var (lastSortNumber, lastMessage) = member.IsMember || member.LeftSortNumber == _lastSortNumber
             ? (_lastSortNumber, member.ClearedSortNumber >= _lastSortNumber ? null : _lastMessage)
             : (member.LeftSortNumber, null);
+        var unread = member.IsMember && _unread.TryGetValue(userId, out var held) ? held.Value : default;
         return new ConversationView(
             _id,
             _key.OrganizationId,
             CounterpartyId: null,
             lastMessage,
             lastSortNumber,
-            member.IsMember && _unread.TryGetValue(userId, out var unread) ? unread.Value : 0,
+            unread.Entries,
             member.UnreadAfter(),
             floor.ReadExcept(userId),
             floor.DeliveredExcept(userId),
@@ -279,15 +273,16 @@ public sealed partial class GroupGrain(
             ConversationKind.Group,
             S.Name,
             member.IsMember,
-            S.Broadcast);
+            S.Broadcast,
+            unread.HighPriority);
     }
 
     /// <summary>Stores the state with a new revision; a failed write leaves memory ahead of storage, so start over.</summary>
     private async Task WriteStateAsync()
     {
         // The write takes the delivered cursors with it; the flush stays due only to announce them.
-        _deliveredUnwritten = false;
-        if (_deliveredMovers.Count == 0)
+        _delivered.Written();
+        if (!_delivered.Unannounced)
         {
             _deliveredFlush?.Dispose();
             _deliveredFlush = null;
@@ -314,15 +309,14 @@ public sealed partial class GroupGrain(
     {
         _deliveredFlush?.Dispose();
         _deliveredFlush = null;
-        if (_deliveredUnwritten)
+        if (_delivered.Unwritten)
         {
             await WriteStateAsync();
         }
 
-        if (_deliveredMovers.Count > 0)
+        if (_delivered.Unannounced)
         {
-            IReadOnlyList<MessageDelivered> delivered = [.. _deliveredMovers.Where(S.Members.ContainsKey).Select(m => new MessageDelivered(_id, _key.OrganizationId, m, S.Members[m].DeliveredSortNumber))];
-            _deliveredMovers.Clear();
+            var delivered = _delivered.Take(_id, _key.OrganizationId, m => S.Members[m].DeliveredSortNumber);
             _ = PushToMembersAsync(caller: "", sent: null, read: null, delivered: delivered);
         }
     }

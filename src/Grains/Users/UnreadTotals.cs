@@ -8,7 +8,7 @@ namespace Orleans.Chat.Grains.Users;
 /// </summary>
 internal sealed class UnreadTotals
 {
-    private readonly Dictionary<string, (int Unread, int Conversations)> _byOrganization = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (int Unread, int PriorityUnread, int Conversations)> _byOrganization = new(StringComparer.Ordinal);
 
     public static UnreadTotals Of(IEnumerable<ConversationView> roster)
     {
@@ -37,7 +37,7 @@ internal sealed class UnreadTotals
 
     public UnreadSummary For(string organizationId) =>
         _byOrganization.TryGetValue(organizationId, out var totals)
-            ? new UnreadSummary(organizationId, totals.Unread, totals.Conversations)
+            ? new UnreadSummary(organizationId, totals.Unread, totals.Conversations, totals.PriorityUnread)
             : new UnreadSummary(organizationId, 0, 0);
 
     private void Count(ConversationView view, int sign)
@@ -47,15 +47,15 @@ internal sealed class UnreadTotals
             return;
         }
 
-        var (unread, conversations) = _byOrganization.GetValueOrDefault(view.OrganizationId);
-        (unread, conversations) = (unread + (sign * view.UnreadCount), conversations + sign);
+        var (unread, priorityUnread, conversations) = _byOrganization.GetValueOrDefault(view.OrganizationId);
+        (unread, priorityUnread, conversations) = (unread + (sign * view.UnreadCount), priorityUnread + (sign * view.PriorityUnreadCount), conversations + sign);
         if (conversations == 0)
         {
             _byOrganization.Remove(view.OrganizationId);
         }
         else
         {
-            _byOrganization[view.OrganizationId] = (unread, conversations);
+            _byOrganization[view.OrganizationId] = (unread, priorityUnread, conversations);
         }
     }
 }
