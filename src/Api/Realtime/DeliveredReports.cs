@@ -5,9 +5,11 @@ namespace Orleans.Chat.Api.Realtime;
 
 /// <summary>
 /// Delivered receipts of what this process pushed: a message written to one of a recipient's connections counts as
-/// delivered to that recipient. They are collected here and reported once per
-/// <see cref="RealtimeOptions.DeliveredReportPeriod"/>, one call per conversation for all its recipients served here,
-/// instead of one call per recipient per message; the conversation stores and announces them in one flush as well.
+/// delivered to that recipient. They are collected here and reported after <see cref="RealtimeOptions.DeliveredReportDelay"/>,
+/// one call per conversation for all its recipients served here, instead of one call per recipient per message; the
+/// conversation stores and announces them in one flush as well. A busy conversation is reported at most once per
+/// <see cref="RealtimeOptions.DeliveredReportInterval"/>: each report costs the conversation a state write and a push
+/// to the sender, which at a message a second per conversation would cost half as much again as the messages.
 /// </summary>
 public sealed partial class DeliveredReports(
     IGrainFactory grains,
@@ -19,8 +21,11 @@ public sealed partial class DeliveredReports(
 
     private readonly Lock _gate = new();
 
-    /// <summary>Conversation id → recipient → highest sortNumber pushed; swapped for a new one by each report.</summary>
-    private Dictionary<string, Dictionary<string, long>> _pending = new(StringComparer.Ordinal);
+    /// <summary>Conversation id → recipient → highest sortNumber pushed, not reported yet.</summary>
+    private readonly Dictionary<string, Dictionary<string, long>> _pending = new(StringComparer.Ordinal);
+
+    /// <summary>When each conversation reported within the last interval was reported (only the reporting loop uses it).</summary>
+    private readonly Dictionary<string, long> _reportedAt = new(StringComparer.Ordinal);
 
     /// <summary>Notes that the recipients' devices here were sent the message at <paramref name="sortNumber"/>.</summary>
     public void Note(string conversationId, IEnumerable<string> recipientIds, long sortNumber)
@@ -44,12 +49,12 @@ public sealed partial class DeliveredReports(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.DeliveredReportPeriod);
+        using var timer = new PeriodicTimer(options.Value.DeliveredReportDelay);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await ReportAsync(CancellationToken.None);
+                await ReportAsync(all: false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -57,25 +62,43 @@ public sealed partial class DeliveredReports(
         }
 
         // What was pushed before the host stopped still counts.
-        await ReportAsync(CancellationToken.None);
+        await ReportAsync(all: true);
     }
 
-    private Task ReportAsync(CancellationToken cancellationToken)
+    /// <summary>Reports the conversations not reported within the interval (all of them, with <paramref name="all"/>).</summary>
+    private Task ReportAsync(bool all)
     {
-        Dictionary<string, Dictionary<string, long>> due;
+        var now = Environment.TickCount64;
+        var interval = (long)options.Value.DeliveredReportInterval.TotalMilliseconds;
+        foreach (var (conversationId, at) in _reportedAt.ToList())
+        {
+            if (now - at >= interval)
+            {
+                _reportedAt.Remove(conversationId);
+            }
+        }
+
+        var due = new List<KeyValuePair<string, Dictionary<string, long>>>();
         lock (_gate)
         {
-            if (_pending.Count == 0)
+            foreach (var conversation in _pending)
             {
-                return Task.CompletedTask;
+                if (all || !_reportedAt.ContainsKey(conversation.Key))
+                {
+                    due.Add(conversation);
+                }
             }
 
-            (due, _pending) = (_pending, new(StringComparer.Ordinal));
+            foreach (var conversation in due)
+            {
+                _pending.Remove(conversation.Key);
+                _reportedAt[conversation.Key] = now;
+            }
         }
 
         return Parallel.ForEachAsync(
             due,
-            new ParallelOptions { MaxDegreeOfParallelism = ReportConcurrency, CancellationToken = cancellationToken },
+            new ParallelOptions { MaxDegreeOfParallelism = ReportConcurrency },
             async (conversation, _) =>
             {
                 try

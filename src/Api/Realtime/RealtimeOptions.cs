@@ -11,14 +11,19 @@ public sealed class RealtimeOptions : IValidatableObject
     /// <summary>How often each user's observer subscription is renewed; must stay well inside the grain's expiration.</summary>
     public TimeSpan SubscriptionRenewalPeriod { get; set; } = UserObserverSubscription.RenewalPeriod;
 
-    /// <summary>How often the delivered receipts of what this process pushed are reported (see <see cref="DeliveredReports"/>).</summary>
-    public TimeSpan DeliveredReportPeriod { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>How long the delivered receipts of what this process pushed are gathered before they are reported (see <see cref="DeliveredReports"/>).</summary>
+    public TimeSpan DeliveredReportDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A conversation's delivered receipts are reported at most this often (see <see cref="DeliveredReports"/>).</summary>
+    public TimeSpan DeliveredReportInterval { get; set; } = TimeSpan.FromSeconds(3);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (DeliveredReportPeriod <= TimeSpan.Zero)
+        if (DeliveredReportDelay <= TimeSpan.Zero || DeliveredReportInterval < TimeSpan.Zero)
         {
-            yield return new ValidationResult("Realtime:DeliveredReportPeriod must be positive.", [nameof(DeliveredReportPeriod)]);
+            yield return new ValidationResult(
+                "Realtime:DeliveredReportDelay must be positive and Realtime:DeliveredReportInterval not negative.",
+                [nameof(DeliveredReportDelay), nameof(DeliveredReportInterval)]);
         }
 
         if (SubscriptionRenewalPeriod <= TimeSpan.Zero || SubscriptionRenewalPeriod >= UserObserverSubscription.Expiration / 2)

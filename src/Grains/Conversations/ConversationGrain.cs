@@ -245,8 +245,8 @@ public sealed partial class ConversationGrain(
         var upTo = Math.Min(sortNumber, _lastSortNumber);
         if (upTo > cursor.DeliveredSortNumber)
         {
+            _delivered.Moved(memberId, cursor.DeliveredSortNumber, announce: true);
             cursor.DeliveredSortNumber = upTo;
-            _delivered.Moved(memberId, announce: true);
             _deliveredFlush ??= this.RegisterGrainTimer(
                 FlushDeliveredAsync,
                 new GrainTimerCreationOptions { DueTime = DeliveredFlushDelay, Period = Timeout.InfiniteTimeSpan });
@@ -320,8 +320,8 @@ public sealed partial class ConversationGrain(
     }
 
     /// <summary>
-    /// Stores the delivered receipts taken since the last write (unless a write took them since) and pushes the new
-    /// views, with each member's receipt to the other member.
+    /// Stores the delivered receipts taken since the last write (unless a write took them since), and pushes each
+    /// member's receipt to the other member with their new view.
     /// </summary>
     private async Task FlushDeliveredAsync(CancellationToken cancellationToken)
     {
@@ -332,9 +332,12 @@ public sealed partial class ConversationGrain(
             await WriteStateAsync();
         }
 
-        var delivered = _delivered.Take(_id, _key.OrganizationId, m => S.Members[m].DeliveredSortNumber);
-        _pushes.Push(Update(_key.FirstUserId, sent: null, read: null, delivered));
-        _pushes.Push(Update(_key.SecondUserId, sent: null, read: null, delivered));
+        // A member's delivered cursor shows only in the other member's view: that one alone is pushed, with the receipt.
+        foreach (var move in _delivered.Take(m => S.Members[m].DeliveredSortNumber))
+        {
+            var receipt = new MessageDelivered(_id, _key.OrganizationId, move.MemberId, move.UpTo);
+            _pushes.Push(Update(_key.CounterpartyOf(move.MemberId), sent: null, read: null, [receipt]));
+        }
     }
 
     /// <summary>
@@ -400,7 +403,7 @@ public sealed partial class ConversationGrain(
             View(userId),
             sent,
             read is not null && !string.Equals(read.ReaderId, userId, StringComparison.Ordinal) ? read : null,
-            DeliveredReceipts.ForMember(userId, delivered));
+            delivered);
 
     private ConversationView View(string memberId)
     {

@@ -68,8 +68,8 @@ public sealed partial class GroupGrain
         var upTo = Math.Min(sortNumber, _lastSortNumber);
         if (upTo > member.DeliveredSortNumber)
         {
+            _delivered.Moved(memberId, member.DeliveredSortNumber, announce: !S.Broadcast);
             member.DeliveredSortNumber = upTo;
-            _delivered.Moved(memberId, announce: !S.Broadcast);
             _deliveredFlush ??= this.RegisterGrainTimer(
                 FlushDeliveredAsync,
                 new GrainTimerCreationOptions { DueTime = DeliveredFlushDelay, Period = Timeout.InfiniteTimeSpan });

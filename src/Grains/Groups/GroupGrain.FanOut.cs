@@ -55,14 +55,14 @@ public sealed partial class GroupGrain
     /// Pushes every current member's view (with the event) to their user grains, and to <paramref name="alsoTo"/>
     /// (members who just left: their last view); waits only for <paramref name="caller"/>'s, whose answer depends on it.
     /// </summary>
-    private Task PushToMembersAsync(string caller, MessageSent? sent, MessageRead? read, IEnumerable<string>? alsoTo = null, IReadOnlyList<MessageDelivered>? delivered = null) =>
+    private Task PushToMembersAsync(string caller, MessageSent? sent, MessageRead? read, IEnumerable<string>? alsoTo = null, IReadOnlyDictionary<string, List<MessageDelivered>>? delivered = null) =>
         PushToUsersAsync(Audience().Select(m => m.Key).Concat(alsoTo ?? []), caller, sent, read, delivered);
 
     /// <summary>
-    /// Pushes the users' views (with the events; a receipt goes to everyone but its own member) to their user grains;
-    /// waits only for <paramref name="caller"/>'s.
+    /// Pushes the users' views (with the events: the message, a read receipt to all but the reader, each user's own
+    /// delivered receipts) to their user grains; waits only for <paramref name="caller"/>'s.
     /// </summary>
-    private async Task PushToUsersAsync(IEnumerable<string> userIds, string caller, MessageSent? sent, MessageRead? read = null, IReadOnlyList<MessageDelivered>? delivered = null)
+    private async Task PushToUsersAsync(IEnumerable<string> userIds, string caller, MessageSent? sent, MessageRead? read = null, IReadOnlyDictionary<string, List<MessageDelivered>>? delivered = null)
     {
         var floor = Floor();
         var callers = Task.CompletedTask;
@@ -74,7 +74,7 @@ public sealed partial class GroupGrain
                 View(userId, floor),
                 sent,
                 read is not null && !string.Equals(read.ReaderId, userId, StringComparison.Ordinal) ? read : null,
-                DeliveredReceipts.ForMember(userId, delivered));
+                delivered?.GetValueOrDefault(userId));
             if (string.Equals(userId, caller, StringComparison.Ordinal))
             {
                 callers = _pushes.PushAndWait(update);

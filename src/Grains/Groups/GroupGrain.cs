@@ -26,7 +26,11 @@ public sealed partial class GroupGrain(
     /// <summary>Delivered receipts are stored and pushed at most this often per group, not one write per receipt.</summary>
     private static readonly TimeSpan DeliveredFlushDelay = TimeSpan.FromSeconds(1);
 
+    /// <summary>How many of the last messages' senders are held for delivered receipts (a second's worth in a busy group).</summary>
+    private const int RecentSendersHeld = 256;
+
     private readonly DeliveredReceipts _delivered = new();
+    private readonly RecentSenders _recentSenders = new(RecentSendersHeld);
     private IGrainTimer? _deliveredFlush;
     private GroupKey _key;
     private string _id = "";
@@ -237,6 +241,7 @@ public sealed partial class GroupGrain(
     {
         _lastSortNumber = message.SortNumber;
         _lastMessage = message;
+        _recentSenders.Add(message.SortNumber, message.SenderId);
         _updatedAt = message.CreatedAt;
     }
 
@@ -303,7 +308,7 @@ public sealed partial class GroupGrain(
 
     /// <summary>
     /// Stores the delivered receipts taken since the last write (unless a write took them since); in a group that is not
-    /// broadcast, pushes the new views, with each member's receipt to the others.
+    /// broadcast, pushes the new views, with each member's receipt to the senders of the messages it covers.
     /// </summary>
     private async Task FlushDeliveredAsync(CancellationToken cancellationToken)
     {
@@ -316,8 +321,28 @@ public sealed partial class GroupGrain(
 
         if (_delivered.Unannounced)
         {
-            var delivered = _delivered.Take(_id, _key.OrganizationId, m => S.Members[m].DeliveredSortNumber);
-            _ = PushToMembersAsync(caller: "", sent: null, read: null, delivered: delivered);
+            var receipts = new Dictionary<string, List<MessageDelivered>>(StringComparer.Ordinal);
+            foreach (var move in _delivered.Take(m => S.Members[m].DeliveredSortNumber))
+            {
+                // To the senders of the messages it covers; to everyone when those are older than the grain remembers.
+                var receipt = new MessageDelivered(_id, _key.OrganizationId, move.MemberId, move.UpTo);
+                foreach (var senderId in _recentSenders.Between(move.After, move.UpTo) ?? Audience().Select(m => m.Key))
+                {
+                    if (string.Equals(senderId, move.MemberId, StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    if (!receipts.TryGetValue(senderId, out var theirs))
+                    {
+                        receipts[senderId] = theirs = [];
+                    }
+
+                    theirs.Add(receipt);
+                }
+            }
+
+            _ = PushToMembersAsync(caller: "", sent: null, read: null, delivered: receipts);
         }
     }
 
