@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -48,6 +49,19 @@ public class ClusterFixture : IAsyncLifetime
     /// Builds and starts one embedded silo host (as the Api runs it) with these settings and, optionally, changed
     /// services (a storage decorator), for tests of what a process leaves on disk.
     /// </summary>
+    /// <summary>Puts a decorator (a singleton of its own type, for the test to reach) around the silo's roster store.</summary>
+    public static void DecorateRosterStore<T>(IServiceCollection services, Func<IRosterStore, T> decorate)
+        where T : class, IRosterStore
+    {
+        var registered = services.Last(d => d.ServiceType == typeof(IRosterStore));
+        services.AddSingleton(sp => decorate((IRosterStore)(registered.ImplementationFactory?.Invoke(sp) ?? ActivatorUtilities.CreateInstance(sp, registered.ImplementationType!))));
+        services.AddSingleton<IRosterStore>(sp => sp.GetRequiredService<T>());
+    }
+
+    /// <summary>A user's roster as stored, by conversation id.</summary>
+    public static async Task<Dictionary<string, RosterEntry>> StoredRosterAsync(IRosterStore store, string userId) =>
+        (await store.ReadAsync(userId)).ToDictionary(row => row.ConversationId, row => JsonSerializer.Deserialize(row.Payload, GrainStateJsonContext.Default.RosterEntry)!);
+
     public static async Task<IHost> StartSiloAsync(IEnumerable<KeyValuePair<string, string?>> settings, Action<IServiceCollection>? configureServices = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

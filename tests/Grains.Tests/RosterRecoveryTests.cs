@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Chat.Grains.Conversations;
@@ -191,9 +190,8 @@ public sealed class RosterRecoveryTests : IAsyncLifetime
         return stored.State!;
     }
 
-    private static async Task<Dictionary<string, RosterEntry>> StoredRosterAsync(IHost host, string userId) =>
-        (await host.Services.GetRequiredService<IRosterStore>().ReadAsync(userId))
-            .ToDictionary(row => row.ConversationId, row => JsonSerializer.Deserialize(row.Payload, GrainStateJsonContext.Default.RosterEntry)!);
+    private static Task<Dictionary<string, RosterEntry>> StoredRosterAsync(IHost host, string userId) =>
+        ClusterFixture.StoredRosterAsync(host.Services.GetRequiredService<IRosterStore>(), userId);
 
     /// <summary>A message log whose every call waits for the gate.</summary>
     private sealed class GatedMessageLog(IMessageLog inner, Task gate) : IMessageLog

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Chat.Grains.Conversations;
@@ -33,12 +32,7 @@ public sealed class RosterRowsTests : IAsyncLifetime
                 new("Storage:Sqlite:Path", Path.Combine(_directory, "chat.db")),
                 new("Silo:PasswordHasher:IterationCount", "1000"),
             ],
-            services =>
-            {
-                var rosters = services.Last(d => d.ServiceType == typeof(IRosterStore));
-                services.AddSingleton(sp => new CountingRosterStore((IRosterStore)(rosters.ImplementationFactory?.Invoke(sp) ?? ActivatorUtilities.CreateInstance(sp, rosters.ImplementationType!))));
-                services.AddSingleton<IRosterStore>(sp => sp.GetRequiredService<CountingRosterStore>());
-            });
+            services => ClusterFixture.DecorateRosterStore(services, inner => new CountingRosterStore(inner)));
         _rosters = _host.Services.GetRequiredService<CountingRosterStore>();
         _grains = _host.Services.GetRequiredService<IGrainFactory>();
         _organization = ClusterFixture.NewId("org");
@@ -149,9 +143,7 @@ public sealed class RosterRowsTests : IAsyncLifetime
         return id;
     }
 
-    private async Task<Dictionary<string, RosterEntry>> StoredRosterAsync(string userId) =>
-        (await _rosters!.ReadAsync(userId))
-            .ToDictionary(row => row.ConversationId, row => JsonSerializer.Deserialize(row.Payload, GrainStateJsonContext.Default.RosterEntry)!);
+    private Task<Dictionary<string, RosterEntry>> StoredRosterAsync(string userId) => ClusterFixture.StoredRosterAsync(_rosters!, userId);
 
     private async Task<UserState> StoredUserAsync(string userId)
     {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Chat.Grains.Conversations;
@@ -45,9 +44,7 @@ public sealed class RosterWriteFailureTests : IAsyncLifetime
                 var inner = services.Last(d => d.ServiceType == typeof(IGrainStorage) && Equals(d.ServiceKey, name)).KeyedImplementationFactory!;
                 services.AddSingleton(sp => new FlakyGrainStorage((IGrainStorage)inner(sp, name)));
                 services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => sp.GetRequiredService<FlakyGrainStorage>());
-                var rosters = services.Last(d => d.ServiceType == typeof(IRosterStore));
-                services.AddSingleton(sp => new FlakyRosterStore((IRosterStore)(rosters.ImplementationFactory?.Invoke(sp) ?? ActivatorUtilities.CreateInstance(sp, rosters.ImplementationType!))));
-                services.AddSingleton<IRosterStore>(sp => sp.GetRequiredService<FlakyRosterStore>());
+                ClusterFixture.DecorateRosterStore(services, inner => new FlakyRosterStore(inner));
             });
         _storage = _host.Services.GetRequiredService<FlakyGrainStorage>();
         _rosters = _host.Services.GetRequiredService<FlakyRosterStore>();
@@ -153,8 +150,7 @@ public sealed class RosterWriteFailureTests : IAsyncLifetime
         return stored.State!;
     }
 
-    private async Task<List<RosterEntry>> StoredRosterAsync(string userId) =>
-        [.. (await _rosters!.ReadAsync(userId)).Select(row => JsonSerializer.Deserialize(row.Payload, GrainStateJsonContext.Default.RosterEntry)!)];
+    private async Task<List<RosterEntry>> StoredRosterAsync(string userId) => [.. (await ClusterFixture.StoredRosterAsync(_rosters!, userId)).Values];
 
     /// <summary>Fails the next roster write of one user, once; otherwise the real store.</summary>
     private sealed class FlakyRosterStore(IRosterStore inner) : IRosterStore
