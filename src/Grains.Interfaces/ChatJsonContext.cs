@@ -32,6 +32,8 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(MessageSent))]
 [JsonSerializable(typeof(MessageRead))]
 [JsonSerializable(typeof(MessageDelivered))]
+[JsonSerializable(typeof(MessageMetadata))]
+[JsonSerializable(typeof(CustomMessage))]
 // Conversations
 [JsonSerializable(typeof(ConversationView))]
 [JsonSerializable(typeof(ConversationUpdate))]

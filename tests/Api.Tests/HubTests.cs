@@ -156,6 +156,38 @@ public sealed class HubTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task SendCustomMessage_ToConnectedMembers_NotStoredNotEchoedAndOutsidersRefused()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(3);
+        var (alice, bob, outsider) = (users[0], users[1], users[2]);
+        await using var phone = await HubTestClient.ConnectAsync(factory, alice.Token);
+        await using var tablet = await HubTestClient.ConnectAsync(factory, await factory.SignInAsync(alice.Id, "tablet"));
+        await using var bobHub = await HubTestClient.ConnectAsync(factory, bob.Token);
+        var conversationId = (await phone.InvokeAsync("SendMessage", new { organizationId, recipientId = bob.Id, body = "hi", clientMessageId = "h-1" })).GetProperty("conversationId").GetString();
+
+        var custom = await phone.InvokeAsync("SendCustomMessage", conversationId, new { type = "call-invite", body = "room 7" });
+
+        Assert.Equal(("call-invite", "room 7", alice.Id), (custom.GetProperty("type").GetString(), custom.GetProperty("body").GetString(), custom.GetProperty("senderId").GetString()));
+        foreach (var device in new[] { bobHub, tablet })
+        {
+            Assert.Equal("room 7", (await device.NextAsync("message:custom")).GetProperty("body").GetString());
+        }
+
+        var history = await (await bob.Client.GetAsync($"/v1/conversations/{conversationId}/messages")).AssertOkAsync();
+        Assert.Equal(1, history.GetArrayLength());
+        Assert.Equal(0, phone.Count("message:custom"));
+
+        // Over REST too; a device that connects afterwards never gets it; outsiders and bad types are refused.
+        await (await bob.Client.PostJsonAsync($"/v1/conversations/{conversationId}/custom", new { type = "ping" })).AssertOkAsync();
+        await phone.NextAsync("message:custom", m => m.GetProperty("type").GetString() == "ping");
+        await using var late = await HubTestClient.ConnectAsync(factory, await factory.SignInAsync(bob.Id, "laptop"));
+        await Task.Delay(300);
+        Assert.Equal(0, late.Count("message:custom"));
+        await (await outsider.Client.PostJsonAsync($"/v1/conversations/{conversationId}/custom", new { type = "ping" })).AssertProblemAsync(HttpStatusCode.Forbidden, "permission-denied");
+        await (await bob.Client.PostJsonAsync($"/v1/conversations/{conversationId}/custom", new { type = "not an id" })).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-argument");
+    }
+
+    [Fact]
     public async Task SendMessage_OverRest_SameDeviceHubConnectionGetsNoEcho()
     {
         var (organizationId, users) = await factory.ProvisionAsync(2);

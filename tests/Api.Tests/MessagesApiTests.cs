@@ -71,6 +71,9 @@ public sealed class MessagesApiTests(ApiFactory factory)
     [InlineData("""{"organizationId":7,"recipientId":"r","body":"hi","clientMessageId":"c"}""")]
     [InlineData("""{"organizationId":"o","recipientId":"r","body":"hi","clientMessageId":"c","priority":"urgent"}""")]
     [InlineData("""{"organizationId":"o","recipientId":"r","body":"hi","clientMessageId":"c","priority":7}""")]
+    [InlineData("""{"organizationId":"o","recipientId":"r","body":"hi","clientMessageId":"c","metadata":[{"namespace":"a b","mimeType":"text/plain","payload":"x"}]}""")]
+    [InlineData("""{"organizationId":"o","recipientId":"r","body":"hi","clientMessageId":"c","metadata":{"namespace":"a"}}""")]
+    [InlineData("""{"organizationId":"o","recipientId":"r","body":"hi","clientMessageId":"c","silent":"yes"}""")]
     public async Task SendMessage_InvalidBody_Returns400InvalidArgument(string body)
     {
         var (_, users) = await factory.ProvisionAsync(1);
@@ -97,6 +100,24 @@ public sealed class MessagesApiTests(ApiFactory factory)
         Assert.Equal((2, 1), (unread.GetProperty("unreadCount").GetInt32(), unread.GetProperty("priorityUnreadCount").GetInt32()));
         var history = await (await recipient.Client.GetAsync($"/v1/conversations/{urgent.GetProperty("conversationId").GetString()}/messages?order=oldest")).AssertOkAsync();
         Assert.Equal(["high", "normal"], history.EnumerateArray().Select(m => m.GetProperty("priority").GetString()));
+    }
+
+    [Fact]
+    public async Task SendMessage_WithMetadataAndSilent_ReturnedAndKeptInHistory()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(2);
+        var metadata = new[] { new { @namespace = "card", mimeType = "application/json", payload = """{"title":"Q3"}""" } };
+
+        var sent = await (await users[0].Client.PostJsonAsync("/v1/messages", new { organizationId, recipientId = users[1].Id, body = "card", clientMessageId = "m-1", metadata, silent = true }))
+            .AssertOkAsync(HttpStatusCode.Created);
+
+        var history = await (await users[1].Client.GetAsync($"/v1/conversations/{sent.GetProperty("conversationId").GetString()}/messages")).AssertOkAsync();
+        foreach (var message in new[] { sent, history[0] })
+        {
+            var entry = Assert.Single(message.GetProperty("metadata").EnumerateArray());
+            Assert.Equal(("card", "application/json", """{"title":"Q3"}"""), (entry.GetProperty("namespace").GetString(), entry.GetProperty("mimeType").GetString(), entry.GetProperty("payload").GetString()));
+            Assert.True(message.GetProperty("silent").GetBoolean());
+        }
     }
 
     [Fact]

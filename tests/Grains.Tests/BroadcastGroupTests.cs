@@ -46,6 +46,26 @@ public sealed class BroadcastGroupTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task SendCustom_BroadcastGroup_HostsGetItOnceAndNoUserGrainNorTheLog()
+    {
+        var (_, users, group) = await ForumOfAsync(GroupLimits.BroadcastAbove + 1);
+        var host = new RecordingHost();
+        await group.SubscribeAsync(cluster.GrainFactory.CreateObjectReference<IGroupObserver>(host));
+        var readerEvents = new RecordingObserver();
+        await User(users[^1]).SubscribeAsync(cluster.GrainFactory.CreateObjectReference<IUserObserver>(readerEvents));
+        var lastSortNumber = await cluster.MessageLog.GetLastSequenceAsync(group.GetPrimaryKeyString());
+
+        var custom = await group.SendCustomAsync(new CustomMessageCommand(users[0], "poll-opened", "Lunch?", OriginSessionId: "owner-phone"));
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        Assert.Equal(new CustomMessageSent(custom, "owner-phone"), await host.Customs.Reader.ReadAsync(timeout.Token)); // no metadata: records compare by value
+        await Task.Delay(300);
+        Assert.Equal(0, host.Customs.Reader.Count);
+        Assert.Empty(readerEvents.Received);
+        Assert.Equal(lastSortNumber, await cluster.MessageLog.GetLastSequenceAsync(group.GetPrimaryKeyString()));
+    }
+
+    [Fact]
     public async Task Join_BroadcastGroup_TheJoinerHearsFromTheirRosterAndEveryoneElseFromTheirHost()
     {
         var (organizationId, users, group) = await ForumOfAsync(GroupLimits.BroadcastAbove + 1);
@@ -180,6 +200,10 @@ public sealed class BroadcastGroupTests(ClusterFixture cluster)
         public int Pending => _messages.Reader.Count;
 
         public ValueTask OnGroupMessageAsync(GroupMessage message) => _messages.Writer.WriteAsync(message);
+
+        public Channel<CustomMessageSent> Customs { get; } = Channel.CreateUnbounded<CustomMessageSent>();
+
+        public ValueTask OnCustomMessageAsync(CustomMessageSent sent) => Customs.Writer.WriteAsync(sent);
 
         public async Task<List<GroupMessage>> TakeAsync(int count)
         {

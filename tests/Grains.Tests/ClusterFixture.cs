@@ -141,8 +141,15 @@ public sealed class RecordingObserver : IUserObserver
             await Record(read);
         }
 
+        foreach (var delivered in events.Delivered ?? [])
+        {
+            await Record(delivered);
+        }
+
         await Record(events.Change);
     }
+
+    public ValueTask OnCustomMessageAsync(CustomMessageSent sent) => Record(sent);
 
     public ValueTask OnSessionRevokedAsync(SessionRevoked revoked) => Record(revoked);
 

@@ -136,6 +136,70 @@ public sealed class ConversationTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task SendCustom_OneToOne_BothMembersDevicesGetItAndNothingIsStoredOrCounted()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(3);
+        var (alice, bob, outsider) = (users[0], users[1], users[2]);
+        var conversation = Conversation(organizationId, alice, bob);
+        var (aliceEvents, bobEvents) = (new RecordingObserver(), new RecordingObserver());
+        await User(alice).SubscribeAsync(cluster.GrainFactory.CreateObjectReference<IUserObserver>(aliceEvents));
+        await User(bob).SubscribeAsync(cluster.GrainFactory.CreateObjectReference<IUserObserver>(bobEvents));
+
+        var custom = await conversation.SendCustomAsync(new CustomMessageCommand(alice, "game-move", "e2e4", [new("chess", "application/json", "{}")], "alice-phone"));
+
+        Assert.Equal((alice, "game-move", "e2e4", conversation.GetPrimaryKeyString()), (custom.SenderId, custom.Type, custom.Body, custom.ConversationId));
+        foreach (var events in new[] { bobEvents, aliceEvents })
+        {
+            var received = await events.NextAsync<CustomMessageSent>();
+            Assert.Equal((custom with { Metadata = null }, "alice-phone"), (received.Message with { Metadata = null }, received.OriginSessionId));
+            Assert.Equal(custom.Metadata!, received.Message.Metadata!);
+        }
+        Assert.Equal(0, await cluster.MessageLog.GetLastSequenceAsync(conversation.GetPrimaryKeyString()));
+        Assert.Empty(await User(bob).GetConversationsAsync(organizationId));
+        await Assert.ThrowsAsync<PermissionDeniedException>(async () => await conversation.SendCustomAsync(new CustomMessageCommand(outsider, "game-move")));
+        await Assert.ThrowsAsync<InvalidArgumentException>(async () => await conversation.SendCustomAsync(new CustomMessageCommand(alice, "not an id")));
+    }
+
+    [Fact]
+    public async Task Send_WithMetadataAndSilent_KeptWithTheMessageInHistory()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
+        var conversation = Conversation(organizationId, users[0], users[1]);
+        IReadOnlyList<MessageMetadata> metadata = [new("card", "application/json", """{"title":"Q3"}"""), new("quote", "text/plain", "earlier words")];
+
+        var sent = await conversation.SendAsync(new SendMessageCommand(users[0], "see card", "m-1", Metadata: metadata, Silent: true));
+
+        Assert.Equal(metadata, sent.Message.Metadata!);
+        Assert.True(sent.Message.Silent);
+        var stored = Assert.Single((await conversation.GetHistoryAsync(new HistoryQuery(users[1]))).Messages);
+        Assert.Equal(metadata, stored.Metadata!);
+        Assert.True(stored.Silent);
+    }
+
+    public static TheoryData<MessageMetadata[]> InvalidMetadata() => new()
+    {
+        { [.. Enumerable.Range(0, Validate.MaxMessageMetadataEntries + 1).Select(i => new MessageMetadata($"n{i}", "text/plain", "x"))] },
+        { [new("same", "text/plain", "a"), new("same", "text/plain", "b")] },
+        { [new("bad namespace", "text/plain", "a")] },
+        { [new("n", "plain", "a")] },
+        { [new("n", "text/plain", null!)] },
+        { [new("a", "text/plain", new string('x', Validate.MaxMessageMetadataBytes / 2)), new("b", "text/plain", new string('é', Validate.MaxMessageMetadataBytes / 4 + 1))] },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidMetadata))]
+    public async Task Send_InvalidMetadata_ThrowsInvalidArgumentAndStoresNothing(MessageMetadata[] metadata)
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
+        var conversation = Conversation(organizationId, users[0], users[1]);
+
+        await Assert.ThrowsAsync<InvalidArgumentException>(async () =>
+            await conversation.SendAsync(new SendMessageCommand(users[0], "hi", "m-1", Metadata: metadata)));
+
+        Assert.Equal(0, await cluster.MessageLog.GetLastSequenceAsync(conversation.GetPrimaryKeyString()));
+    }
+
+    [Fact]
     public async Task Send_HighPriority_CountsInThePriorityUnreadCountersUntilRead()
     {
         var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
@@ -378,6 +442,31 @@ public sealed class ConversationTests(ClusterFixture cluster)
 
         Assert.Equal((lost.Id, false), (retried.Message.Id, retried.Created));
         Assert.Equal(3, next.Message.SortNumber);
+    }
+
+    [Fact]
+    public async Task Send_RetryAfterTheRecipientsReceiptWasStored_TheRecipientStillGetsTheMessageOnce()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
+        var (alice, bob) = (users[0], users[1]);
+        var conversation = Conversation(organizationId, alice, bob);
+        var (aliceEvents, bobEvents) = (new RecordingObserver(), new RecordingObserver());
+        await User(alice).SubscribeAsync(cluster.GrainFactory.CreateObjectReference<IUserObserver>(aliceEvents));
+        await User(bob).SubscribeAsync(cluster.GrainFactory.CreateObjectReference<IUserObserver>(bobEvents));
+        var sent = await conversation.SendAsync(new SendMessageCommand(alice, "once", "o-1"));
+        await bobEvents.NextAsync<MessageSent>();
+
+        // The receipt's flush writes the conversation (a newer revision) and tells alice, not bob.
+        await conversation.MarkDeliveredAsync(bob, 1);
+        Assert.Equal(new MessageDelivered(sent.Message.ConversationId, organizationId, bob, 1), await aliceEvents.NextAsync<MessageDelivered>());
+        var retry = await conversation.SendAsync(new SendMessageCommand(alice, "once", "o-1"));
+
+        Assert.False(retry.Created);
+        await Task.Delay(300);
+        lock (bobEvents.Received)
+        {
+            Assert.Single(bobEvents.Received.OfType<MessageSent>());
+        }
     }
 
     [Fact]

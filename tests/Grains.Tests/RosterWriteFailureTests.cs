@@ -87,8 +87,8 @@ public sealed class RosterWriteFailureTests : IAsyncLifetime
         _storage!.FailNextWriteOf = GrainId.Create("User", _alice);
         var failure = await Assert.ThrowsAnyAsync<Exception>(async () => await Conversation.SendAsync(new SendMessageCommand(_alice, "hello", "m-1")));
         Assert.Contains("Injected storage failure", failure.ToString(), StringComparison.Ordinal);
+        // Not applied (the row, written beside the mark, may be stored: a row only moves forward, and the retry writes it again).
         Assert.Empty(await _grains!.GetGrain<IUserGrain>(_alice).GetConversationsAsync(_organization));
-        Assert.Empty(await StoredRosterAsync(_alice));
 
         await Conversation.SendAsync(new SendMessageCommand(_alice, "hello", "m-1"));
 

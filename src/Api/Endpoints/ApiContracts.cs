@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Groups;
 using Orleans.Chat.Grains.Messages;
@@ -31,19 +32,43 @@ public sealed record SignInRequest(
 /// <summary>A bearer access token for the <c>Authorization: Bearer</c> header (or <c>access_token</c> query on the hub).</summary>
 public sealed record SignInResponse(string AccessToken, string TokenType, long ExpiresIn, string UserId, string SessionId);
 
-/// <summary>Send a 1-1 message; <see cref="ClientMessageId"/> makes retries safe.</summary>
+/// <summary>
+/// Send a 1-1 message; <see cref="ClientMessageId"/> makes retries safe. <see cref="Priority"/> high counts in the
+/// priority unread counters; <see cref="Metadata"/> carries the app's own entries; <see cref="Silent"/> raises no push.
+/// </summary>
 public sealed record SendMessageRequest(
     [property: Required, RegularExpression(Validate.IdPattern)] string OrganizationId,
     [property: Required, RegularExpression(Validate.IdPattern)] string RecipientId,
     [property: Required, StringLength(Validate.MaxBodyBytes, MinimumLength = 1)] string Body,
     [property: Required, RegularExpression(Validate.IdPattern)] string ClientMessageId,
-    MessagePriority Priority = MessagePriority.Normal);
+    MessagePriority Priority = MessagePriority.Normal,
+    [property: MaxLength(Validate.MaxMessageMetadataEntries)] IReadOnlyList<MessageMetadata>? Metadata = null,
+    bool Silent = false)
+{
+    public SendMessageCommand ToCommand(string senderId, string? sessionId) =>
+        new(senderId, Body, ClientMessageId, sessionId, Priority, Metadata, Silent);
+}
 
-/// <summary>Send to a conversation named in the path; <see cref="ClientMessageId"/> makes retries safe.</summary>
+/// <summary>A message that is not stored, for the members' devices connected now; <see cref="Type"/> is the app's name for it.</summary>
+public sealed record CustomMessageRequest(
+    [property: Required, RegularExpression(Validate.IdPattern)] string Type,
+    [property: StringLength(Validate.MaxBodyBytes, MinimumLength = 1)] string? Body = null,
+    [property: MaxLength(Validate.MaxMessageMetadataEntries)] IReadOnlyList<MessageMetadata>? Metadata = null)
+{
+    public CustomMessageCommand ToCommand(string senderId, string? sessionId) => new(senderId, Type, Body, Metadata, sessionId);
+}
+
+/// <summary>Send to a conversation named in the path, with the options of <see cref="SendMessageRequest"/>.</summary>
 public sealed record SendToConversationRequest(
     [property: Required, StringLength(Validate.MaxBodyBytes, MinimumLength = 1)] string Body,
     [property: Required, RegularExpression(Validate.IdPattern)] string ClientMessageId,
-    MessagePriority Priority = MessagePriority.Normal);
+    MessagePriority Priority = MessagePriority.Normal,
+    [property: MaxLength(Validate.MaxMessageMetadataEntries)] IReadOnlyList<MessageMetadata>? Metadata = null,
+    bool Silent = false)
+{
+    public SendMessageCommand ToCommand(string senderId, string? sessionId) =>
+        new(senderId, Body, ClientMessageId, sessionId, Priority, Metadata, Silent);
+}
 
 /// <summary>
 /// Create a group or forum; without an id the server picks one. With <see cref="FirstMessage"/>, the group's first

@@ -80,7 +80,7 @@ public static class GroupsApi
         var info = await group.CreateAsync(new CreateGroupCommand(
             userId, request.Name, request.Type, request.MemberIds, request.Description, request.AvatarUrl, request.ReplayHistory, request.Metadata));
         var message = request.FirstMessage is { } firstMessage
-            ? (await group.SendAsync(new SendMessageCommand(userId, firstMessage.Body, firstMessage.ClientMessageId, sessionId, firstMessage.Priority))).Message
+            ? (await group.SendAsync(firstMessage.ToCommand(userId, sessionId))).Message
             : null;
         return new GroupCreated(info, message);
     }

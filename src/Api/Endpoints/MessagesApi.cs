@@ -35,6 +35,9 @@ public static class MessagesApi
         api.MapPost("/conversations/{conversationId}/messages", SendToConversationAsync)
             .WithName("SendToConversation")
             .WithSummary("Send to any of my conversations by id, 1-1 or group; a retry with the same clientMessageId returns the stored message (200)");
+        api.MapPost("/conversations/{conversationId}/custom", SendCustomAsync)
+            .WithName("SendCustomMessage")
+            .WithSummary("Send a message that is not stored to the members' devices connected now (hub event message:custom); nothing is counted and nobody gets it later");
         api.MapGet("/conversations/{conversationId}/messages", GetMessagesAsync)
             .WithName("GetMessages")
             .WithSummary("A page of history by sortNumber: before/after (exclusive), limit 1-200 (default 50), order newest|oldest");
@@ -67,7 +70,7 @@ public static class MessagesApi
         var senderId = user.GetUserId();
         var key = ConversationKey.For(request.OrganizationId, senderId, request.RecipientId);
         var result = await grains.GetGrain<IConversationGrain>(key.ToGrainKey())
-            .SendAsync(new SendMessageCommand(senderId, request.Body, request.ClientMessageId, user.GetSessionId(), request.Priority));
+            .SendAsync(request.ToCommand(senderId, user.GetSessionId()));
         return Sent(result);
     }
 
@@ -75,9 +78,13 @@ public static class MessagesApi
         string conversationId, SendToConversationRequest request, ClaimsPrincipal user, IGrainFactory grains)
     {
         var result = await ChatConversations.Get(grains, conversationId)
-            .SendAsync(new SendMessageCommand(user.GetUserId(), request.Body, request.ClientMessageId, user.GetSessionId(), request.Priority));
+            .SendAsync(request.ToCommand(user.GetUserId(), user.GetSessionId()));
         return Sent(result);
     }
+
+    private static async Task<Ok<CustomMessage>> SendCustomAsync(
+        string conversationId, CustomMessageRequest request, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await ChatConversations.Get(grains, conversationId).SendCustomAsync(request.ToCommand(user.GetUserId(), user.GetSessionId())));
 
     /// <summary>201 with the new message, or 200 with the stored one when the send was a retry.</summary>
     internal static Results<Created<Message>, Ok<Message>> Sent(SendMessageResult result) =>

@@ -27,12 +27,17 @@ public sealed class ChatHub(IGrainFactory grains, UserConnections connections) :
     /// <summary>Sends a 1-1 message; a retry with the same clientMessageId returns the stored message.</summary>
     public async Task<Message> SendMessage(SendMessageRequest request) =>
         (await Conversation(request).SendAsync(
-            new SendMessageCommand(CallerId, request.Body, request.ClientMessageId, Context.User!.GetSessionId(), request.Priority))).Message;
+            request.ToCommand(CallerId, Context.User!.GetSessionId()))).Message;
 
     /// <summary>Sends to any of my conversations by id, 1-1 or group; a retry with the same clientMessageId returns the stored message.</summary>
     public async Task<Message> SendToConversation(string conversationId, SendToConversationRequest request) =>
         (await ChatConversations.Get(grains, conversationId).SendAsync(
-            new SendMessageCommand(CallerId, request?.Body!, request?.ClientMessageId!, Context.User!.GetSessionId(), request?.Priority ?? MessagePriority.Normal))).Message;
+            (request ?? new SendToConversationRequest(null!, null!)).ToCommand(CallerId, Context.User!.GetSessionId()))).Message;
+
+    /// <summary>Sends a message that is not stored to the members' devices connected now (<c>message:custom</c>); returns it.</summary>
+    public async Task<CustomMessage> SendCustomMessage(string conversationId, CustomMessageRequest request) =>
+        await ChatConversations.Get(grains, conversationId).SendCustomAsync(
+            (request ?? new CustomMessageRequest(null!)).ToCommand(CallerId, Context.User!.GetSessionId()));
 
     /// <summary>Marks messages up to <paramref name="sortNumber"/> as read; returns my view of the conversation.</summary>
     public async Task<ConversationView> MarkRead(string conversationId, long sortNumber) =>

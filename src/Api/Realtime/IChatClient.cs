@@ -26,6 +26,10 @@ public interface IChatClient
     [HubMethodName("message:read")]
     Task MessageRead(MessageRead read);
 
+    /// <summary><c>message:custom</c>: a message that is not stored, from a member of one of my conversations (or my other device).</summary>
+    [HubMethodName("message:custom")]
+    Task CustomMessage(CustomMessage message);
+
     /// <summary><c>message:delivered</c>: another member's devices have every message up to a sortNumber.</summary>
     [HubMethodName("message:delivered")]
     Task MessageDelivered(MessageDelivered delivered);

@@ -226,6 +226,15 @@ public sealed partial class UserConnections
         NoteDelivered(message, reached);
     }
 
+    /// <summary>Pushes a broadcast group's custom message to the members' connections here, but the sending device.</summary>
+    private async Task PushGroupCustomAsync(GroupLink group, CustomMessageSent sent)
+    {
+        var excluded = sent.OriginSessionId is { } origin && _users.TryGetValue(sent.Message.SenderId, out var sender)
+            ? sender.Of(origin).Select(c => c.ConnectionId).ToList()
+            : [];
+        await Clients.GroupExcept(SignalRGroup(group.GroupId), excluded).CustomMessage(sent.Message);
+    }
+
     private static string SignalRGroup(string groupId) => "broadcast:" + groupId;
 
     [LoggerMessage(EventId = 4406, Level = LogLevel.Warning, Message = "Could not subscribe to broadcast group {GroupId}; the next renewal tries again")]
@@ -309,5 +318,7 @@ public sealed partial class UserConnections
     private sealed class GroupObserver(UserConnections owner, GroupLink group) : IGroupObserver
     {
         public async ValueTask OnGroupMessageAsync(GroupMessage message) => await owner.PushGroupMessageAsync(group, message);
+
+        public async ValueTask OnCustomMessageAsync(CustomMessageSent sent) => await owner.PushGroupCustomAsync(group, sent);
     }
 }

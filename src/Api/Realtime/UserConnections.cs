@@ -321,6 +321,9 @@ public sealed partial class UserConnections(
             await owner.TrackGroupAsync(link, events.Change.Conversation);
         }
 
+        public async ValueTask OnCustomMessageAsync(CustomMessageSent sent) =>
+            await SendAsync(sent.OriginSessionId, client => client.CustomMessage(sent.Message));
+
         public ValueTask OnSessionRevokedAsync(SessionRevoked revoked)
         {
             owner.AbortSession(link.UserId, revoked.SessionId);

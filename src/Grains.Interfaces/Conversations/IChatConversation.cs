@@ -19,6 +19,12 @@ public interface IChatConversation : IGrainWithStringKey
     /// </summary>
     ValueTask<SendMessageResult> SendAsync(SendMessageCommand command);
 
+    /// <summary>
+    /// Sends a message that is not stored to the members' devices connected now (the sender's other devices included);
+    /// returns it. Nothing is counted, and a device that connects later never sees it.
+    /// </summary>
+    ValueTask<CustomMessage> SendCustomAsync(CustomMessageCommand command);
+
     /// <summary>One page of the history the requester may see.</summary>
     [ReadOnly]
     ValueTask<MessagePage> GetHistoryAsync(HistoryQuery query);

@@ -18,7 +18,9 @@ public sealed record SendMessageCommand(
     [Id(1)] string Body,
     [Id(2)] string ClientMessageId,
     [Id(3)] string? OriginSessionId = null,
-    [Id(4)] MessagePriority Priority = MessagePriority.Normal);
+    [Id(4)] MessagePriority Priority = MessagePriority.Normal,
+    [Id(5)] IReadOnlyList<MessageMetadata>? Metadata = null,
+    [Id(6)] bool Silent = false);
 
 /// <summary>The stored message; <see cref="Created"/> is false when the send was a retry of an earlier one.</summary>
 [GenerateSerializer, Immutable, Alias("chat.SendMessageResult")]

@@ -132,6 +132,54 @@ public static partial class Validate
         return value;
     }
 
+    public const int MaxMessageMetadataEntries = 10;
+    public const int MaxMessageMetadataBytes = 16 * 1024;
+    public const int MaxMimeTypeLength = 127;
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex MimeTypeRegex();
+
+    /// <summary>
+    /// A message's metadata: at most <see cref="MaxMessageMetadataEntries"/> entries, each namespace an id and used
+    /// once, each MIME type <c>type/subtype</c>, and every payload together at most <see cref="MaxMessageMetadataBytes"/>
+    /// bytes as UTF-8. Null or empty becomes null.
+    /// </summary>
+    public static IReadOnlyList<MessageMetadata>? MessageMetadata(IReadOnlyList<MessageMetadata>? value)
+    {
+        if (value is null || value.Count == 0)
+        {
+            return null;
+        }
+
+        if (value.Count > MaxMessageMetadataEntries)
+        {
+            throw new InvalidArgumentException($"'metadata' has at most {MaxMessageMetadataEntries} entries.", "metadata");
+        }
+
+        var namespaces = new HashSet<string>(StringComparer.Ordinal);
+        var bytes = 0;
+        foreach (var entry in value)
+        {
+            if (entry is null || !IsId(entry.Namespace) || !namespaces.Add(entry.Namespace))
+            {
+                throw new InvalidArgumentException("Each 'metadata' entry needs a 'namespace' of 1 to 64 characters of A-Z, a-z, 0-9, '_', '.', '@' or '-', used once per message.", "metadata");
+            }
+
+            if (entry.MimeType is null || entry.MimeType.Length > MaxMimeTypeLength || !MimeTypeRegex().IsMatch(entry.MimeType))
+            {
+                throw new InvalidArgumentException("Each 'metadata' entry needs a 'mimeType' such as 'application/json'.", "metadata");
+            }
+
+            bytes += Encoding.UTF8.GetByteCount(entry.Payload ?? throw new InvalidArgumentException("Each 'metadata' entry needs a 'payload'.", "metadata"));
+            if (bytes > MaxMessageMetadataBytes)
+            {
+                throw new InvalidArgumentException($"The payloads of 'metadata' are at most {MaxMessageMetadataBytes} bytes as UTF-8 together.", "metadata");
+            }
+        }
+
+        return [.. value];
+    }
+
     /// <summary>A defined priority: JSON may carry any number where the enum's names are expected.</summary>
     public static MessagePriority Priority(MessagePriority value) =>
         Enum.IsDefined(value) ? value : throw new InvalidArgumentException("'priority' must be 'low', 'normal' or 'high'.", "priority");

@@ -13,6 +13,10 @@ public interface IGroupObserver : IGrainObserver
 {
     [OneWay]
     ValueTask OnGroupMessageAsync(GroupMessage message);
+
+    /// <summary>A custom message of the group, for the host's connected members (see <see cref="CustomMessage"/>).</summary>
+    [OneWay]
+    ValueTask OnCustomMessageAsync(CustomMessageSent sent);
 }
 
 /// <summary>

@@ -3,6 +3,7 @@ namespace Orleans.Chat.Grains.Messages;
 
 /// <summary>
 /// A stored message. <see cref="SortNumber"/> is its position in the conversation: strictly increasing, no gaps.
+/// <see cref="Silent"/> messages are delivered and counted like any other but never raise a push notification.
 /// <see cref="RecipientId"/> is the other member in a 1-1 conversation and null in a group, whose membership changes
 /// are messages too (<see cref="MessageType.GroupMembershipChange"/>, with <see cref="Membership"/>). This record is
 /// also the payload persisted in the message log, so never rename a property without a migration.
@@ -20,7 +21,20 @@ public sealed record Message(
     [Id(8)] DateTimeOffset CreatedAt,
     [Id(9)] MessageType Type = MessageType.Text,
     [Id(10)] MembershipChange? Membership = null,
-    [Id(11)] MessagePriority Priority = MessagePriority.Normal);
+    [Id(11)] MessagePriority Priority = MessagePriority.Normal,
+    [Id(12)] IReadOnlyList<MessageMetadata>? Metadata = null,
+    [Id(13)] bool Silent = false);
+
+/// <summary>
+/// One entry of a message's metadata, for apps to carry what the body does not (a card, a reply's quote, a bot's
+/// payload): <see cref="Namespace"/> (an id, once per message) says whose it is, <see cref="MimeType"/> how to read
+/// <see cref="Payload"/>.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("chat.MessageMetadata")]
+public sealed record MessageMetadata(
+    [Id(0)] string Namespace,
+    [Id(1)] string MimeType,
+    [Id(2)] string Payload);
 
 /// <summary>How urgent a message is: a high one counts in its recipients' priority unread counters as well.</summary>
 [GenerateSerializer, Alias("chat.MessagePriority")]

@@ -1,4 +1,5 @@
 using Orleans.Chat.Grains.Conversations;
+using Orleans.Chat.Grains.Messages;
 using Orleans.Concurrency;
 
 namespace Orleans.Chat.Grains.Users;
@@ -70,6 +71,10 @@ public interface IUserGrain : IGrainWithStringKey
     /// </summary>
     [ReadOnly]
     ValueTask<IReadOnlyList<ConversationView>> GetBroadcastGroupsAsync();
+
+    /// <summary>Passes a custom message on to the user's connected devices (those of its origin session left out).</summary>
+    [OneWay]
+    ValueTask DeliverCustomAsync(CustomMessageSent sent);
 
     /// <summary>Subscribes (or renews) an observer; subscriptions expire unless renewed.</summary>
     ValueTask SubscribeAsync(IUserObserver observer);

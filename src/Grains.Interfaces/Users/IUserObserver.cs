@@ -1,3 +1,4 @@
+using Orleans.Chat.Grains.Messages;
 using Orleans.Concurrency;
 
 namespace Orleans.Chat.Grains.Users;
@@ -16,6 +17,10 @@ public interface IUserObserver : IGrainObserver
     /// </summary>
     [OneWay]
     ValueTask OnConversationEventsAsync(ConversationEvents events);
+
+    /// <summary>A custom message for the user's devices (see <see cref="CustomMessage"/>).</summary>
+    [OneWay]
+    ValueTask OnCustomMessageAsync(CustomMessageSent sent);
 
     /// <summary>A session of the user ended: connections of that session must close.</summary>
     [OneWay]

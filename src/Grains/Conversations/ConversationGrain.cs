@@ -96,13 +96,14 @@ public sealed partial class ConversationGrain(
         var clientMessageId = Validate.Id(command.ClientMessageId, "clientMessageId");
         var origin = Validate.OptionalText(command.OriginSessionId, "originSessionId", Validate.MaxIdLength);
         var priority = Validate.Priority(command.Priority);
+        var metadata = Validate.MessageMetadata(command.Metadata);
         await EnsureMembersAsync();
 
         // Client message ids are the sender's own: two members may pick the same one without colliding.
         var idempotencyKey = sender + ":" + clientMessageId;
         var now = timeProvider.GetUtcNow();
         var sortNumber = _lastSortNumber + 1;
-        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, sortNumber, sender, recipient, body, clientMessageId, now, Priority: priority);
+        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, sortNumber, sender, recipient, body, clientMessageId, now, Priority: priority, Metadata: metadata, Silent: command.Silent);
         var entry = message.ToLogEntry(idempotencyKey);
         var stored = await messageLog.AppendAsync(entry);
         if (!string.Equals(stored.EntryId, entry.EntryId, StringComparison.Ordinal))
@@ -130,6 +131,20 @@ public sealed partial class ConversationGrain(
         // Before returning: the sender's roster has it. The recipient's follows in the background, in order.
         await PushAsync(sender, new MessageSent(message, origin), read: null);
         return new SendMessageResult(message, Created: true);
+    }
+
+    public async ValueTask<CustomMessage> SendCustomAsync(CustomMessageCommand command)
+    {
+        var custom = CustomMessages.Create(command, _id, _key.OrganizationId, timeProvider.GetUtcNow());
+        CounterpartyOf(custom.SenderId);
+        await EnsureMembersAsync();
+        var sent = new CustomMessageSent(custom, command.OriginSessionId);
+        foreach (var member in new[] { _key.FirstUserId, _key.SecondUserId })
+        {
+            await grains.GetGrain<IUserGrain>(member).DeliverCustomAsync(sent);
+        }
+
+        return custom;
     }
 
     public async ValueTask<MessagePage> GetHistoryAsync(HistoryQuery query)

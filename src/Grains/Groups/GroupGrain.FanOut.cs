@@ -1,4 +1,5 @@
 using Orleans.Chat.Grains.Conversations;
+using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Messages;
 using Orleans.Chat.Grains.Users;
 using Orleans.Utilities;
@@ -42,6 +43,31 @@ public sealed partial class GroupGrain
         // The sender's other devices get it from their host too; the rosters refresh theirs when they are read.
         Broadcast(sent, notTo: []);
         return Task.CompletedTask;
+    }
+
+    public async ValueTask<CustomMessage> SendCustomAsync(CustomMessageCommand command)
+    {
+        var custom = CustomMessages.Create(command, _id, _key.OrganizationId, timeProvider.GetUtcNow());
+        var sender = Member(custom.SenderId);
+        if (S.Type == GroupType.DistributionList || (sender.Role == GroupRole.Member && !sender.Permissions.MaySend))
+        {
+            // A distribution list's members never see the list, so it carries nothing that is not a 1-1 message.
+            throw new PermissionDeniedException("You may not send messages in this group.");
+        }
+
+        var sent = new CustomMessageSent(custom, command.OriginSessionId);
+        if (S.Broadcast && timeProvider.GetUtcNow() >= _perMemberUntil)
+        {
+            _ = _hosts.Notify(host => host.OnCustomMessageAsync(sent).AsTask());
+            return custom;
+        }
+
+        foreach (var (userId, _) in Audience())
+        {
+            await grains.GetGrain<IUserGrain>(userId).DeliverCustomAsync(sent);
+        }
+
+        return custom;
     }
 
     /// <summary>Sends a message once to every subscribed Api host, which pushes it to its connected members.</summary>

@@ -56,38 +56,44 @@ public sealed partial class UserGrain
         }
 
         SetRosterEntry(view.Id, view);
-        try
+        if (isNew || !_staleMarkStored)
         {
-            // Most changes stay in memory until the activation ends; what makes that safe is stored first. The first
-            // change of an activation stores the stale mark, so that an activation after a crash rebuilds the roster;
-            // a new entry is stored at once, because a rebuild can only refresh entries it knows of.
-            if (!_staleMarkStored)
+            // Most changes stay in memory until the activation ends; what makes that safe is stored first. A new
+            // entry's row is stored at once, because a rebuild can only refresh entries it knows of; the first change
+            // of an activation stores its row and the stale mark, so that an activation after a crash rebuilds the
+            // roster. The mark (the user's state) and the row are in different stores: both writes go at once.
+            try
             {
-                S.RosterMayBeStale = true;
-                await WriteStateAsync();
-            }
+                var mark = Task.CompletedTask;
+                if (!_staleMarkStored)
+                {
+                    S.RosterMayBeStale = true;
+                    mark = WriteStateAsync();
+                }
 
-            if (isNew)
-            {
-                await StoreRosterRowsAsync([view.Id]);
+                await Task.WhenAll(mark, StoreRosterRowsAsync([view.Id]));
             }
-            else
+            catch (Exception)
             {
-                _unsaved.Add(view.Id);
+                // Not stored, so not applied: the conversation's retry of this update must find it missing.
+                SetRosterEntry(view.Id, known);
+
+                throw;
             }
         }
-        catch (Exception)
+        else
         {
-            // Not stored, so not applied: the conversation's retry of this update must find it missing.
-            SetRosterEntry(view.Id, known);
-
-            throw;
+            _unsaved.Add(view.Id);
         }
 
         // A change caused by a message leaves the message out of the entry: every device has it already, from the
         // `message` event or, on the sending device, as the send's result.
         var entry = update.Message is null ? view : view with { LastMessage = null };
-        var events = new ConversationEvents(update.Message, update.Read, new ConversationChanged(entry, _unread.For(view.OrganizationId)), update.Delivered);
+
+        // A message at or before the entry's last one was passed on when it came (or will come from history on
+        // catch-up): a retried send pushes it again with a newer view, which is applied, but devices get it once.
+        var message = update.Message is { } sent && sent.Message.SortNumber > (known?.LastSortNumber ?? 0) ? sent : null;
+        var events = new ConversationEvents(message, update.Read, new ConversationChanged(entry, _unread.For(view.OrganizationId)), update.Delivered);
         await NotifyAsync(o => o.OnConversationEventsAsync(events));
     }
 

@@ -181,6 +181,12 @@ public sealed partial class UserGrain(
     public ValueTask<bool> IsMemberOfAsync(string organizationId) =>
         ValueTask.FromResult(S.Created && S.Organizations.Contains(organizationId, StringComparer.Ordinal));
 
+    public ValueTask DeliverCustomAsync(CustomMessageSent sent)
+    {
+        ArgumentNullException.ThrowIfNull(sent);
+        return new(NotifyAsync(o => o.OnCustomMessageAsync(sent)));
+    }
+
     public ValueTask SubscribeAsync(IUserObserver observer)
     {
         ArgumentNullException.ThrowIfNull(observer);
