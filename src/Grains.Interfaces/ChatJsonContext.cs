@@ -34,6 +34,8 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(MessageDelivered))]
 [JsonSerializable(typeof(MessageMetadata))]
 [JsonSerializable(typeof(CustomMessage))]
+[JsonSerializable(typeof(CustomMessageCommand))]
+[JsonSerializable(typeof(CustomMessageSent))]
 // Conversations
 [JsonSerializable(typeof(ConversationView))]
 [JsonSerializable(typeof(ConversationUpdate))]

@@ -20,7 +20,7 @@ public sealed class SubscriptionRenewalTests
     public async Task RenewAll_OneCallFailsWithOrleansCancellation_OthersRenewedAndNothingThrown()
     {
         var grains = ScriptedGrains.Create();
-        var delivered = new DeliveredReports(grains, Options.Create(new RealtimeOptions()), NullLogger<DeliveredReports>.Instance);
+        var delivered = new DeliveredReports(grains, Options.Create(new RealtimeOptions()), TimeProvider.System, NullLogger<DeliveredReports>.Instance);
         var connections = new UserConnections(grains, null!, delivered, NullLogger<UserConnections>.Instance);
         foreach (var user in new[] { "a", "b", "c" })
         {

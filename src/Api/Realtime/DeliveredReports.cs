@@ -14,6 +14,7 @@ namespace Orleans.Chat.Api.Realtime;
 public sealed partial class DeliveredReports(
     IGrainFactory grains,
     IOptions<RealtimeOptions> options,
+    TimeProvider timeProvider,
     ILogger<DeliveredReports> logger) : BackgroundService
 {
     /// <summary>How many conversations a report calls at once.</summary>
@@ -25,7 +26,7 @@ public sealed partial class DeliveredReports(
     private readonly Dictionary<string, Dictionary<string, long>> _pending = new(StringComparer.Ordinal);
 
     /// <summary>When each conversation reported within the last interval was reported (only the reporting loop uses it).</summary>
-    private readonly Dictionary<string, long> _reportedAt = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _reportedAt = new(StringComparer.Ordinal);
 
     /// <summary>Notes that the recipients' devices here were sent the message at <paramref name="sortNumber"/>.</summary>
     public void Note(string conversationId, IEnumerable<string> recipientIds, long sortNumber)
@@ -49,7 +50,7 @@ public sealed partial class DeliveredReports(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.DeliveredReportDelay);
+        using var timer = new PeriodicTimer(options.Value.DeliveredReportDelay, timeProvider);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -66,13 +67,12 @@ public sealed partial class DeliveredReports(
     }
 
     /// <summary>Reports the conversations not reported within the interval (all of them, with <paramref name="all"/>).</summary>
-    private Task ReportAsync(bool all)
+    internal Task ReportAsync(bool all)
     {
-        var now = Environment.TickCount64;
-        var interval = (long)options.Value.DeliveredReportInterval.TotalMilliseconds;
+        var now = timeProvider.GetUtcNow();
         foreach (var (conversationId, at) in _reportedAt.ToList())
         {
-            if (now - at >= interval)
+            if (now - at >= options.Value.DeliveredReportInterval)
             {
                 _reportedAt.Remove(conversationId);
             }
