@@ -19,7 +19,7 @@ public sealed class BroadcastGroupTests(ClusterFixture cluster)
         var (organizationId, users, group) = await ForumOfAsync(GroupLimits.BroadcastAbove + 1);
         var (owner, reader) = (users[0], users[^1]);
         Assert.True((await group.GetViewAsync(reader)).Broadcast);
-        Assert.True((await EntryAsync(reader, organizationId, group)).Broadcast);
+        await EntryAsync(reader, organizationId, group, e => e.Broadcast);
         var host = new RecordingHost();
         await group.SubscribeAsync(cluster.GrainFactory.CreateObjectReference<IGroupObserver>(host));
         var readerEvents = new RecordingObserver();
@@ -189,8 +189,21 @@ public sealed class BroadcastGroupTests(ClusterFixture cluster)
 
     private IUserGrain User(string userId) => cluster.GrainFactory.GetGrain<IUserGrain>(userId);
 
-    private async Task<ConversationView> EntryAsync(string userId, string organizationId, IGroupGrain group) =>
-        (await User(userId).GetConversationsAsync(organizationId)).Single(e => e.Id == group.GetPrimaryKeyString());
+    /// <summary>The user's entry for the group once their roster has it (and it is <paramref name="ready"/>): the group's pushes to rosters are in the background.</summary>
+    private async Task<ConversationView> EntryAsync(string userId, string organizationId, IGroupGrain group, Func<ConversationView, bool>? ready = null)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        while (true)
+        {
+            var entry = (await User(userId).GetConversationsAsync(organizationId)).SingleOrDefault(e => e.Id == group.GetPrimaryKeyString());
+            if (entry is not null && (ready?.Invoke(entry) ?? true))
+            {
+                return entry;
+            }
+
+            await Task.Delay(50, timeout.Token);
+        }
+    }
 
     /// <summary>Stands in for an Api host subscribed to a broadcast group.</summary>
     private sealed class RecordingHost : IGroupObserver
