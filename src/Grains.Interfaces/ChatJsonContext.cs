@@ -36,6 +36,9 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(CustomMessage))]
 [JsonSerializable(typeof(CustomMessageCommand))]
 [JsonSerializable(typeof(CustomMessageSent))]
+[JsonSerializable(typeof(ResendCommand))]
+[JsonSerializable(typeof(ForwardCommand))]
+[JsonSerializable(typeof(ForwardedFrom))]
 // Conversations
 [JsonSerializable(typeof(ConversationView))]
 [JsonSerializable(typeof(ConversationUpdate))]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Orleans.Chat.Grains.Conversations;
 
 namespace Orleans.Chat.Api.Tests;
 
@@ -118,6 +119,28 @@ public sealed class MessagesApiTests(ApiFactory factory)
             Assert.Equal(("card", "application/json", """{"title":"Q3"}"""), (entry.GetProperty("namespace").GetString(), entry.GetProperty("mimeType").GetString(), entry.GetProperty("payload").GetString()));
             Assert.True(message.GetProperty("silent").GetBoolean());
         }
+    }
+
+    [Fact]
+    public async Task ResendAndForward_OverRest_NewMessagesAnd403AcrossOrganizations()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(3);
+        var (alice, bob, carol) = (users[0], users[1], users[2]);
+        var original = await (await alice.Client.PostJsonAsync("/v1/messages", Send(organizationId, bob.Id, "hello", "o-1"))).AssertOkAsync(HttpStatusCode.Created);
+        var path = $"/v1/conversations/{original.GetProperty("conversationId").GetString()}/messages/1";
+
+        var resent = await (await alice.Client.PostJsonAsync($"{path}/resend", new { clientMessageId = "r-1", priority = "high" })).AssertOkAsync(HttpStatusCode.Created);
+        Assert.Equal(("hello", "high", 2L), (resent.GetProperty("body").GetString(), resent.GetProperty("priority").GetString(), resent.GetProperty("sortNumber").GetInt64()));
+        await (await alice.Client.PostJsonAsync($"{path}/resend", new { clientMessageId = "r-1", priority = "high" })).AssertOkAsync(HttpStatusCode.OK);
+        await (await bob.Client.PostJsonAsync($"{path}/resend", new { clientMessageId = "r-2" })).AssertProblemAsync(HttpStatusCode.Forbidden, "permission-denied");
+
+        var toCarol = ConversationKey.For(organizationId, bob.Id, carol.Id).ToGrainKey();
+        var forwarded = await (await bob.Client.PostJsonAsync($"{path}/forward", new { toConversationId = toCarol, clientMessageId = "f-1" })).AssertOkAsync(HttpStatusCode.Created);
+        Assert.Equal((toCarol, bob.Id, alice.Id), (forwarded.GetProperty("conversationId").GetString(), forwarded.GetProperty("senderId").GetString(), forwarded.GetProperty("forwarded").GetProperty("senderId").GetString()));
+        var (otherOrganization, _) = await factory.ProvisionAsync(1);
+        var abroad = ConversationKey.For(otherOrganization, bob.Id, carol.Id).ToGrainKey();
+        await (await bob.Client.PostJsonAsync($"{path}/forward", new { toConversationId = abroad, clientMessageId = "f-2" })).AssertProblemAsync(HttpStatusCode.Forbidden, "permission-denied");
+        await (await carol.Client.PostJsonAsync($"{path}/forward", new { toConversationId = toCarol, clientMessageId = "f-3" })).AssertProblemAsync(HttpStatusCode.Forbidden, "permission-denied");
     }
 
     [Fact]

@@ -161,6 +161,51 @@ public sealed class ConversationTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task Resend_OwnMessage_ANewMessageWithItsBodyAndTheNewPriorityOnce()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
+        var (alice, bob) = (users[0], users[1]);
+        var conversation = Conversation(organizationId, alice, bob);
+        var original = (await conversation.SendAsync(new SendMessageCommand(alice, "call me", "o-1", Metadata: [new("card", "text/plain", "x")]))).Message;
+
+        var resent = await conversation.ResendAsync(new ResendCommand(alice, original.SortNumber, "r-1", Priority: MessagePriority.High));
+        var retry = await conversation.ResendAsync(new ResendCommand(alice, original.SortNumber, "r-1", Priority: MessagePriority.High));
+
+        Assert.True(resent.Created);
+        Assert.Equal((2L, "call me", MessagePriority.High, "card"), (resent.Message.SortNumber, resent.Message.Body, resent.Message.Priority, resent.Message.Metadata![0].Namespace));
+        Assert.Equal((false, resent.Message.Id), (retry.Created, retry.Message.Id));
+        Assert.Equal(1, (await conversation.GetViewAsync(bob)).PriorityUnreadCount);
+        await Assert.ThrowsAsync<PermissionDeniedException>(async () => await conversation.ResendAsync(new ResendCommand(bob, original.SortNumber, "r-2")));
+        await Assert.ThrowsAsync<NotFoundException>(async () => await conversation.ResendAsync(new ResendCommand(alice, 99, "r-3")));
+    }
+
+    [Fact]
+    public async Task Forward_IntoAnotherConversation_KeepsTheFirstOriginAndStaysInTheOrganization()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(4);
+        var (alice, bob, carol, outsider) = (users[0], users[1], users[2], users[3]);
+        var fromAlice = Conversation(organizationId, alice, bob);
+        var original = (await fromAlice.SendAsync(new SendMessageCommand(alice, "the plan", "p-1"))).Message;
+
+        // Bob forwards alice's message to carol; carol forwards it on to alice.
+        var toCarol = Conversation(organizationId, bob, carol);
+        var forwarded = (await toCarol.SendAsync(await fromAlice.PrepareForwardAsync(new ForwardCommand(bob, original.SortNumber, toCarol.GetPrimaryKeyString(), "f-1")))).Message;
+        var toAlice = Conversation(organizationId, carol, alice);
+        var again = (await toAlice.SendAsync(await toCarol.PrepareForwardAsync(new ForwardCommand(carol, forwarded.SortNumber, toAlice.GetPrimaryKeyString(), "f-2")))).Message;
+
+        var origin = new ForwardedFrom(original.ConversationId, original.Id, alice, original.CreatedAt);
+        Assert.Equal((bob, "the plan", origin), (forwarded.SenderId, forwarded.Body, forwarded.Forwarded));
+        Assert.Equal((carol, origin), (again.SenderId, again.Forwarded));
+        Assert.Equal(origin, Assert.Single((await toCarol.GetHistoryAsync(new HistoryQuery(carol))).Messages).Forwarded);
+
+        // Only what the forwarder sees, only within the organization.
+        await Assert.ThrowsAsync<PermissionDeniedException>(async () => await fromAlice.PrepareForwardAsync(new ForwardCommand(outsider, original.SortNumber, toCarol.GetPrimaryKeyString(), "f-3")));
+        var elsewhere = ConversationKey.For(ClusterFixture.NewId("other-org"), bob, carol).ToGrainKey();
+        await Assert.ThrowsAsync<PermissionDeniedException>(async () => await fromAlice.PrepareForwardAsync(new ForwardCommand(bob, original.SortNumber, elsewhere, "f-4")));
+        await Assert.ThrowsAsync<InvalidArgumentException>(async () => await fromAlice.PrepareForwardAsync(new ForwardCommand(bob, original.SortNumber, "nowhere", "f-5")));
+    }
+
+    [Fact]
     public async Task Send_WithMetadataAndSilent_KeptWithTheMessageInHistory()
     {
         var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);

@@ -49,6 +49,16 @@ public sealed record SendMessageRequest(
         new(senderId, Body, ClientMessageId, sessionId, Priority, Metadata, Silent);
 }
 
+/// <summary>Send one of my messages again as a new one; <see cref="Priority"/> replaces the original's (apps raise it to high).</summary>
+public sealed record ResendRequest(
+    [property: Required, RegularExpression(Validate.IdPattern)] string ClientMessageId,
+    MessagePriority? Priority = null);
+
+/// <summary>Forward a message into another of my conversations of the same organization.</summary>
+public sealed record ForwardRequest(
+    [property: Required] string ToConversationId,
+    [property: Required, RegularExpression(Validate.IdPattern)] string ClientMessageId);
+
 /// <summary>A message that is not stored, for the members' devices connected now; <see cref="Type"/> is the app's name for it.</summary>
 public sealed record CustomMessageRequest(
     [property: Required, RegularExpression(Validate.IdPattern)] string Type,

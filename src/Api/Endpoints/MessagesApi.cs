@@ -35,6 +35,14 @@ public static class MessagesApi
         api.MapPost("/conversations/{conversationId}/messages", SendToConversationAsync)
             .WithName("SendToConversation")
             .WithSummary("Send to any of my conversations by id, 1-1 or group; a retry with the same clientMessageId returns the stored message (200)");
+        api.MapPost("/conversations/{conversationId}/messages/{sortNumber:long}/resend", ResendAsync)
+            .WithName("ResendMessage")
+            .WithSummary("Send one of my messages again as a new message (same body and metadata), optionally with another priority; a retry with the same clientMessageId returns the stored message (200)")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/conversations/{conversationId}/messages/{sortNumber:long}/forward", ForwardAsync)
+            .WithName("ForwardMessage")
+            .WithSummary("Forward a message I can see into another of my conversations of the same organization; the new message names the original's conversation, id and sender (forwarded)")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/conversations/{conversationId}/custom", SendCustomAsync)
             .WithName("SendCustomMessage")
             .WithSummary("Send a message that is not stored to the members' devices connected now (hub event message:custom); nothing is counted and nobody gets it later");
@@ -81,6 +89,15 @@ public static class MessagesApi
             .SendAsync(request.ToCommand(user.GetUserId(), user.GetSessionId()));
         return Sent(result);
     }
+
+    private static async Task<Results<Created<Message>, Ok<Message>>> ResendAsync(
+        string conversationId, long sortNumber, ResendRequest request, ClaimsPrincipal user, IGrainFactory grains) =>
+        Sent(await ChatConversations.Get(grains, conversationId).ResendAsync(
+            new ResendCommand(user.GetUserId(), sortNumber, request.ClientMessageId, user.GetSessionId(), request.Priority)));
+
+    private static async Task<Results<Created<Message>, Ok<Message>>> ForwardAsync(
+        string conversationId, long sortNumber, ForwardRequest request, ClaimsPrincipal user, IGrainFactory grains) =>
+        Sent(await MessageForwarding.ForwardAsync(grains, conversationId, new ForwardCommand(user.GetUserId(), sortNumber, request.ToConversationId, request.ClientMessageId, user.GetSessionId())));
 
     private static async Task<Ok<CustomMessage>> SendCustomAsync(
         string conversationId, CustomMessageRequest request, ClaimsPrincipal user, IGrainFactory grains) =>

@@ -34,6 +34,16 @@ public sealed class ChatHub(IGrainFactory grains, UserConnections connections) :
         (await ChatConversations.Get(grains, conversationId).SendAsync(
             (request ?? new SendToConversationRequest(null!, null!)).ToCommand(CallerId, Context.User!.GetSessionId()))).Message;
 
+    /// <summary>Sends one of my messages again as a new one, optionally with another priority; a retry returns the stored one.</summary>
+    public async Task<Message> ResendMessage(string conversationId, long sortNumber, ResendRequest request) =>
+        (await ChatConversations.Get(grains, conversationId).ResendAsync(
+            new ResendCommand(CallerId, sortNumber, request?.ClientMessageId!, Context.User!.GetSessionId(), request?.Priority))).Message;
+
+    /// <summary>Forwards a message I can see into another of my conversations of the same organization.</summary>
+    public async Task<Message> ForwardMessage(string conversationId, long sortNumber, ForwardRequest request) =>
+        (await MessageForwarding.ForwardAsync(grains, conversationId,
+            new ForwardCommand(CallerId, sortNumber, request?.ToConversationId!, request?.ClientMessageId!, Context.User!.GetSessionId()))).Message;
+
     /// <summary>Sends a message that is not stored to the members' devices connected now (<c>message:custom</c>); returns it.</summary>
     public async Task<CustomMessage> SendCustomMessage(string conversationId, CustomMessageRequest request) =>
         await ChatConversations.Get(grains, conversationId).SendCustomAsync(

@@ -19,6 +19,18 @@ public interface IChatConversation : IGrainWithStringKey
     /// </summary>
     ValueTask<SendMessageResult> SendAsync(SendMessageCommand command);
 
+    /// <summary>Sends one of the requester's messages again (see <see cref="ResendCommand"/>); a retry returns the stored one.</summary>
+    ValueTask<SendMessageResult> ResendAsync(ResendCommand command);
+
+    /// <summary>
+    /// The send that forwards a message the requester can see here into another of their conversations in the same
+    /// organization: a new message of theirs that names where it first came from (<see cref="ForwardedFrom"/>). The
+    /// caller sends it to the target conversation, which checks membership there; this grain never calls the target,
+    /// so two conversations forwarding to each other cannot wait on each other.
+    /// </summary>
+    [ReadOnly]
+    ValueTask<SendMessageCommand> PrepareForwardAsync(ForwardCommand command);
+
     /// <summary>
     /// Sends a message that is not stored to the members' devices connected now (the sender's other devices included);
     /// returns it. Nothing is counted, and a device that connects later never sees it.

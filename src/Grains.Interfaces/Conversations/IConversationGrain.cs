@@ -20,7 +20,29 @@ public sealed record SendMessageCommand(
     [Id(3)] string? OriginSessionId = null,
     [Id(4)] MessagePriority Priority = MessagePriority.Normal,
     [Id(5)] IReadOnlyList<MessageMetadata>? Metadata = null,
-    [Id(6)] bool Silent = false);
+    [Id(6)] bool Silent = false,
+    [Id(7)] ForwardedFrom? Forwarded = null);
+
+/// <summary>
+/// Sends one of my messages again as a new message (same body, metadata and silence), with
+/// <see cref="Priority"/> if given (apps raise it to high), or the original's.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("chat.ResendCommand")]
+public sealed record ResendCommand(
+    [Id(0)] string SenderId,
+    [Id(1)] long SortNumber,
+    [Id(2)] string ClientMessageId,
+    [Id(3)] string? OriginSessionId = null,
+    [Id(4)] MessagePriority? Priority = null);
+
+/// <summary>Sends a message I can see into another conversation of the same organization that I am in.</summary>
+[GenerateSerializer, Immutable, Alias("chat.ForwardCommand")]
+public sealed record ForwardCommand(
+    [Id(0)] string SenderId,
+    [Id(1)] long SortNumber,
+    [Id(2)] string ToConversationId,
+    [Id(3)] string ClientMessageId,
+    [Id(4)] string? OriginSessionId = null);
 
 /// <summary>The stored message; <see cref="Created"/> is false when the send was a retry of an earlier one.</summary>
 [GenerateSerializer, Immutable, Alias("chat.SendMessageResult")]

@@ -23,7 +23,16 @@ public sealed record Message(
     [Id(10)] MembershipChange? Membership = null,
     [Id(11)] MessagePriority Priority = MessagePriority.Normal,
     [Id(12)] IReadOnlyList<MessageMetadata>? Metadata = null,
-    [Id(13)] bool Silent = false);
+    [Id(13)] bool Silent = false,
+    [Id(14)] ForwardedFrom? Forwarded = null);
+
+/// <summary>Where a forwarded message first came from: its conversation, id, sender and time (kept through re-forwards).</summary>
+[GenerateSerializer, Immutable, Alias("chat.ForwardedFrom")]
+public sealed record ForwardedFrom(
+    [Id(0)] string ConversationId,
+    [Id(1)] string MessageId,
+    [Id(2)] string SenderId,
+    [Id(3)] DateTimeOffset SentAt);
 
 /// <summary>
 /// One entry of a message's metadata, for apps to carry what the body does not (a card, a reply's quote, a bot's

@@ -103,7 +103,7 @@ public sealed partial class ConversationGrain(
         var idempotencyKey = sender + ":" + clientMessageId;
         var now = timeProvider.GetUtcNow();
         var sortNumber = _lastSortNumber + 1;
-        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, sortNumber, sender, recipient, body, clientMessageId, now, Priority: priority, Metadata: metadata, Silent: command.Silent);
+        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, sortNumber, sender, recipient, body, clientMessageId, now, Priority: priority, Metadata: metadata, Silent: command.Silent, Forwarded: command.Forwarded);
         var entry = message.ToLogEntry(idempotencyKey);
         var stored = await messageLog.AppendAsync(entry);
         if (!string.Equals(stored.EntryId, entry.EntryId, StringComparison.Ordinal))
@@ -131,6 +131,20 @@ public sealed partial class ConversationGrain(
         // Before returning: the sender's roster has it. The recipient's follows in the background, in order.
         await PushAsync(sender, new MessageSent(message, origin), read: null);
         return new SendMessageResult(message, Created: true);
+    }
+
+    public async ValueTask<SendMessageResult> ResendAsync(ResendCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var original = await MessageCopies.VisibleAsync(GetHistoryAsync, Validate.Id(command.SenderId, "senderId"), command.SortNumber);
+        return await SendAsync(MessageCopies.Resend(command, original));
+    }
+
+    public async ValueTask<SendMessageCommand> PrepareForwardAsync(ForwardCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var original = await MessageCopies.VisibleAsync(GetHistoryAsync, Validate.Id(command.SenderId, "senderId"), command.SortNumber);
+        return MessageCopies.Forward(command, original, _key.OrganizationId);
     }
 
     public async ValueTask<CustomMessage> SendCustomAsync(CustomMessageCommand command)

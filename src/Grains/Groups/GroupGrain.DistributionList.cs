@@ -27,7 +27,7 @@ public sealed partial class GroupGrain
         {
             await Task.WhenAll(chunk.Select(recipientId => grains
                 .GetGrain<IConversationGrain>(ConversationKey.For(_key.OrganizationId, message.SenderId, recipientId).ToGrainKey())
-                .SendAsync(new SendMessageCommand(message.SenderId, message.Body, clientMessageId, origin, message.Priority, message.Metadata, message.Silent))
+                .SendAsync(new SendMessageCommand(message.SenderId, message.Body, clientMessageId, origin, message.Priority, message.Metadata, message.Silent, message.Forwarded))
                 .AsTask()));
         }
     }

@@ -70,6 +70,20 @@ public sealed partial class GroupGrain(
         }
     }
 
+    public async ValueTask<SendMessageResult> ResendAsync(ResendCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var original = await MessageCopies.VisibleAsync(GetHistoryAsync, Validate.Id(command.SenderId, "senderId"), command.SortNumber);
+        return await SendAsync(MessageCopies.Resend(command, original));
+    }
+
+    public async ValueTask<SendMessageCommand> PrepareForwardAsync(ForwardCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var original = await MessageCopies.VisibleAsync(GetHistoryAsync, Validate.Id(command.SenderId, "senderId"), command.SortNumber);
+        return MessageCopies.Forward(command, original, _key.OrganizationId);
+    }
+
     public async ValueTask<SendMessageResult> SendAsync(SendMessageCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);
@@ -87,7 +101,7 @@ public sealed partial class GroupGrain(
 
         await AppendPendingMembershipAsync(CancellationToken.None);
         var now = timeProvider.GetUtcNow();
-        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, _lastSortNumber + 1, senderId, null, body, clientMessageId, now, Priority: priority, Metadata: metadata, Silent: command.Silent);
+        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, _lastSortNumber + 1, senderId, null, body, clientMessageId, now, Priority: priority, Metadata: metadata, Silent: command.Silent, Forwarded: command.Forwarded);
         var stored = await messageLog.AppendAsync(message.ToLogEntry(idempotencyKey: senderId + ":" + clientMessageId));
         if (!string.Equals(stored.EntryId, message.Id, StringComparison.Ordinal))
         {

@@ -1,0 +1,54 @@
+using Orleans.Chat.Grains.Errors;
+using Orleans.Chat.Grains.Groups;
+using Orleans.Chat.Grains.Messages;
+
+namespace Orleans.Chat.Grains.Conversations;
+
+/// <summary>Resend and forward: new messages made from one the requester can see, the same in every kind of conversation.</summary>
+internal static class MessageCopies
+{
+    /// <summary>The message at <paramref name="sortNumber"/> as the requester's history shows it; <c>not-found</c> if it does not.</summary>
+    public static async Task<Message> VisibleAsync(Func<HistoryQuery, ValueTask<MessagePage>> history, string requesterId, long sortNumber)
+    {
+        Validate.SortNumber(sortNumber, "sortNumber");
+        var page = await history(new HistoryQuery(requesterId, Before: sortNumber + 1, After: sortNumber - 1, Limit: 1));
+        return page.Messages.SingleOrDefault() ?? throw new NotFoundException($"Message {sortNumber} does not exist here.");
+    }
+
+    public static SendMessageCommand Resend(ResendCommand command, Message original)
+    {
+        if (!string.Equals(original.SenderId, command.SenderId, StringComparison.Ordinal))
+        {
+            throw new PermissionDeniedException("Only its sender resends a message.");
+        }
+
+        return Copy(original, command.SenderId, command.ClientMessageId, command.OriginSessionId) with
+        {
+            Priority = command.Priority ?? original.Priority,
+            Forwarded = original.Forwarded,
+        };
+    }
+
+    public static SendMessageCommand Forward(ForwardCommand command, Message original, string organizationId)
+    {
+        var targetOrganization = ConversationKey.TryParse(command.ToConversationId, out var direct) ? direct.OrganizationId
+            : GroupKey.TryParse(command.ToConversationId, out var group) ? group.OrganizationId
+            : throw new InvalidArgumentException("'toConversationId' is not a conversation id.", "toConversationId");
+
+        // Nothing leaves its organization: a member of two may not carry one's messages into the other.
+        if (!string.Equals(targetOrganization, organizationId, StringComparison.Ordinal))
+        {
+            throw new PermissionDeniedException("A message is forwarded only within its organization.");
+        }
+
+        return Copy(original, command.SenderId, command.ClientMessageId, command.OriginSessionId) with
+        {
+            Forwarded = original.Forwarded ?? new ForwardedFrom(original.ConversationId, original.Id, original.SenderId, original.CreatedAt),
+        };
+    }
+
+    private static SendMessageCommand Copy(Message original, string senderId, string clientMessageId, string? originSessionId) =>
+        original.Type == MessageType.Text
+            ? new SendMessageCommand(senderId, original.Body, clientMessageId, originSessionId, original.Priority, original.Metadata, original.Silent)
+            : throw new InvalidArgumentException("Only text messages are resent or forwarded.", "sortNumber");
+}
