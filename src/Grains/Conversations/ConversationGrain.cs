@@ -128,19 +128,11 @@ public sealed partial class ConversationGrain(
         return new SendMessageResult(message, Created: true);
     }
 
-    public async ValueTask<SendMessageResult> ResendAsync(ResendCommand command)
-    {
-        ArgumentNullException.ThrowIfNull(command);
-        var original = await MessageCopies.VisibleAsync(GetHistoryAsync, Validate.Id(command.SenderId, "senderId"), command.SortNumber);
-        return await SendAsync(MessageCopies.Resend(command, original));
-    }
+    public async ValueTask<SendMessageResult> ResendAsync(ResendCommand command) =>
+        await MessageCopies.ResendAsync(command, GetHistoryAsync, SendAsync);
 
-    public async ValueTask<SendMessageCommand> PrepareForwardAsync(ForwardCommand command)
-    {
-        ArgumentNullException.ThrowIfNull(command);
-        var original = await MessageCopies.VisibleAsync(GetHistoryAsync, Validate.Id(command.SenderId, "senderId"), command.SortNumber);
-        return MessageCopies.Forward(command, original, _key.OrganizationId);
-    }
+    public async ValueTask<SendMessageCommand> PrepareForwardAsync(ForwardCommand command) =>
+        await MessageCopies.PrepareForwardAsync(command, GetHistoryAsync, _key.OrganizationId);
 
     public async ValueTask<CustomMessage> SendCustomAsync(CustomMessageCommand command)
     {

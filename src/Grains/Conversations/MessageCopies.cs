@@ -7,15 +7,33 @@ namespace Orleans.Chat.Grains.Conversations;
 /// <summary>Resend and forward: new messages made from one the requester can see, the same in every kind of conversation.</summary>
 internal static class MessageCopies
 {
-    /// <summary>The message at <paramref name="sortNumber"/> as the requester's history shows it; <c>not-found</c> if it does not.</summary>
-    public static async Task<Message> VisibleAsync(Func<HistoryQuery, ValueTask<MessagePage>> history, string requesterId, long sortNumber)
+    /// <summary>Sends one of the requester's messages again, through the conversation's own history and send.</summary>
+    public static async Task<SendMessageResult> ResendAsync(
+        ResendCommand command, Func<HistoryQuery, ValueTask<MessagePage>> history, Func<SendMessageCommand, ValueTask<SendMessageResult>> send)
     {
+        ArgumentNullException.ThrowIfNull(command);
+        var original = await VisibleAsync(history, command.SenderId, command.SortNumber);
+        return await send(Resend(command, original));
+    }
+
+    /// <summary>The send that forwards a message the requester sees in this conversation (of <paramref name="organizationId"/>).</summary>
+    public static async Task<SendMessageCommand> PrepareForwardAsync(ForwardCommand command, Func<HistoryQuery, ValueTask<MessagePage>> history, string organizationId)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var original = await VisibleAsync(history, command.SenderId, command.SortNumber);
+        return Forward(command, original, organizationId);
+    }
+
+    /// <summary>The message at <paramref name="sortNumber"/> as the requester's history shows it; <c>not-found</c> if it does not.</summary>
+    private static async Task<Message> VisibleAsync(Func<HistoryQuery, ValueTask<MessagePage>> history, string requesterId, long sortNumber)
+    {
+        Validate.Id(requesterId, "senderId");
         Validate.SortNumber(sortNumber, "sortNumber");
         var page = await history(new HistoryQuery(requesterId, Before: sortNumber + 1, After: sortNumber - 1, Limit: 1));
         return page.Messages.SingleOrDefault() ?? throw new NotFoundException($"Message {sortNumber} does not exist here.");
     }
 
-    public static SendMessageCommand Resend(ResendCommand command, Message original)
+    private static SendMessageCommand Resend(ResendCommand command, Message original)
     {
         if (!string.Equals(original.SenderId, command.SenderId, StringComparison.Ordinal))
         {
@@ -29,7 +47,7 @@ internal static class MessageCopies
         };
     }
 
-    public static SendMessageCommand Forward(ForwardCommand command, Message original, string organizationId)
+    private static SendMessageCommand Forward(ForwardCommand command, Message original, string organizationId)
     {
         var targetOrganization = ConversationKey.TryParse(command.ToConversationId, out var direct) ? direct.OrganizationId
             : GroupKey.TryParse(command.ToConversationId, out var group) ? group.OrganizationId
