@@ -5,6 +5,8 @@ namespace Orleans.Chat.Persistence;
 /// log's single writer (its grain): 1, 2, 3, ... without a gap; <see cref="IdempotencyKey"/> (the client's message id)
 /// is unique per log when present. <see cref="Payload"/> is the JSON the grain serialized. <see cref="HighPriority"/>
 /// entries are counted apart as well (<see cref="IMessageLog.CountAsync"/>): a conversation's priority unread counter.
+/// An entry that is not <see cref="Counted"/> (a recalled or expired message, whose sequence stays taken) counts in no
+/// <see cref="IMessageLog.CountAsync"/>; only <see cref="IMessageLog.ReviseAsync"/> sets it false.
 /// </summary>
 public sealed record LogEntry(
     string LogId,
@@ -14,7 +16,8 @@ public sealed record LogEntry(
     string AuthorId,
     DateTimeOffset Timestamp,
     string Payload,
-    bool HighPriority = false);
+    bool HighPriority = false,
+    bool Counted = true);
 
 /// <summary>How many entries a range of a log holds, and how many of them are <see cref="LogEntry.HighPriority"/>.</summary>
 public readonly record struct LogCount(int Entries, int HighPriority)
@@ -63,12 +66,21 @@ public interface IMessageLog
 
     ValueTask<LogEntry?> FindByIdempotencyKeyAsync(string logId, string idempotencyKey, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Rewrites the entry at <paramref name="sequence"/> in place: its payload, and whether it still counts in
+    /// <see cref="CountAsync"/> (an edit or a reaction keeps it counted; a recall, which erases the body, does not). The old
+    /// payload is overwritten, not kept beside the new one. Sequence, entry id, idempotency key, author, timestamp and
+    /// priority stay. Returns false, writing nothing, when the log holds no entry at that sequence with that
+    /// <paramref name="entryId"/>. The caller (the log's single writer) orders its revisions itself.
+    /// </summary>
+    ValueTask<bool> ReviseAsync(string logId, long sequence, string entryId, string payload, bool counted, CancellationToken cancellationToken = default);
+
     /// <summary>The highest sequence in the log, 0 when it is empty.</summary>
     ValueTask<long> GetLastSequenceAsync(string logId, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// How many entries after <paramref name="afterSequence"/> and up to <paramref name="upToSequence"/> have an author other
-    /// than <paramref name="excludedAuthorId"/>, and how many of those are high priority: an unread count, in one query.
+    /// than <paramref name="excludedAuthorId"/> and are <see cref="LogEntry.Counted"/>, and how many of those are high priority: an unread count, in one query.
     /// The upper bound lets a grain count exactly the entries it knows of while later appends are in flight.
     /// </summary>
     ValueTask<LogCount> CountAsync(string logId, long afterSequence, long upToSequence, string? excludedAuthorId, CancellationToken cancellationToken = default);

@@ -231,5 +231,11 @@ public sealed class RosterRecoveryTests : IAsyncLifetime
             await gate.WaitAsync(cancellationToken);
             return await inner.CountAsync(logId, afterSequence, upToSequence, excludedAuthorId, cancellationToken);
         }
+
+        public async ValueTask<bool> ReviseAsync(string logId, long sequence, string entryId, string payload, bool counted, CancellationToken cancellationToken = default)
+        {
+            await gate.WaitAsync(cancellationToken);
+            return await inner.ReviseAsync(logId, sequence, entryId, payload, counted, cancellationToken);
+        }
     }
 }

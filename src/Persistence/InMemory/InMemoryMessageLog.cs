@@ -107,8 +107,33 @@ public sealed class InMemoryMessageLog : IMessageLog
 
         lock (log)
         {
-            var counted = log.BySequence.Values.Where(e => e.Sequence > afterSequence && e.Sequence <= upToSequence && e.AuthorId != excludedAuthorId).ToList();
+            var counted = log.BySequence.Values.Where(e => e.Sequence > afterSequence && e.Sequence <= upToSequence && e.Counted && e.AuthorId != excludedAuthorId).ToList();
             return ValueTask.FromResult(new LogCount(counted.Count, counted.Count(e => e.HighPriority)));
+        }
+    }
+
+    public ValueTask<bool> ReviseAsync(string logId, long sequence, string entryId, string payload, bool counted, CancellationToken cancellationToken = default)
+    {
+        if (!_logs.TryGetValue(logId, out var log))
+        {
+            return ValueTask.FromResult(false);
+        }
+
+        lock (log)
+        {
+            if (!log.BySequence.TryGetValue(sequence, out var entry) || entry.EntryId != entryId)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            var revised = entry with { Payload = payload, Counted = counted };
+            log.BySequence[sequence] = revised;
+            if (entry.IdempotencyKey is not null)
+            {
+                log.ByIdempotencyKey[entry.IdempotencyKey] = revised;
+            }
+
+            return ValueTask.FromResult(true);
         }
     }
 
