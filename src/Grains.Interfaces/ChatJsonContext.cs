@@ -39,6 +39,7 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(ResendCommand))]
 [JsonSerializable(typeof(ForwardCommand))]
 [JsonSerializable(typeof(ForwardedFrom))]
+[JsonSerializable(typeof(MessageAttachment))]
 // Conversations
 [JsonSerializable(typeof(ConversationView))]
 [JsonSerializable(typeof(ConversationUpdate))]

@@ -49,6 +49,10 @@ public static class MessagesApi
         api.MapGet("/conversations/{conversationId}/messages", GetMessagesAsync)
             .WithName("GetMessages")
             .WithSummary("A page of history by sortNumber: before/after (exclusive), limit 1-200 (default 50), order newest|oldest");
+        api.MapGet("/conversations/{conversationId}/messages/{sortNumber:long}", GetMessageAsync)
+            .WithName("GetMessage")
+            .WithSummary("One message of my history by sortNumber")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/conversations/{conversationId}/messages/{sortNumber:long}/receipts", GetReceiptsAsync)
             .WithName("GetReceipts")
             .WithSummary("Statuses per recipient of one message: who read it, who has it delivered, who neither")
@@ -182,6 +186,9 @@ public static class MessagesApi
         {
         }
     }
+
+    private static async Task<Ok<Message>> GetMessageAsync(string conversationId, long sortNumber, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await ChatConversations.Get(grains, conversationId).GetMessageAsync(user.GetUserId(), sortNumber));
 
     private static async Task<Ok<MessageReceipts>> GetReceiptsAsync(string conversationId, long sortNumber, ClaimsPrincipal user, IGrainFactory grains) =>
         TypedResults.Ok(await ChatConversations.Get(grains, conversationId).GetReceiptsAsync(user.GetUserId(), sortNumber));

@@ -41,6 +41,10 @@ public interface IChatConversation : IGrainWithStringKey
     [ReadOnly]
     ValueTask<MessagePage> GetHistoryAsync(HistoryQuery query);
 
+    /// <summary>The message at <paramref name="sortNumber"/> as the requester's history shows it; <c>not-found</c> if it does not.</summary>
+    [ReadOnly]
+    ValueTask<Message> GetMessageAsync(string requesterId, long sortNumber);
+
     /// <summary>Moves the reader's read cursor up to <paramref name="sortNumber"/> (never backwards); returns the reader's view.</summary>
     ValueTask<ConversationView> MarkReadAsync(string readerId, long sortNumber);
 

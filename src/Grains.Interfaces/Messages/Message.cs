@@ -24,7 +24,21 @@ public sealed record Message(
     [Id(11)] MessagePriority Priority = MessagePriority.Normal,
     [Id(12)] IReadOnlyList<MessageMetadata>? Metadata = null,
     [Id(13)] bool Silent = false,
-    [Id(14)] ForwardedFrom? Forwarded = null);
+    [Id(14)] ForwardedFrom? Forwarded = null,
+    [Id(15)] IReadOnlyList<MessageAttachment>? Attachments = null);
+
+/// <summary>
+/// A file uploaded to the organization (<c>POST /v1/organizations/{id}/attachments</c>) and carried by a message: whoever
+/// can see the message may download it. <see cref="Width"/> and <see cref="Height"/> are an image's or a video's, in pixels.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("chat.MessageAttachment")]
+public sealed record MessageAttachment(
+    [Id(0)] string Id,
+    [Id(1)] string FileName,
+    [Id(2)] string ContentType,
+    [Id(3)] long Size,
+    [Id(4)] int? Width = null,
+    [Id(5)] int? Height = null);
 
 /// <summary>Where a forwarded message first came from: its conversation, id, sender and time (kept through re-forwards).</summary>
 [GenerateSerializer, Immutable, Alias("chat.ForwardedFrom")]

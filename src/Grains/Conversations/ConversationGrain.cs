@@ -134,6 +134,9 @@ public sealed partial class ConversationGrain(
     public async ValueTask<SendMessageCommand> PrepareForwardAsync(ForwardCommand command) =>
         await MessageCopies.PrepareForwardAsync(command, GetHistoryAsync, _key.OrganizationId);
 
+    public async ValueTask<Message> GetMessageAsync(string requesterId, long sortNumber) =>
+        await MessageCopies.VisibleAsync(GetHistoryAsync, requesterId, sortNumber);
+
     public async ValueTask<CustomMessage> SendCustomAsync(CustomMessageCommand command)
     {
         var custom = CustomMessages.Create(command, _id, _key.OrganizationId, timeProvider.GetUtcNow());

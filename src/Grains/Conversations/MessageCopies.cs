@@ -25,7 +25,7 @@ internal static class MessageCopies
     }
 
     /// <summary>The message at <paramref name="sortNumber"/> as the requester's history shows it; <c>not-found</c> if it does not.</summary>
-    private static async Task<Message> VisibleAsync(Func<HistoryQuery, ValueTask<MessagePage>> history, string requesterId, long sortNumber)
+    public static async Task<Message> VisibleAsync(Func<HistoryQuery, ValueTask<MessagePage>> history, string requesterId, long sortNumber)
     {
         Validate.Id(requesterId, "senderId");
         Validate.SortNumber(sortNumber, "sortNumber");

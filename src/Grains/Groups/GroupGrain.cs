@@ -76,6 +76,9 @@ public sealed partial class GroupGrain(
     public async ValueTask<SendMessageCommand> PrepareForwardAsync(ForwardCommand command) =>
         await MessageCopies.PrepareForwardAsync(command, GetHistoryAsync, _key.OrganizationId);
 
+    public async ValueTask<Message> GetMessageAsync(string requesterId, long sortNumber) =>
+        await MessageCopies.VisibleAsync(GetHistoryAsync, requesterId, sortNumber);
+
     public async ValueTask<SendMessageResult> SendAsync(SendMessageCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);
