@@ -72,6 +72,7 @@ public static class ChatApiHostingExtensions
         app.MapAuthApi();
         app.MapUsersApi();
         app.MapMessagesApi();
+        app.MapMessageChangesApi();
         app.MapGroupsApi();
         app.MapHub<ChatHub>(ChatHub.Path, options => options.CloseOnAuthenticationExpiration = true);
         app.MapOpenApi().AllowAnonymous();

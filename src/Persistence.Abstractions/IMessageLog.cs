@@ -27,6 +27,9 @@ public readonly record struct LogCount(int Entries, int HighPriority)
 
     public static LogCount operator +(LogCount left, LogCount right) =>
         new(left.Entries + right.Entries, left.HighPriority + right.HighPriority);
+
+    public static LogCount operator -(LogCount left, LogCount right) =>
+        new(left.Entries - right.Entries, left.HighPriority - right.HighPriority);
 }
 
 public enum LogDirection

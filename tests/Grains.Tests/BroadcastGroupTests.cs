@@ -218,6 +218,10 @@ public sealed class BroadcastGroupTests(ClusterFixture cluster)
 
         public ValueTask OnCustomMessageAsync(CustomMessageSent sent) => Customs.Writer.WriteAsync(sent);
 
+        public Channel<GroupMessageChange> Changes { get; } = Channel.CreateUnbounded<GroupMessageChange>();
+
+        public ValueTask OnMessageChangeAsync(GroupMessageChange change) => Changes.Writer.WriteAsync(change);
+
         public async Task<List<GroupMessage>> TakeAsync(int count)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));

@@ -54,6 +54,11 @@ public sealed record ResendRequest(
     [property: Required, RegularExpression(Validate.IdPattern)] string ClientMessageId,
     MessagePriority? Priority = null);
 
+/// <summary>My message's new body, and its new metadata when given (null keeps it, an empty array removes it).</summary>
+public sealed record EditMessageRequest(
+    [property: Required] string Body,
+    IReadOnlyList<MessageMetadata>? Metadata = null);
+
 /// <summary>Forward a message into another of my conversations of the same organization.</summary>
 public sealed record ForwardRequest(
     [property: Required] string ToConversationId,

@@ -33,4 +33,16 @@ public interface IChatClient
     /// <summary><c>message:delivered</c>: another member's devices have every message up to a sortNumber.</summary>
     [HubMethodName("message:delivered")]
     Task MessageDelivered(MessageDelivered delivered);
+
+    /// <summary><c>message:updated</c>: a message was edited, pinned or unpinned, or got or lost a reaction.</summary>
+    [HubMethodName("message:updated")]
+    Task MessageUpdated(MessageChange change);
+
+    /// <summary><c>message:recalled</c>: a message was recalled for everyone; it comes as its tombstone.</summary>
+    [HubMethodName("message:recalled")]
+    Task MessageRecalled(MessageChange change);
+
+    /// <summary><c>message:deleted</c>: I deleted a message for myself (on another device).</summary>
+    [HubMethodName("message:deleted")]
+    Task MessageDeleted(MessageChange change);
 }

@@ -235,6 +235,20 @@ public sealed partial class UserConnections
         await Clients.GroupExcept(SignalRGroup(group.GroupId), excluded).CustomMessage(sent.Message);
     }
 
+    private async Task PushGroupMessageChangeAsync(GroupLink group, GroupMessageChange broadcast)
+    {
+        var excluded = new List<string>();
+        foreach (var userId in broadcast.NotTo)
+        {
+            if (_users.TryGetValue(userId, out var user))
+            {
+                excluded.AddRange(user.Except(null).Select(c => c.ConnectionId));
+            }
+        }
+
+        await MessageChanges.SendAsync(Clients.GroupExcept(SignalRGroup(group.GroupId), excluded), broadcast.Change);
+    }
+
     private static string SignalRGroup(string groupId) => "broadcast:" + groupId;
 
     [LoggerMessage(EventId = 4406, Level = LogLevel.Warning, Message = "Could not subscribe to broadcast group {GroupId}; the next renewal tries again")]
@@ -320,5 +334,7 @@ public sealed partial class UserConnections
         public async ValueTask OnGroupMessageAsync(GroupMessage message) => await owner.PushGroupMessageAsync(group, message);
 
         public async ValueTask OnCustomMessageAsync(CustomMessageSent sent) => await owner.PushGroupCustomAsync(group, sent);
+
+        public async ValueTask OnMessageChangeAsync(GroupMessageChange change) => await owner.PushGroupMessageChangeAsync(group, change);
     }
 }

@@ -317,6 +317,11 @@ public sealed partial class UserConnections(
                 await SendAsync(exceptSession: null, client => client.MessageDelivered(receipt));
             }
 
+            if (events.MessageChange is { } change)
+            {
+                await SendAsync(exceptSession: null, client => MessageChanges.SendAsync(client, change));
+            }
+
             await SendAsync(exceptSession: null, client => client.ConversationChange(events.Change));
             await owner.TrackGroupAsync(link, events.Change.Conversation);
         }

@@ -9,6 +9,8 @@ namespace Orleans.Chat.Grains.Conversations;
 /// twice, or an older one late, without harm. In a 1-1 conversation <see cref="Name"/> is the other member's display
 /// name (taken when the conversation verifies its members, once per activation). <see cref="PriorityUnreadCount"/>
 /// counts the unread messages of <see cref="MessagePriority.High"/> priority, which are in <see cref="UnreadCount"/> too.
+/// <see cref="LastChangeNumber"/> is the number of the conversation's last message change (edit, recall, reaction, ...):
+/// a device that saw an older one asks for the changes after it.
 /// <para>
 /// In a group (<see cref="Kind"/> <see cref="ConversationKind.Group"/>), <see cref="CounterpartyId"/> is null,
 /// <see cref="Name"/> is the group's, the counterparty cursors are the lowest among the other members (everyone has
@@ -35,7 +37,8 @@ public sealed record ConversationView(
     [Id(12)] string? Name = null,
     [Id(13)] bool IsMember = true,
     [Id(14)] bool Broadcast = false,
-    [Id(15)] int PriorityUnreadCount = 0);
+    [Id(15)] int PriorityUnreadCount = 0,
+    [Id(16)] long LastChangeNumber = 0);
 
 [GenerateSerializer, Alias("chat.ConversationKind")]
 public enum ConversationKind
@@ -51,7 +54,7 @@ public enum ConversationKind
 
 /// <summary>
 /// What a conversation tells one member's user grain: the new view and, optionally, the events that caused it (a
-/// message, another member's read receipt, other members' delivered receipts).
+/// message, another member's read receipt, other members' delivered receipts, a change of a message).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("chat.ConversationUpdate")]
 public sealed record ConversationUpdate(
@@ -59,4 +62,5 @@ public sealed record ConversationUpdate(
     [Id(1)] ConversationView View,
     [Id(2)] MessageSent? Message = null,
     [Id(3)] MessageRead? Read = null,
-    [Id(4)] IReadOnlyList<MessageDelivered>? Delivered = null);
+    [Id(4)] IReadOnlyList<MessageDelivered>? Delivered = null,
+    [Id(5)] MessageChange? MessageChange = null);

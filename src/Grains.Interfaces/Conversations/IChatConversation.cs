@@ -45,6 +45,35 @@ public interface IChatConversation : IGrainWithStringKey
     [ReadOnly]
     ValueTask<Message> GetMessageAsync(string requesterId, long sortNumber);
 
+    /// <summary>
+    /// The sender changes the body (and the metadata, when given) of one of their messages; every member's devices get
+    /// <c>message:updated</c>. An edit to what the message already says changes nothing. Returns the message.
+    /// </summary>
+    ValueTask<Message> EditAsync(EditMessageCommand command);
+
+    /// <summary>
+    /// Recalls a message for everyone (its sender; in a group, an owner or admin too): its body, metadata and attachments
+    /// are erased from storage, its sortNumber stays as a tombstone, and it no longer counts as unread. Returns the tombstone.
+    /// </summary>
+    ValueTask<Message> RecallAsync(string requesterId, long sortNumber);
+
+    /// <summary>Deletes a message from the requester's own history; nobody else's changes, and only their devices hear of it.</summary>
+    ValueTask DeleteForMeAsync(string requesterId, long sortNumber);
+
+    /// <summary>Pins or unpins a message for the conversation (a member who may send); returns the message.</summary>
+    ValueTask<Message> SetPinnedAsync(string requesterId, long sortNumber, bool pinned);
+
+    /// <summary>The pinned messages the requester can see, most recently pinned first.</summary>
+    [ReadOnly]
+    ValueTask<IReadOnlyList<Message>> GetPinsAsync(string requesterId);
+
+    /// <summary>Adds or removes the requester's reaction with <paramref name="emoji"/>; returns the message.</summary>
+    ValueTask<Message> ReactAsync(string requesterId, long sortNumber, string emoji, bool add);
+
+    /// <summary>The changes of messages after a change number that the requester may see, oldest first (catch-up).</summary>
+    [ReadOnly]
+    ValueTask<ChangePage> GetChangesAsync(ChangesQuery query);
+
     /// <summary>Moves the reader's read cursor up to <paramref name="sortNumber"/> (never backwards); returns the reader's view.</summary>
     ValueTask<ConversationView> MarkReadAsync(string readerId, long sortNumber);
 

@@ -180,6 +180,22 @@ public static partial class Validate
         return [.. value];
     }
 
+    public const int MaxEmojiLength = 32;
+
+    /// <summary>
+    /// A reaction: one emoji (or an app's short name such as <c>:thumbsup:</c>), up to <see cref="MaxEmojiLength"/>
+    /// UTF-16 units, with no white space or control characters. Which emoji are allowed is the app's business.
+    /// </summary>
+    public static string Emoji([NotNull] string? value)
+    {
+        if (string.IsNullOrEmpty(value) || value.Length > MaxEmojiLength || value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            throw new InvalidArgumentException($"'emoji' must be 1 to {MaxEmojiLength} characters without spaces.", "emoji");
+        }
+
+        return value;
+    }
+
     /// <summary>A defined priority: JSON may carry any number where the enum's names are expected.</summary>
     public static MessagePriority Priority(MessagePriority value) =>
         Enum.IsDefined(value) ? value : throw new InvalidArgumentException("'priority' must be 'low', 'normal' or 'high'.", "priority");

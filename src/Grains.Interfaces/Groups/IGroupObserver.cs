@@ -14,6 +14,10 @@ public interface IGroupObserver : IGrainObserver
     [OneWay]
     ValueTask OnGroupMessageAsync(GroupMessage message);
 
+    /// <summary>A message of the group changed (edited, recalled, pinned, reacted to): for the host's connected members.</summary>
+    [OneWay]
+    ValueTask OnMessageChangeAsync(GroupMessageChange change);
+
     /// <summary>A custom message of the group, for the host's connected members (see <see cref="CustomMessage"/>).</summary>
     [OneWay]
     ValueTask OnCustomMessageAsync(CustomMessageSent sent);
@@ -25,3 +29,10 @@ public interface IGroupObserver : IGrainObserver
 /// </summary>
 [GenerateSerializer, Immutable, Alias("chat.GroupMessage")]
 public sealed record GroupMessage([Id(0)] MessageSent Sent, [Id(1)] IReadOnlyList<string> NotTo);
+
+/// <summary>
+/// A change of a broadcast group's message, for the host to push to its connected members but <see cref="NotTo"/>: those
+/// whose window of the group does not hold the message (they joined after it, or cleared it).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("chat.GroupMessageChange")]
+public sealed record GroupMessageChange([Id(0)] MessageChange Change, [Id(1)] IReadOnlyList<string> NotTo);

@@ -5,8 +5,11 @@ namespace Orleans.Chat.Grains.Messages;
 /// A stored message. <see cref="SortNumber"/> is its position in the conversation: strictly increasing, no gaps.
 /// <see cref="Silent"/> messages are delivered and counted like any other but never raise a push notification.
 /// <see cref="RecipientId"/> is the other member in a 1-1 conversation and null in a group, whose membership changes
-/// are messages too (<see cref="MessageType.GroupMembershipChange"/>, with <see cref="Membership"/>). This record is
-/// also the payload persisted in the message log, so never rename a property without a migration.
+/// are messages too (<see cref="MessageType.GroupMembershipChange"/>, with <see cref="Membership"/>). A message changes
+/// after it is sent (see <see cref="MessageChange"/>): <see cref="EditedAt"/>, <see cref="Recalled"/> (a tombstone: body,
+/// metadata and attachments erased), <see cref="Reactions"/>, <see cref="Pinned"/>; <see cref="ChangeNumber"/> is the last
+/// change that touched it (0 for none). This record is also the payload persisted in the message log, so never rename a
+/// property without a migration.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("chat.Message")]
 public sealed record Message(
@@ -25,7 +28,12 @@ public sealed record Message(
     [Id(12)] IReadOnlyList<MessageMetadata>? Metadata = null,
     [Id(13)] bool Silent = false,
     [Id(14)] ForwardedFrom? Forwarded = null,
-    [Id(15)] IReadOnlyList<MessageAttachment>? Attachments = null);
+    [Id(15)] IReadOnlyList<MessageAttachment>? Attachments = null,
+    [Id(16)] DateTimeOffset? EditedAt = null,
+    [Id(17)] MessageRecall? Recalled = null,
+    [Id(18)] IReadOnlyList<MessageReaction>? Reactions = null,
+    [Id(19)] MessagePin? Pinned = null,
+    [Id(20)] long ChangeNumber = 0);
 
 /// <summary>
 /// A file uploaded to the organization (<c>POST /v1/organizations/{id}/attachments</c>) and carried by a message: whoever

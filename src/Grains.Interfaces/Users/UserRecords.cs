@@ -66,7 +66,8 @@ public sealed record ConversationEvents(
     [Id(0)] MessageSent? Message,
     [Id(1)] MessageRead? Read,
     [Id(2)] ConversationChanged Change,
-    [Id(3)] IReadOnlyList<MessageDelivered>? Delivered = null);
+    [Id(3)] IReadOnlyList<MessageDelivered>? Delivered = null,
+    [Id(4)] MessageChange? MessageChange = null);
 
 /// <summary>A session of the observed user was revoked (signed out or replaced): its connections must close.</summary>
 [GenerateSerializer, Immutable, Alias("chat.SessionRevoked")]

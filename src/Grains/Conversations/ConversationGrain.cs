@@ -49,6 +49,10 @@ public sealed partial class ConversationGrain(
             }
         }
 
+        // A change a crash cut short is finished first, so the last message and the counts below include it.
+        _changes = new MessageChanges(messageLog, _id, _key.OrganizationId);
+        await ReconcilePinsAsync(await _changes.ActivateAsync(cancellationToken));
+
         // The log is the truth for the messages: the last one is read back rather than kept in the state.
         var tail = await messageLog.ReadAsync(_id, long.MaxValue, LogDirection.Backward, 1, cancellationToken);
         if (tail.Count > 0)
@@ -160,7 +164,7 @@ public sealed partial class ConversationGrain(
         var before = query.Before is { } b ? Validate.SortNumber(b, "before") : long.MaxValue;
         var after = Math.Max(query.After is { } a ? Validate.SortNumber(a, "after") : 0, S.Members[requesterId].ClearedSortNumber);
         await EnsureMembersAsync();
-        return await messageLog.ReadPageAsync(_id, after, before, limit, query.Order);
+        return await messageLog.ReadPageAsync(_id, after, before, limit, query.Order, await _changes.HiddenAsync(requesterId));
     }
 
     public async ValueTask<ConversationView> MarkReadAsync(string readerId, long sortNumber)
@@ -331,20 +335,21 @@ public sealed partial class ConversationGrain(
     /// Pushes both members' absolute views (and the event, if any) to their user grains and waits for
     /// <paramref name="caller"/>'s only: the other member's roster is the recipient's business, not the sender's.
     /// </summary>
-    private Task PushAsync(string caller, MessageSent? sent, MessageRead? read)
+    private Task PushAsync(string caller, MessageSent? sent, MessageRead? read, MessageChange? change = null)
     {
-        var callers = _pushes.PushAndWait(Update(caller, sent, read));
-        _pushes.Push(Update(_key.CounterpartyOf(caller), sent, read));
+        var callers = _pushes.PushAndWait(Update(caller, sent, read, change: change));
+        _pushes.Push(Update(_key.CounterpartyOf(caller), sent, read, change: change));
         return callers;
     }
 
-    private ConversationUpdate Update(string userId, MessageSent? sent, MessageRead? read, IReadOnlyList<MessageDelivered>? delivered = null) =>
+    private ConversationUpdate Update(string userId, MessageSent? sent, MessageRead? read, IReadOnlyList<MessageDelivered>? delivered = null, MessageChange? change = null) =>
         new(
             userId,
             View(userId),
             sent,
             read is not null && !string.Equals(read.ReaderId, userId, StringComparison.Ordinal) ? read : null,
-            delivered);
+            delivered,
+            change);
 
     private ConversationView View(string memberId)
     {
@@ -362,11 +367,13 @@ public sealed partial class ConversationGrain(
             theirs.ReadSortNumber,
             theirs.DeliveredSortNumber,
             _updatedAt,
-            // Grows with every send (the sortNumber) and every cursor move (the persisted count), and neither goes
-            // back after a crash: the log keeps every acknowledged send and a cursor move is stored before it is pushed.
-            _lastSortNumber + S.Revision,
+            // Grows with every send (the sortNumber), every message change (its number) and every cursor move (the
+            // persisted count), and none goes back after a crash: the logs keep every acknowledged send and change, and
+            // a cursor move is stored before it is pushed.
+            _lastSortNumber + _changes.Last + S.Revision,
             Name: _names.GetValueOrDefault(counterparty),
-            PriorityUnreadCount: _unread.GetValueOrDefault(memberId).HighPriority);
+            PriorityUnreadCount: _unread.GetValueOrDefault(memberId).HighPriority,
+            LastChangeNumber: _changes.Last);
     }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Conversation {ConversationId} stored message {SortNumber} from {SenderId}")]

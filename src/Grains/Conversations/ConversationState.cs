@@ -17,6 +17,10 @@ public sealed class ConversationState
     /// <summary>Per-member cursors, by user id.</summary>
     [Id(1)]
     public Dictionary<string, ConversationMemberState> Members { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The pinned messages' sortNumbers, most recently pinned first (the messages say who pinned them, and when).</summary>
+    [Id(2)]
+    public List<long> Pins { get; set; } = [];
 }
 
 /// <summary>How far one member has received and read.</summary>

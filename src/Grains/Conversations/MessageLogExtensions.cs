@@ -22,19 +22,36 @@ internal static class MessageLogExtensions
 
     /// <summary>
     /// The messages strictly between <paramref name="after"/> and <paramref name="before"/>, at most
-    /// <paramref name="limit"/>, from the end <paramref name="order"/> names.
+    /// <paramref name="limit"/>, from the end <paramref name="order"/> names, leaving out the <paramref name="hidden"/>
+    /// ones (a member's deletes for themselves): it reads on until the page is full or the range ends.
     /// </summary>
-    public static async Task<MessagePage> ReadPageAsync(this IMessageLog log, string logId, long after, long before, int limit, HistoryOrder order)
+    public static async Task<MessagePage> ReadPageAsync(this IMessageLog log, string logId, long after, long before, int limit, HistoryOrder order, IReadOnlySet<long> hidden)
     {
-        if (before - after <= 1)
+        var messages = new List<Message>(Math.Min(limit, 64));
+        while (before - after > 1)
         {
-            return new MessagePage([], HasMore: false);
+            // Read one more than asked to know whether the range holds more.
+            var entries = order == HistoryOrder.OldestFirst
+                ? (await log.ReadAsync(logId, after, LogDirection.Forward, limit + 1)).Where(e => e.Sequence < before).ToList()
+                : (await log.ReadAsync(logId, before, LogDirection.Backward, limit + 1)).Where(e => e.Sequence > after).ToList();
+            foreach (var entry in entries.Where(e => !hidden.Contains(e.Sequence)))
+            {
+                if (messages.Count == limit)
+                {
+                    return new MessagePage(messages, HasMore: true);
+                }
+
+                messages.Add(entry.ToMessage());
+            }
+
+            if (entries.Count <= limit)
+            {
+                break;
+            }
+
+            (after, before) = order == HistoryOrder.OldestFirst ? (entries[^1].Sequence, before) : (after, entries[^1].Sequence);
         }
 
-        // Read one more than asked to know whether the range holds more.
-        var entries = order == HistoryOrder.OldestFirst
-            ? (await log.ReadAsync(logId, after, LogDirection.Forward, limit + 1)).Where(e => e.Sequence < before).ToList()
-            : (await log.ReadAsync(logId, before, LogDirection.Backward, limit + 1)).Where(e => e.Sequence > after).ToList();
-        return new MessagePage([.. entries.Take(limit).Select(ToMessage)], entries.Count > limit);
+        return new MessagePage(messages, HasMore: false);
     }
 }

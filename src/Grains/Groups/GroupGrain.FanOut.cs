@@ -81,14 +81,15 @@ public sealed partial class GroupGrain
     /// Pushes every current member's view (with the event) to their user grains, and to <paramref name="alsoTo"/>
     /// (members who just left: their last view); waits only for <paramref name="caller"/>'s, whose answer depends on it.
     /// </summary>
-    private Task PushToMembersAsync(string caller, MessageSent? sent, MessageRead? read, IEnumerable<string>? alsoTo = null, IReadOnlyDictionary<string, List<MessageDelivered>>? delivered = null) =>
-        PushToUsersAsync(Audience().Select(m => m.Key).Concat(alsoTo ?? []), caller, sent, read, delivered);
+    private Task PushToMembersAsync(string caller, MessageSent? sent, MessageRead? read, IEnumerable<string>? alsoTo = null, IReadOnlyDictionary<string, List<MessageDelivered>>? delivered = null, MessageChange? change = null) =>
+        PushToUsersAsync(Audience().Select(m => m.Key).Concat(alsoTo ?? []), caller, sent, read, delivered, change);
 
     /// <summary>
     /// Pushes the users' views (with the events: the message, a read receipt to all but the reader, each user's own
-    /// delivered receipts) to their user grains; waits only for <paramref name="caller"/>'s.
+    /// delivered receipts, a message's change to those who can see the message) to their user grains; waits only for
+    /// <paramref name="caller"/>'s.
     /// </summary>
-    private async Task PushToUsersAsync(IEnumerable<string> userIds, string caller, MessageSent? sent, MessageRead? read = null, IReadOnlyDictionary<string, List<MessageDelivered>>? delivered = null)
+    private async Task PushToUsersAsync(IEnumerable<string> userIds, string caller, MessageSent? sent, MessageRead? read = null, IReadOnlyDictionary<string, List<MessageDelivered>>? delivered = null, MessageChange? change = null)
     {
         var floor = Floor();
         var callers = Task.CompletedTask;
@@ -100,7 +101,8 @@ public sealed partial class GroupGrain
                 View(userId, floor),
                 sent,
                 read is not null && !string.Equals(read.ReaderId, userId, StringComparison.Ordinal) ? read : null,
-                delivered?.GetValueOrDefault(userId));
+                delivered?.GetValueOrDefault(userId),
+                change is not null && InWindow(userId, change.SortNumber) ? change : null);
             if (string.Equals(userId, caller, StringComparison.Ordinal))
             {
                 callers = _pushes.PushAndWait(update);

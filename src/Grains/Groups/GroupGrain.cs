@@ -44,6 +44,10 @@ public sealed partial class GroupGrain(
     {
         _key = GroupKey.Parse(this.GetPrimaryKeyString());
         _id = _key.ToGrainKey();
+
+        // A change a crash cut short is finished first, so the last message and the counts include it.
+        _changes = new MessageChanges(messageLog, _id, _key.OrganizationId);
+        await ReconcilePinsAsync(await _changes.ActivateAsync(cancellationToken));
         var tail = await messageLog.ReadAsync(_id, long.MaxValue, LogDirection.Backward, 1, cancellationToken);
         if (tail.Count > 0)
         {
@@ -126,7 +130,7 @@ public sealed partial class GroupGrain(
         var limit = Validate.Limit(query.Limit);
         var before = Math.Min(query.Before is { } b ? Validate.SortNumber(b, "before") : long.MaxValue, last + 1);
         var after = Math.Max(query.After is { } a ? Validate.SortNumber(a, "after") : 0, first - 1);
-        return await messageLog.ReadPageAsync(_id, after, before, limit, query.Order);
+        return await messageLog.ReadPageAsync(_id, after, before, limit, query.Order, await _changes.HiddenAsync(query.RequesterId));
     }
 
     public async ValueTask<ConversationView> MarkReadAsync(string readerId, long sortNumber)
@@ -284,12 +288,13 @@ public sealed partial class GroupGrain(
             floor.ReadExcept(userId),
             floor.DeliveredExcept(userId),
             _updatedAt,
-            _lastSortNumber + S.Revision,
+            _lastSortNumber + _changes.Last + S.Revision,
             ConversationKind.Group,
             S.Name,
             member.IsMember,
             S.Broadcast,
-            unread.HighPriority);
+            unread.HighPriority,
+            _changes.Last);
     }
 
     /// <summary>Stores the state with a new revision; a failed write leaves memory ahead of storage, so start over.</summary>

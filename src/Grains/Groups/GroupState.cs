@@ -59,6 +59,10 @@ public sealed class GroupState
     /// <summary>The app's own data about the group (see <c>Validate.Metadata</c>).</summary>
     [Id(12)]
     public Dictionary<string, string> Metadata { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The pinned messages' sortNumbers, most recently pinned first (the messages say who pinned them, and when).</summary>
+    [Id(13)]
+    public List<long> Pins { get; set; } = [];
 }
 
 /// <summary>One user's membership: role and permissions while a member, the window they see, and their cursors.</summary>

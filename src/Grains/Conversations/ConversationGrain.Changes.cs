@@ -1,0 +1,93 @@
+using Orleans.Chat.Grains.Errors;
+using Orleans.Chat.Grains.Messages;
+using Orleans.Chat.Persistence;
+
+namespace Orleans.Chat.Grains.Conversations;
+
+/// <summary>Changes of the conversation's messages (see <see cref="MessageChangeCommands"/>): here, who may, and who hears.</summary>
+public sealed partial class ConversationGrain : IMessageChangeRules
+{
+    private MessageChanges _changes = null!;
+
+    MessageChanges IMessageChangeRules.Changes => _changes;
+
+    DateTimeOffset IMessageChangeRules.Now => timeProvider.GetUtcNow();
+
+    IReadOnlyList<long> IMessageChangeRules.Pins => S.Pins;
+
+    public async ValueTask<Message> EditAsync(EditMessageCommand command) => await MessageChangeCommands.EditAsync(this, command);
+
+    public async ValueTask<Message> RecallAsync(string requesterId, long sortNumber) => await MessageChangeCommands.RecallAsync(this, requesterId, sortNumber);
+
+    public async ValueTask DeleteForMeAsync(string requesterId, long sortNumber) => await MessageChangeCommands.DeleteForMeAsync(this, requesterId, sortNumber);
+
+    public async ValueTask<Message> SetPinnedAsync(string requesterId, long sortNumber, bool pinned) =>
+        await MessageChangeCommands.SetPinnedAsync(this, requesterId, sortNumber, pinned);
+
+    public async ValueTask<IReadOnlyList<Message>> GetPinsAsync(string requesterId) => await MessageChangeCommands.GetPinsAsync(this, requesterId);
+
+    public async ValueTask<Message> ReactAsync(string requesterId, long sortNumber, string emoji, bool add) =>
+        await MessageChangeCommands.ReactAsync(this, requesterId, sortNumber, emoji, add);
+
+    public async ValueTask<ChangePage> GetChangesAsync(ChangesQuery query) => await MessageChangeCommands.GetChangesAsync(this, query);
+
+    async Task<Message> IMessageChangeRules.VisibleAsync(string requesterId, long sortNumber) => await GetMessageAsync(requesterId, sortNumber);
+
+    Func<long, bool> IMessageChangeRules.SeenBy(string requesterId)
+    {
+        CounterpartyOf(requesterId);
+        var cleared = S.Members[requesterId].ClearedSortNumber;
+        return sortNumber => sortNumber > cleared && sortNumber <= _lastSortNumber;
+    }
+
+    void IMessageChangeRules.EnsureMayRecall(string requesterId, Message message)
+    {
+        if (!string.Equals(message.SenderId, requesterId, StringComparison.Ordinal))
+        {
+            throw new PermissionDeniedException("Only its sender recalls a message.");
+        }
+    }
+
+    void IMessageChangeRules.EnsureMayPin(string requesterId) => CounterpartyOf(requesterId);
+
+    async Task IMessageChangeRules.PublishAsync(MessageChange change, Message before)
+    {
+        if (change.Message is { } after && after.SortNumber == _lastSortNumber)
+        {
+            _lastMessage = after;
+        }
+
+        if (change.Kind == MessageChangeKind.DeletedForMe)
+        {
+            // Only the member's own devices hear of it; nobody's view changes.
+            await _pushes.PushAndWait(Update(change.ActorId, sent: null, read: null, change: change));
+            return;
+        }
+
+        if (change.Kind == MessageChangeKind.Recalled)
+        {
+            // A recalled message no longer counts as unread for the other member (the log stops counting it too).
+            var recipient = _key.CounterpartyOf(before.SenderId);
+            if (S.Members[recipient].UnreadAfter() < before.SortNumber)
+            {
+                _unread[recipient] = _unread.GetValueOrDefault(recipient) - LogCount.One(before.Priority == MessagePriority.High);
+            }
+        }
+
+        if (MessageChangeCommands.FollowPin(S.Pins, change.Message!))
+        {
+            await WriteStateAsync();
+        }
+
+        await PushAsync(change.ActorId, sent: null, read: null, change);
+    }
+
+    /// <summary>After a crash cut the last change short, the pins follow its message (see <see cref="MessageChanges.ActivateAsync"/>).</summary>
+    private async Task ReconcilePinsAsync((MessageChange Change, Message Message)? last)
+    {
+        if (last is { Message: var message } && MessageChangeCommands.FollowPin(S.Pins, message))
+        {
+            await WriteStateAsync();
+        }
+    }
+}
