@@ -146,6 +146,11 @@ public sealed class RecordingObserver : IUserObserver
             await Record(delivered);
         }
 
+        if (events.MessageChange is { } change)
+        {
+            await Record(change);
+        }
+
         await Record(events.Change);
     }
 

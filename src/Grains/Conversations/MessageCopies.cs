@@ -66,7 +66,7 @@ internal static class MessageCopies
     }
 
     private static SendMessageCommand Copy(Message original, string senderId, string clientMessageId, string? originSessionId) =>
-        original.Type == MessageType.Text
+        original is { Type: MessageType.Text, Recalled: null }
             ? new SendMessageCommand(senderId, original.Body, clientMessageId, originSessionId, original.Priority, original.Metadata, original.Silent)
-            : throw new InvalidArgumentException("Only text messages are resent or forwarded.", "sortNumber");
+            : throw new InvalidArgumentException("Only text messages that were not recalled are resent or forwarded.", "sortNumber");
 }
