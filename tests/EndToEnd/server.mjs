@@ -121,6 +121,8 @@ export function api(url, token) {
     get: (path) => call("GET", path),
     post: (path, body) => call("POST", path, body ?? {}),
     put: (path, body) => call("PUT", path, body),
+    patch: (path, body) => call("PATCH", path, body),
+    delete: (path) => call("DELETE", path),
     admin: (method, path, body) => call(method, path, body, { "x-admin-key": adminKey }),
   };
 }
