@@ -41,6 +41,7 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(ForwardedFrom))]
 [JsonSerializable(typeof(MessageAttachment))]
 [JsonSerializable(typeof(MessageChange))]
+[JsonSerializable(typeof(MessageRemoval))]
 [JsonSerializable(typeof(ChangesQuery))]
 [JsonSerializable(typeof(ChangePage))]
 [JsonSerializable(typeof(EditMessageCommand))]
@@ -80,4 +81,5 @@ namespace Orleans.Chat.Grains;
 // Organizations
 [JsonSerializable(typeof(CreateOrganizationCommand))]
 [JsonSerializable(typeof(OrganizationInfo))]
+[JsonSerializable(typeof(OrganizationSettings))]
 public sealed partial class ChatJsonContext : JsonSerializerContext;

@@ -26,6 +26,9 @@ public static class AdminApi
         admin.MapGet("/organizations/{organizationId}", GetOrganizationAsync)
             .WithName("GetOrganization")
             .WithSummary("Get an organization and its member count");
+        admin.MapPut("/organizations/{organizationId}/settings", SetSettingsAsync)
+            .WithName("SetOrganizationSettings")
+            .WithSummary("Replace an organization's settings: maxMessageTtlMinutes (1-525600, or null for none) caps the time to live of its messages");
         admin.MapPost("/users", CreateUserAsync)
             .WithName("CreateUser")
             .WithSummary("Create a user");
@@ -48,6 +51,9 @@ public static class AdminApi
 
     private static async Task<Ok<OrganizationInfo>> GetOrganizationAsync(string organizationId, IGrainFactory grains) =>
         TypedResults.Ok(await grains.GetGrain<IOrganizationGrain>(Validate.Id(organizationId, "organizationId")).GetAsync());
+
+    private static async Task<Ok<OrganizationInfo>> SetSettingsAsync(string organizationId, OrganizationSettings settings, IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetGrain<IOrganizationGrain>(Validate.Id(organizationId, "organizationId")).SetSettingsAsync(settings));
 
     private static async Task<Created<UserProfile>> CreateUserAsync(CreateUserRequest request, IGrainFactory grains)
     {

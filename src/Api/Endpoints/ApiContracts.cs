@@ -34,7 +34,8 @@ public sealed record SignInResponse(string AccessToken, string TokenType, long E
 
 /// <summary>
 /// Send a 1-1 message; <see cref="ClientMessageId"/> makes retries safe. <see cref="Priority"/> high counts in the
-/// priority unread counters; <see cref="Metadata"/> carries the app's own entries; <see cref="Silent"/> raises no push.
+/// priority unread counters; <see cref="Metadata"/> carries the app's own entries; <see cref="Silent"/> raises no push;
+/// <see cref="TtlMinutes"/> (capped by the organization's maximum) and <see cref="DeleteOnRead"/> make it go by itself.
 /// </summary>
 public sealed record SendMessageRequest(
     [property: Required, RegularExpression(Validate.IdPattern)] string OrganizationId,
@@ -43,10 +44,12 @@ public sealed record SendMessageRequest(
     [property: Required, RegularExpression(Validate.IdPattern)] string ClientMessageId,
     MessagePriority Priority = MessagePriority.Normal,
     [property: MaxLength(Validate.MaxMessageMetadataEntries)] IReadOnlyList<MessageMetadata>? Metadata = null,
-    bool Silent = false)
+    bool Silent = false,
+    [property: Range(1, Validate.MaxTtlMinutes)] int? TtlMinutes = null,
+    bool DeleteOnRead = false)
 {
     public SendMessageCommand ToCommand(string senderId, string? sessionId) =>
-        new(senderId, Body, ClientMessageId, sessionId, Priority, Metadata, Silent);
+        new(senderId, Body, ClientMessageId, sessionId, Priority, Metadata, Silent, TtlMinutes: TtlMinutes, DeleteOnRead: DeleteOnRead);
 }
 
 /// <summary>Send one of my messages again as a new one; <see cref="Priority"/> replaces the original's (apps raise it to high).</summary>
@@ -79,10 +82,12 @@ public sealed record SendToConversationRequest(
     [property: Required, RegularExpression(Validate.IdPattern)] string ClientMessageId,
     MessagePriority Priority = MessagePriority.Normal,
     [property: MaxLength(Validate.MaxMessageMetadataEntries)] IReadOnlyList<MessageMetadata>? Metadata = null,
-    bool Silent = false)
+    bool Silent = false,
+    [property: Range(1, Validate.MaxTtlMinutes)] int? TtlMinutes = null,
+    bool DeleteOnRead = false)
 {
     public SendMessageCommand ToCommand(string senderId, string? sessionId) =>
-        new(senderId, Body, ClientMessageId, sessionId, Priority, Metadata, Silent);
+        new(senderId, Body, ClientMessageId, sessionId, Priority, Metadata, Silent, TtlMinutes: TtlMinutes, DeleteOnRead: DeleteOnRead);
 }
 
 /// <summary>

@@ -11,7 +11,11 @@ public interface IConversationGrain : IChatConversation
 {
 }
 
-/// <summary>Send <see cref="Body"/> as <see cref="SenderId"/>; <see cref="OriginSessionId"/> is the sending device's session.</summary>
+/// <summary>
+/// Send <see cref="Body"/> as <see cref="SenderId"/>; <see cref="OriginSessionId"/> is the sending device's session.
+/// <see cref="TtlMinutes"/> (capped by the organization's maximum) and <see cref="DeleteOnRead"/> make the message go by
+/// itself, for everyone.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("chat.SendMessageCommand")]
 public sealed record SendMessageCommand(
     [Id(0)] string SenderId,
@@ -21,7 +25,9 @@ public sealed record SendMessageCommand(
     [Id(4)] MessagePriority Priority = MessagePriority.Normal,
     [Id(5)] IReadOnlyList<MessageMetadata>? Metadata = null,
     [Id(6)] bool Silent = false,
-    [Id(7)] ForwardedFrom? Forwarded = null);
+    [Id(7)] ForwardedFrom? Forwarded = null,
+    [Id(8)] int? TtlMinutes = null,
+    [Id(9)] bool DeleteOnRead = false);
 
 /// <summary>
 /// Sends one of my messages again as a new message (same body, metadata and silence), with

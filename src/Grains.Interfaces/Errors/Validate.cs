@@ -180,6 +180,15 @@ public static partial class Validate
         return [.. value];
     }
 
+    /// <summary>The longest time to live a message may have: a year.</summary>
+    public const int MaxTtlMinutes = 525_600;
+
+    /// <summary>A time to live in minutes: null (none) or 1..<see cref="MaxTtlMinutes"/>.</summary>
+    public static int? TtlMinutes(int? value, string parameterName) =>
+        value is null or (>= 1 and <= MaxTtlMinutes)
+            ? value
+            : throw new InvalidArgumentException($"'{parameterName}' must be between 1 and {MaxTtlMinutes} minutes.", parameterName);
+
     public const int MaxEmojiLength = 32;
 
     /// <summary>

@@ -8,7 +8,8 @@ namespace Orleans.Chat.Grains.Messages;
 /// are messages too (<see cref="MessageType.GroupMembershipChange"/>, with <see cref="Membership"/>). A message changes
 /// after it is sent (see <see cref="MessageChange"/>): <see cref="EditedAt"/>, <see cref="Recalled"/> (a tombstone: body,
 /// metadata and attachments erased), <see cref="Reactions"/>, <see cref="Pinned"/>; <see cref="ChangeNumber"/> is the last
-/// change that touched it (0 for none). This record is also the payload persisted in the message log, so never rename a
+/// change that touched it (0 for none). <see cref="ExpiresAt"/> (a time to live) and <see cref="DeleteOnRead"/> make it go
+/// by itself, for everyone (see <see cref="MessageRemoval"/>). This record is also the payload persisted in the message log, so never rename a
 /// property without a migration.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("chat.Message")]
@@ -33,7 +34,17 @@ public sealed record Message(
     [Id(17)] MessageRecall? Recalled = null,
     [Id(18)] IReadOnlyList<MessageReaction>? Reactions = null,
     [Id(19)] MessagePin? Pinned = null,
-    [Id(20)] long ChangeNumber = 0);
+    [Id(20)] long ChangeNumber = 0,
+    [Id(21)] DateTimeOffset? ExpiresAt = null,
+    [Id(22)] bool DeleteOnRead = false,
+    [Id(23)] MessageRemoval? Removed = null);
+
+/// <summary>
+/// Why a message went by itself: its time to live ran out, or it was deleted on read. Its entry stays in the log with
+/// everything it said erased; no history, count or catch-up shows it.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("chat.MessageRemoval")]
+public sealed record MessageRemoval([Id(0)] MessageChangeKind Reason, [Id(1)] DateTimeOffset At);
 
 /// <summary>
 /// A file uploaded to the organization (<c>POST /v1/organizations/{id}/attachments</c>) and carried by a message: whoever

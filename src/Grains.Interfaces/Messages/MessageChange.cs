@@ -29,6 +29,14 @@ public enum MessageChangeKind
 
     [JsonStringEnumMemberName("reactionRemoved")]
     ReactionRemoved,
+
+    /// <summary>Its time to live ran out: gone for everyone.</summary>
+    [JsonStringEnumMemberName("expired")]
+    Expired,
+
+    /// <summary>It was to be deleted on read, and its recipients (in a group, every member) read it: gone for everyone.</summary>
+    [JsonStringEnumMemberName("deletedOnRead")]
+    DeletedOnRead,
 }
 
 /// <summary>
@@ -36,7 +44,7 @@ public enum MessageChangeKind
 /// per conversation, so a device that was offline asks for the changes after the last number it saw
 /// (<c>GET /v1/conversations/{id}/changes?after=</c>). <see cref="Message"/> is the message as it is now, after this
 /// change and any later one (a recalled message's body is erased, so no change keeps an old one); null when it is gone
-/// for the member it goes to (deleted for them). <see cref="Emoji"/> is a reaction's.
+/// for the member it goes to (deleted for them, expired, deleted on read). <see cref="Emoji"/> is a reaction's.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("chat.MessageChange")]
 public sealed record MessageChange(

@@ -17,6 +17,9 @@ public interface IOrganizationGrain : IGrainWithStringKey
     [ReadOnly]
     ValueTask<OrganizationInfo> GetAsync();
 
+    /// <summary>Replaces the organization's settings; returns the organization.</summary>
+    ValueTask<OrganizationInfo> SetSettingsAsync(OrganizationSettings settings);
+
     /// <summary>Adds an existing user; idempotent. <c>not-found</c> if the organization or the user does not exist.</summary>
     ValueTask<OrganizationInfo> AddMemberAsync(string userId);
 }
@@ -25,4 +28,16 @@ public interface IOrganizationGrain : IGrainWithStringKey
 public sealed record CreateOrganizationCommand([Id(0)] string Name);
 
 [GenerateSerializer, Immutable, Alias("chat.OrganizationInfo")]
-public sealed record OrganizationInfo([Id(0)] string Id, [Id(1)] string Name, [Id(2)] int MemberCount, [Id(3)] DateTimeOffset CreatedAt);
+public sealed record OrganizationInfo(
+    [Id(0)] string Id,
+    [Id(1)] string Name,
+    [Id(2)] int MemberCount,
+    [Id(3)] DateTimeOffset CreatedAt,
+    [Id(4)] OrganizationSettings? Settings = null);
+
+/// <summary>
+/// What an organization decides for its conversations. <see cref="MaxMessageTtlMinutes"/> caps the time to live a
+/// sender may give a message (a longer one is cut to it); null leaves the senders' own (up to a year).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("chat.OrganizationSettings")]
+public sealed record OrganizationSettings([Id(0)] int? MaxMessageTtlMinutes = null);

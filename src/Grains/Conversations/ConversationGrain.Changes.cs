@@ -1,13 +1,18 @@
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Messages;
 using Orleans.Chat.Persistence;
+using Orleans.Runtime;
 
 namespace Orleans.Chat.Grains.Conversations;
 
-/// <summary>Changes of the conversation's messages (see <see cref="MessageChangeCommands"/>): here, who may, and who hears.</summary>
-public sealed partial class ConversationGrain : IMessageChangeRules
+/// <summary>
+/// Changes of the conversation's messages (see <see cref="MessageChangeCommands"/>) and messages that go by themselves
+/// (see <see cref="MessageRemovals"/>): here, who may, and who hears.
+/// </summary>
+public sealed partial class ConversationGrain : IMessageRemovalRules, IRemindable
 {
     private MessageChanges _changes = null!;
+    private MessageRemovals _removals = null!;
 
     MessageChanges IMessageChangeRules.Changes => _changes;
 
@@ -50,23 +55,32 @@ public sealed partial class ConversationGrain : IMessageChangeRules
 
     void IMessageChangeRules.EnsureMayPin(string requesterId) => CounterpartyOf(requesterId);
 
-    async Task IMessageChangeRules.PublishAsync(MessageChange change, Message before)
-    {
-        if (change.Message is { } after && after.SortNumber == _lastSortNumber)
-        {
-            _lastMessage = after;
-        }
+    List<PendingRemoval> IMessageRemovalRules.PendingRemovals => S.PendingRemovals;
 
-        if (change.Kind == MessageChangeKind.DeletedForMe)
+    Task IMessageRemovalRules.StoreAsync() => WriteStateAsync().AsTask();
+
+    bool IMessageRemovalRules.ReadByAll(PendingRemoval removal) =>
+        S.Members[_key.CounterpartyOf(removal.SenderId)].ReadSortNumber >= removal.SortNumber;
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => _removals.SweepAsync();
+
+    async Task IMessageChangeRules.PublishAsync(MessageChange change, Message before, Message? after)
+    {
+        if (after is null)
         {
-            // Only the member's own devices hear of it; nobody's view changes.
+            // Deleted for me: only the member's own devices hear of it; nobody's view changes.
             await _pushes.PushAndWait(Update(change.ActorId, sent: null, read: null, change: change));
             return;
         }
 
-        if (change.Kind == MessageChangeKind.Recalled)
+        if (after.SortNumber == _lastSortNumber)
         {
-            // A recalled message no longer counts as unread for the other member (the log stops counting it too).
+            _lastMessage = after.Removed is null ? after : null;
+        }
+
+        if (MessageRevisions.Counts(before) && !MessageRevisions.Counts(after))
+        {
+            // Recalled or gone: no longer unread for the other member (the log stops counting it too).
             var recipient = _key.CounterpartyOf(before.SenderId);
             if (S.Members[recipient].UnreadAfter() < before.SortNumber)
             {
@@ -74,7 +88,7 @@ public sealed partial class ConversationGrain : IMessageChangeRules
             }
         }
 
-        if (MessageChangeCommands.FollowPin(S.Pins, change.Message!))
+        if (MessageChangeCommands.FollowPin(S.Pins, after))
         {
             await WriteStateAsync();
         }

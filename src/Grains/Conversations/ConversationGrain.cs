@@ -52,14 +52,17 @@ public sealed partial class ConversationGrain(
         // A change a crash cut short is finished first, so the last message and the counts below include it.
         _changes = new MessageChanges(messageLog, _id, _key.OrganizationId);
         await ReconcilePinsAsync(await _changes.ActivateAsync(cancellationToken));
+        _removals = new MessageRemovals(this, this);
+        _removals.Activate();
 
         // The log is the truth for the messages: the last one is read back rather than kept in the state.
         var tail = await messageLog.ReadAsync(_id, long.MaxValue, LogDirection.Backward, 1, cancellationToken);
         if (tail.Count > 0)
         {
-            _lastMessage = tail[0].ToMessage();
-            _lastSortNumber = _lastMessage.SortNumber;
-            _updatedAt = _lastMessage.CreatedAt;
+            var last = tail[0].ToMessage();
+            _lastMessage = last.Removed is null ? last : null;
+            _lastSortNumber = last.SortNumber;
+            _updatedAt = last.CreatedAt;
         }
 
         foreach (var (member, cursor) in S.Members)
@@ -102,7 +105,9 @@ public sealed partial class ConversationGrain(
         var idempotencyKey = sender + ":" + clientMessageId;
         var now = timeProvider.GetUtcNow();
         var sortNumber = _lastSortNumber + 1;
-        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, sortNumber, sender, recipient, body, clientMessageId, now, Priority: priority, Metadata: metadata, Silent: command.Silent, Forwarded: command.Forwarded);
+        var expiresAt = await MessageRemovals.ExpiresAtAsync(grains, _key.OrganizationId, command.TtlMinutes, now);
+        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, sortNumber, sender, recipient, body, clientMessageId, now, Priority: priority, Metadata: metadata, Silent: command.Silent, Forwarded: command.Forwarded, ExpiresAt: expiresAt, DeleteOnRead: command.DeleteOnRead);
+        await _removals.TrackAsync(message);
         var entry = message.ToLogEntry(idempotencyKey);
         var stored = await messageLog.AppendAsync(entry);
         if (!string.Equals(stored.EntryId, entry.EntryId, StringComparison.Ordinal))
@@ -164,7 +169,7 @@ public sealed partial class ConversationGrain(
         var before = query.Before is { } b ? Validate.SortNumber(b, "before") : long.MaxValue;
         var after = Math.Max(query.After is { } a ? Validate.SortNumber(a, "after") : 0, S.Members[requesterId].ClearedSortNumber);
         await EnsureMembersAsync();
-        return await messageLog.ReadPageAsync(_id, after, before, limit, query.Order, await _changes.HiddenAsync(requesterId));
+        return await messageLog.ReadPageAsync(_id, after, before, limit, query.Order, await _changes.ShownToAsync(requesterId, timeProvider.GetUtcNow()));
     }
 
     public async ValueTask<ConversationView> MarkReadAsync(string readerId, long sortNumber)

@@ -21,6 +21,10 @@ public sealed class ConversationState
     /// <summary>The pinned messages' sortNumbers, most recently pinned first (the messages say who pinned them, and when).</summary>
     [Id(2)]
     public List<long> Pins { get; set; } = [];
+
+    /// <summary>Messages that go by themselves (a time to live, deleted on read) and are not gone yet.</summary>
+    [Id(3)]
+    public List<PendingRemoval> PendingRemovals { get; set; } = [];
 }
 
 /// <summary>How far one member has received and read.</summary>

@@ -28,8 +28,11 @@ internal interface IMessageChangeRules
     /// <summary>The pinned sortNumbers, most recently pinned first.</summary>
     IReadOnlyList<long> Pins { get; }
 
-    /// <summary>Takes a stored change: the grain's own records (last message, counts, pins), then the members' devices.</summary>
-    Task PublishAsync(MessageChange change, Message before);
+    /// <summary>
+    /// Takes a stored change: the grain's own records (last message, counts, pins), then the members' devices.
+    /// <paramref name="after"/> is the message as stored now; null when only the actor's history changed (deleted for me).
+    /// </summary>
+    Task PublishAsync(MessageChange change, Message before, Message? after);
 }
 
 /// <summary>
@@ -77,7 +80,7 @@ internal static class MessageChangeCommands
         var message = await rules.VisibleAsync(requesterId, sortNumber);
         if (await rules.Changes.HideAsync(requesterId, sortNumber, rules.Now) is { } change)
         {
-            await rules.PublishAsync(change, message);
+            await rules.PublishAsync(change, message, after: null);
         }
     }
 
@@ -124,7 +127,7 @@ internal static class MessageChangeCommands
         var requesterId = Validate.Id(query.RequesterId, "requesterId");
         var after = Validate.SortNumber(query.After, "after");
         var sees = rules.SeenBy(requesterId);
-        return await rules.Changes.ReadAsync(requesterId, after, Validate.Limit(query.Limit), sees);
+        return await rules.Changes.ReadAsync(requesterId, after, Validate.Limit(query.Limit), sees, rules.Now);
     }
 
     /// <summary>
@@ -165,8 +168,8 @@ internal static class MessageChangeCommands
             return current;
         }
 
-        var change = await rules.Changes.ApplyAsync(current, revised, kind, actorId, rules.Now, emoji);
-        await rules.PublishAsync(change, current);
-        return change.Message!;
+        var (change, stored) = await rules.Changes.ApplyAsync(current, revised, kind, actorId, rules.Now, emoji);
+        await rules.PublishAsync(change, current, stored);
+        return stored;
     }
 }

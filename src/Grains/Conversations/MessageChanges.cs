@@ -51,7 +51,7 @@ internal sealed class MessageChanges(IMessageLog log, string conversationId, str
         else if (message.ChangeNumber < change.ChangeNumber && Redo(message, change) is { } redone)
         {
             message = redone with { ChangeNumber = change.ChangeNumber };
-            await log.ReviseAsync(conversationId, message.SortNumber, message.Id, Serialize(message), counted: message.Recalled is null, cancellationToken);
+            await log.ReviseAsync(conversationId, message.SortNumber, message.Id, Serialize(message), MessageRevisions.Counts(message), cancellationToken);
         }
 
         return (change, message);
@@ -62,18 +62,19 @@ internal sealed class MessageChanges(IMessageLog log, string conversationId, str
 
     /// <summary>
     /// Stores a change of <paramref name="current"/> that made <paramref name="revised"/>: the change in the order first,
-    /// then the message. Returns the change with the message as it now is.
+    /// then the message. Returns the change as members see it (with the message, or none when it is gone for everyone) and
+    /// the message as stored now.
     /// </summary>
-    public async Task<MessageChange> ApplyAsync(Message current, Message revised, MessageChangeKind kind, string actorId, DateTimeOffset at, string? emoji = null)
+    public async Task<(MessageChange Change, Message Stored)> ApplyAsync(Message current, Message revised, MessageChangeKind kind, string actorId, DateTimeOffset at, string? emoji = null)
     {
         var change = await AppendChangeAsync(kind, current.SortNumber, actorId, at, emoji);
         revised = revised with { ChangeNumber = change.ChangeNumber };
-        if (!await log.ReviseAsync(conversationId, current.SortNumber, current.Id, Serialize(revised), counted: revised.Recalled is null))
+        if (!await log.ReviseAsync(conversationId, current.SortNumber, current.Id, Serialize(revised), MessageRevisions.Counts(revised)))
         {
             throw new InvalidOperationException($"Message {conversationId}/{current.SortNumber} is not in the log it was read from.");
         }
 
-        return change with { Message = revised };
+        return (change with { Message = revised.Removed is null ? revised : null }, revised);
     }
 
     /// <summary>Deletes a message for one member; null when it was deleted for them already.</summary>
@@ -87,6 +88,13 @@ internal sealed class MessageChanges(IMessageLog log, string conversationId, str
         var change = await AppendChangeAsync(MessageChangeKind.DeletedForMe, sortNumber, userId, at, emoji: null);
         await StoreHiddenAsync(userId, sortNumber);
         return change;
+    }
+
+    /// <summary>Which messages the member's history shows: those not deleted for them, not recalled away, not gone by themselves.</summary>
+    public async Task<Func<Message, bool>> ShownToAsync(string userId, DateTimeOffset now)
+    {
+        var hidden = await HiddenAsync(userId);
+        return message => !hidden.Contains(message.SortNumber) && MessageRemovals.IsLive(message, now);
     }
 
     /// <summary>The sortNumbers the member deleted for themselves.</summary>
@@ -123,18 +131,18 @@ internal sealed class MessageChanges(IMessageLog log, string conversationId, str
     /// The changes after <see cref="ChangesQuery.After"/> the requester may see (<paramref name="sees"/> says which
     /// sortNumbers), each with the message as it is now; another member's deletes for themselves are left out.
     /// </summary>
-    public async Task<ChangePage> ReadAsync(string requesterId, long after, int limit, Func<long, bool> sees)
+    public async Task<ChangePage> ReadAsync(string requesterId, long after, int limit, Func<long, bool> sees, DateTimeOffset now)
     {
         var entries = await log.ReadAsync(_logId, after, LogDirection.Forward, limit + 1);
         var scanned = entries.Take(limit).Select(ToChange).ToList();
         var shown = scanned
             .Where(c => sees(c.SortNumber) && (c.Kind != MessageChangeKind.DeletedForMe || string.Equals(c.ActorId, requesterId, StringComparison.Ordinal)))
             .ToList();
-        var hidden = await HiddenAsync(requesterId);
+        var visible = await ShownToAsync(requesterId, now);
         var messages = new Dictionary<long, Message?>();
         foreach (var sortNumber in shown.Select(c => c.SortNumber).Distinct())
         {
-            messages[sortNumber] = hidden.Contains(sortNumber) ? null : await MessageAtAsync(sortNumber);
+            messages[sortNumber] = await MessageAtAsync(sortNumber) is { } message && visible(message) ? message : null;
         }
 
         return new ChangePage(
@@ -177,6 +185,7 @@ internal sealed class MessageChanges(IMessageLog log, string conversationId, str
         MessageChangeKind.Unpinned => MessageRevisions.Pin(message, change.ActorId, change.At, pinned: false),
         MessageChangeKind.ReactionAdded => MessageRevisions.React(message, change.ActorId, change.Emoji!, add: true),
         MessageChangeKind.ReactionRemoved => MessageRevisions.React(message, change.ActorId, change.Emoji!, add: false),
+        MessageChangeKind.Expired or MessageChangeKind.DeletedOnRead => MessageRevisions.Remove(message, change.Kind, change.At),
         _ => null,
     };
 

@@ -22,10 +22,10 @@ internal static class MessageLogExtensions
 
     /// <summary>
     /// The messages strictly between <paramref name="after"/> and <paramref name="before"/>, at most
-    /// <paramref name="limit"/>, from the end <paramref name="order"/> names, leaving out the <paramref name="hidden"/>
-    /// ones (a member's deletes for themselves): it reads on until the page is full or the range ends.
+    /// <paramref name="limit"/>, from the end <paramref name="order"/> names, only those <paramref name="shown"/> (not
+    /// deleted for the reader, nor gone): it reads on until the page is full or the range ends.
     /// </summary>
-    public static async Task<MessagePage> ReadPageAsync(this IMessageLog log, string logId, long after, long before, int limit, HistoryOrder order, IReadOnlySet<long> hidden)
+    public static async Task<MessagePage> ReadPageAsync(this IMessageLog log, string logId, long after, long before, int limit, HistoryOrder order, Func<Message, bool> shown)
     {
         var messages = new List<Message>(Math.Min(limit, 64));
         while (before - after > 1)
@@ -34,14 +34,14 @@ internal static class MessageLogExtensions
             var entries = order == HistoryOrder.OldestFirst
                 ? (await log.ReadAsync(logId, after, LogDirection.Forward, limit + 1)).Where(e => e.Sequence < before).ToList()
                 : (await log.ReadAsync(logId, before, LogDirection.Backward, limit + 1)).Where(e => e.Sequence > after).ToList();
-            foreach (var entry in entries.Where(e => !hidden.Contains(e.Sequence)))
+            foreach (var message in entries.Select(ToMessage).Where(shown))
             {
                 if (messages.Count == limit)
                 {
                     return new MessagePage(messages, HasMore: true);
                 }
 
-                messages.Add(entry.ToMessage());
+                messages.Add(message);
             }
 
             if (entries.Count <= limit)

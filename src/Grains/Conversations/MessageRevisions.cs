@@ -30,9 +30,14 @@ internal static class MessageRevisions
 
     /// <summary>The tombstone: what the message said (body, metadata, attachments, reactions) is gone; who and when stay.</summary>
     public static Message? Recall(Message message, string byUserId, DateTimeOffset at) =>
-        message.Recalled is not null
-            ? null
-            : message with { Body = "", Metadata = null, Attachments = null, Reactions = null, Pinned = null, Recalled = new MessageRecall(byUserId, at) };
+        message.Recalled is not null ? null : Erased(message) with { Recalled = new MessageRecall(byUserId, at) };
+
+    /// <summary>A message gone by itself (expired, deleted on read): erased like a recall, and left out of history.</summary>
+    public static Message? Remove(Message message, MessageChangeKind reason, DateTimeOffset at) =>
+        message.Removed is not null ? null : Erased(message) with { Removed = new MessageRemoval(reason, at) };
+
+    /// <summary>Whether the message counts as unread for its recipients: neither recalled nor gone.</summary>
+    public static bool Counts(Message message) => message.Recalled is null && message.Removed is null;
 
     public static Message? Pin(Message message, string byUserId, DateTimeOffset at, bool pinned)
     {
@@ -90,6 +95,9 @@ internal static class MessageRevisions
             throw new InvalidArgumentException($"A recalled message cannot be {verb}.", "sortNumber");
         }
     }
+
+    private static Message Erased(Message message) =>
+        message with { Body = "", Metadata = null, Attachments = null, Reactions = null, Pinned = null };
 
     private static bool SameMetadata(IReadOnlyList<MessageMetadata>? left, IReadOnlyList<MessageMetadata>? right) =>
         (left ?? []).SequenceEqual(right ?? []);

@@ -2,17 +2,19 @@ using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Messages;
 using Orleans.Chat.Persistence;
+using Orleans.Runtime;
 
 namespace Orleans.Chat.Grains.Groups;
 
 /// <summary>
 /// Changes of the group's messages (see <see cref="MessageChangeCommands"/>): here, who may (a sender edits and recalls
 /// their own, an owner or admin recalls any; pins take the right to send), and who hears (every member who can see the
-/// message, or in a broadcast group every Api host once).
+/// message, or in a broadcast group every Api host once); and messages that go by themselves (see <see cref="MessageRemovals"/>).
 /// </summary>
-public sealed partial class GroupGrain : IMessageChangeRules
+public sealed partial class GroupGrain : IMessageRemovalRules, IRemindable
 {
     private MessageChanges _changes = null!;
+    private MessageRemovals _removals = null!;
 
     MessageChanges IMessageChangeRules.Changes => _changes;
 
@@ -61,23 +63,32 @@ public sealed partial class GroupGrain : IMessageChangeRules
         }
     }
 
-    async Task IMessageChangeRules.PublishAsync(MessageChange change, Message before)
-    {
-        if (change.Message is { } after && after.SortNumber == _lastSortNumber)
-        {
-            _lastMessage = after;
-        }
+    List<PendingRemoval> IMessageRemovalRules.PendingRemovals => S.PendingRemovals;
 
-        if (change.Kind == MessageChangeKind.DeletedForMe)
+    Task IMessageRemovalRules.StoreAsync() => WriteStateAsync();
+
+    bool IMessageRemovalRules.ReadByAll(PendingRemoval removal) =>
+        Audience().All(m => string.Equals(m.Key, removal.SenderId, StringComparison.Ordinal) || m.Value.ReadSortNumber >= removal.SortNumber);
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => _removals.SweepAsync();
+
+    async Task IMessageChangeRules.PublishAsync(MessageChange change, Message before, Message? after)
+    {
+        if (after is null)
         {
-            // Only the member's own devices hear of it; nobody's view changes.
+            // Deleted for me: only the member's own devices hear of it; nobody's view changes.
             await PushToUsersAsync([change.ActorId], change.ActorId, sent: null, change: change);
             return;
         }
 
-        if (change.Kind == MessageChangeKind.Recalled)
+        if (after.SortNumber == _lastSortNumber)
         {
-            // A recalled message no longer counts as unread for anyone (the log stops counting it too).
+            _lastMessage = after.Removed is null ? after : null;
+        }
+
+        if (MessageRevisions.Counts(before) && !MessageRevisions.Counts(after))
+        {
+            // Recalled or gone: no longer unread for anyone (the log stops counting it too).
             foreach (var (userId, unread) in _unread)
             {
                 if (S.Members[userId].UnreadAfter() < before.SortNumber && !string.Equals(userId, before.SenderId, StringComparison.Ordinal))
@@ -87,7 +98,7 @@ public sealed partial class GroupGrain : IMessageChangeRules
             }
         }
 
-        if (MessageChangeCommands.FollowPin(S.Pins, change.Message!))
+        if (MessageChangeCommands.FollowPin(S.Pins, after))
         {
             await WriteStateAsync();
         }

@@ -48,6 +48,8 @@ public sealed partial class GroupGrain(
         // A change a crash cut short is finished first, so the last message and the counts include it.
         _changes = new MessageChanges(messageLog, _id, _key.OrganizationId);
         await ReconcilePinsAsync(await _changes.ActivateAsync(cancellationToken));
+        _removals = new MessageRemovals(this, this);
+        _removals.Activate();
         var tail = await messageLog.ReadAsync(_id, long.MaxValue, LogDirection.Backward, 1, cancellationToken);
         if (tail.Count > 0)
         {
@@ -100,7 +102,9 @@ public sealed partial class GroupGrain(
 
         await AppendPendingMembershipAsync(CancellationToken.None);
         var now = timeProvider.GetUtcNow();
-        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, _lastSortNumber + 1, senderId, null, body, clientMessageId, now, Priority: priority, Metadata: metadata, Silent: command.Silent, Forwarded: command.Forwarded);
+        var expiresAt = await MessageRemovals.ExpiresAtAsync(grains, _key.OrganizationId, command.TtlMinutes, now);
+        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, _lastSortNumber + 1, senderId, null, body, clientMessageId, now, Priority: priority, Metadata: metadata, Silent: command.Silent, Forwarded: command.Forwarded, ExpiresAt: expiresAt, DeleteOnRead: command.DeleteOnRead);
+        await _removals.TrackAsync(message);
         var stored = await messageLog.AppendAsync(message.ToLogEntry(idempotencyKey: senderId + ":" + clientMessageId));
         if (!string.Equals(stored.EntryId, message.Id, StringComparison.Ordinal))
         {
@@ -130,7 +134,7 @@ public sealed partial class GroupGrain(
         var limit = Validate.Limit(query.Limit);
         var before = Math.Min(query.Before is { } b ? Validate.SortNumber(b, "before") : long.MaxValue, last + 1);
         var after = Math.Max(query.After is { } a ? Validate.SortNumber(a, "after") : 0, first - 1);
-        return await messageLog.ReadPageAsync(_id, after, before, limit, query.Order, await _changes.HiddenAsync(query.RequesterId));
+        return await messageLog.ReadPageAsync(_id, after, before, limit, query.Order, await _changes.ShownToAsync(query.RequesterId, timeProvider.GetUtcNow()));
     }
 
     public async ValueTask<ConversationView> MarkReadAsync(string readerId, long sortNumber)
@@ -254,7 +258,7 @@ public sealed partial class GroupGrain(
     private void SetLast(Message message)
     {
         _lastSortNumber = message.SortNumber;
-        _lastMessage = message;
+        _lastMessage = message.Removed is null ? message : null;
         _recentSenders.Add(message.SortNumber, message.SenderId);
         _updatedAt = message.CreatedAt;
     }

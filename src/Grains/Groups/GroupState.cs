@@ -63,6 +63,10 @@ public sealed class GroupState
     /// <summary>The pinned messages' sortNumbers, most recently pinned first (the messages say who pinned them, and when).</summary>
     [Id(13)]
     public List<long> Pins { get; set; } = [];
+
+    /// <summary>Messages that go by themselves (a time to live, deleted on read) and are not gone yet.</summary>
+    [Id(14)]
+    public List<PendingRemoval> PendingRemovals { get; set; } = [];
 }
 
 /// <summary>One user's membership: role and permissions while a member, the window they see, and their cursors.</summary>

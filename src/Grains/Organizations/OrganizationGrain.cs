@@ -71,7 +71,16 @@ public sealed partial class OrganizationGrain(
         }
     }
 
-    private OrganizationInfo ToInfo() => new(this.GetPrimaryKeyString(), state.State.Name, state.State.MemberCount, state.State.CreatedAt);
+    public async ValueTask<OrganizationInfo> SetSettingsAsync(OrganizationSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        EnsureCreated();
+        state.State.Settings = new OrganizationSettings(Validate.TtlMinutes(settings.MaxMessageTtlMinutes, "maxMessageTtlMinutes"));
+        await state.WriteStateAsync();
+        return ToInfo();
+    }
+
+    private OrganizationInfo ToInfo() => new(this.GetPrimaryKeyString(), state.State.Name, state.State.MemberCount, state.State.CreatedAt, state.State.Settings);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Organization {OrganizationId} created")]
     private static partial void LogCreated(ILogger logger, string organizationId);

@@ -19,4 +19,7 @@ public sealed class OrganizationState
     /// <summary>Users being added: joined (maybe) but not counted yet. Normally empty; a retry after a crash finishes them.</summary>
     [Id(4)]
     public List<string> PendingMembers { get; set; } = [];
+
+    [Id(5)]
+    public OrganizationSettings Settings { get; set; } = new();
 }
