@@ -279,6 +279,58 @@ public sealed class AzureTableMessageLogTests : IAsyncLifetime
     }
 
     [AzuriteFact]
+    public async Task ReadAsync_EntryRowWrittenBeforeTheCountedFlag_Counts()
+    {
+        var log = NewLog();
+        var logId = TestData.NewKey();
+        var old = await log.AppendAsync(NewEntry(logId, 1, "k1"));
+
+        // Make the row what the log wrote before entries had the flag: the same row without the property.
+        var table = AzuriteTestStorage.Table(log.TableName);
+        var row = (await table.GetEntityAsync<TableEntity>(logId, "m:0000000000000000001")).Value;
+        Assert.True(row.GetBoolean("Counted"));
+        row.Remove("Counted");
+        await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace);
+        var second = await log.AppendAsync(NewEntry(logId, 2, "k2"));
+
+        Assert.Equal([old, second], await log.ReadAsync(logId, 0, LogDirection.Forward, 10));
+        Assert.Equal(old, await log.FindByIdempotencyKeyAsync(logId, "k1"));
+        Assert.Equal(new LogCount(2, 0), await log.CountAsync(logId, 0, long.MaxValue, null));
+
+        Assert.True(await log.ReviseAsync(logId, 2, second.EntryId, "recalled", counted: false));
+        Assert.Equal(new LogCount(1, 0), await log.CountAsync(logId, 0, long.MaxValue, null));
+        var rows = await RowsAsync(log.TableName, logId);
+        Assert.False(rows.Single(r => r.RowKey == "m:0000000000000000001").ContainsKey("Counted"));
+        Assert.False(rows.Single(r => r.RowKey == "m:0000000000000000002").GetBoolean("Counted"));
+    }
+
+    [AzuriteFact]
+    public async Task ReviseAsync_ChunkedPayloadToAShortOne_ReplacesTheRowWholeAndLeavesTheKeyRowAndHead()
+    {
+        var log = NewLog();
+        var logId = TestData.NewKey();
+        var entry = await log.AppendAsync(NewEntry(logId, 1, "k1", payload: new string('x', 100_000)));
+        var before = await RowsAsync(log.TableName, logId);
+        Assert.True(before.Single(r => r.RowKey == "m:0000000000000000001").ContainsKey("Payload3"));
+
+        Assert.True(await log.ReviseAsync(logId, 1, entry.EntryId, "recalled", counted: false));
+
+        // No chunk of the old payload stays in the row; the key row (the sequence only) and the head are untouched.
+        var after = await RowsAsync(log.TableName, logId);
+        var revised = after.Single(r => r.RowKey == "m:0000000000000000001");
+        Assert.Equal("recalled", revised.GetString("Payload"));
+        Assert.DoesNotContain(revised.Keys, key => key.StartsWith("Payload", StringComparison.Ordinal) && key != "Payload");
+        foreach (var key in new[] { "h", "i:k1" })
+        {
+            Assert.Equal(before.Single(r => r.RowKey == key).ETag, after.Single(r => r.RowKey == key).ETag);
+        }
+
+        // The cached head still holds: the next append goes on from it.
+        Assert.Equal(2, (await log.AppendAsync(NewEntry(logId, 2, "k2"))).Sequence);
+        Assert.Equal(entry with { Payload = "recalled", Counted = false }, await log.FindByIdempotencyKeyAsync(logId, "k1"));
+    }
+
+    [AzuriteFact]
     public async Task ReadAsync_BackwardFromTheMiddleAndPastTheEnd_ReadsTheWindowBelow()
     {
         var log = NewLog();

@@ -178,6 +178,50 @@ public sealed class PostgresStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MigrateAsync_SchemaVersion5_AddsTheCountedFlagAndCountsOlderEntries()
+    {
+        // A schema written before entries had the flag: migrations 1 to 5, and an entry.
+        var schema = NewSchema();
+        var logId = TestData.NewKey();
+        await using (var dataSource = NpgsqlDataSource.Create(PostgresTestDatabase.ConnectionString))
+        await using (var command = dataSource.CreateCommand($"CREATE SCHEMA \"{schema}\""))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var inSchema = new NpgsqlConnectionStringBuilder(PostgresTestDatabase.ConnectionString) { SearchPath = schema }.ConnectionString;
+        await using (var dataSource = NpgsqlDataSource.Create(inSchema))
+        {
+            await using (var command = dataSource.CreateCommand(string.Join("\n", PostgresSchema.Migrations[..5]) + """
+
+                CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+                INSERT INTO schema_migrations (version) VALUES (1), (2), (3), (4), (5);
+                """))
+            {
+                await command.ExecuteNonQueryAsync();
+            }
+
+            await using var insert = dataSource.CreateCommand(
+                "INSERT INTO message_log (log_id, seq, entry_id, idempotency_key, author_id, timestamp_ticks, payload, high_priority) VALUES ($1, 1, 'm1', 'k1', 'a', 0, 'old', true)");
+            insert.Parameters.Add(new NpgsqlParameter { Value = logId });
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await using var services = Open(schema);
+        var log = services.GetRequiredService<IMessageLog>();
+        var old = new LogEntry(logId, 1, "m1", "k1", "a", new DateTimeOffset(0, TimeSpan.Zero), "old", HighPriority: true);
+        Assert.Equal([old], await log.ReadAsync(logId, 0, LogDirection.Forward, 10));
+        Assert.Equal(new LogCount(1, 1), await log.CountAsync(logId, 0, long.MaxValue, null));
+
+        var next = new LogEntry(logId, 2, "m2", "k2", "b", DateTimeOffset.UnixEpoch, "new");
+        Assert.Equal(next, await log.AppendAsync(next));
+        Assert.True(await log.ReviseAsync(logId, 1, "m1", "recalled", counted: false));
+        Assert.Equal([old with { Payload = "recalled", Counted = false }, next], await log.ReadAsync(logId, 0, LogDirection.Forward, 10));
+        Assert.Equal(new LogCount(1, 0), await log.CountAsync(logId, 0, long.MaxValue, null));
+        Assert.Equal(Enumerable.Range(1, PostgresSchema.Migrations.Length).Select(v => (v, 1)), await MigrationRowsAsync(schema));
+    }
+
+    [Fact]
     public async Task AppendAsync_1000ConcurrentAppends_ShareFarFewerCommits()
     {
         await using var services = Open(NewSchema());
@@ -275,6 +319,36 @@ public sealed class PostgresStoreTests : IAsyncLifetime
             var state = new GrainState<TestState>(new TestState());
             await GrainStorage(services).ReadStateAsync("s", grainId, state);
             Assert.Equal("durable", state.State?.Name);
+        }
+    }
+
+    [Fact]
+    public async Task Reopen_RevisionsAcknowledgedOrStillQueuedAtDispose_AreThereInANewStore()
+    {
+        var schema = NewSchema();
+        var logId = TestData.NewKey();
+        var entries = Enumerable.Range(1, 3).Select(i => new LogEntry(logId, i, $"m{i}", $"k{i}", "b", DateTimeOffset.UnixEpoch, $"p{i}")).ToArray();
+        Task<bool> queued;
+        await using (var services = Open(schema))
+        {
+            var log = services.GetRequiredService<IMessageLog>();
+            foreach (var entry in entries)
+            {
+                await log.AppendAsync(entry);
+            }
+
+            Assert.True(await log.ReviseAsync(logId, 1, "m1", "recalled", counted: false));
+            queued = log.ReviseAsync(logId, 3, "m3", "edited", counted: true).AsTask();
+        }
+
+        Assert.True(await queued);
+        await using (var services = Open(schema))
+        {
+            var log = services.GetRequiredService<IMessageLog>();
+            LogEntry[] revised = [entries[0] with { Payload = "recalled", Counted = false }, entries[1], entries[2] with { Payload = "edited" }];
+            Assert.Equal(revised, await log.ReadAsync(logId, 0, LogDirection.Forward, 10));
+            Assert.Equal(revised[0], await log.FindByIdempotencyKeyAsync(logId, "k1"));
+            Assert.Equal(new LogCount(2, 0), await log.CountAsync(logId, 0, long.MaxValue, null));
         }
     }
 

@@ -564,6 +564,164 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.Equal([(1L, 0L), (2L, 0L), (3L, 1L)], rows);
     }
 
+    [Fact]
+    public async Task ReviseAsync_EntriesInMessageLogInTheJournalAndInBoth_RevisedEverywhereAndAfterReopening()
+    {
+        var (a, b) = (TestData.NewKey(), TestData.NewKey());
+        LogEntry Entry(string logId, long sequence) => new(logId, sequence, $"m{sequence}", $"k{sequence}", "alice", DateTimeOffset.UnixEpoch, $"original {sequence}");
+        LogEntry[] entries = [Entry(a, 1), Entry(b, 1), Entry(a, 2), Entry(b, 2)];
+        LogEntry[] revised = [.. entries.Select(e => e with { Payload = "recalled", Counted = false })];
+        await using (var services = Open())
+        {
+            var log = services.GetRequiredService<IMessageLog>();
+            var store = services.GetRequiredService<SqliteStore>();
+            foreach (var entry in entries)
+            {
+                await log.AppendAsync(entry);
+            }
+
+            // Log a holds the oldest row, so a checkpoint of two entries moves a (both rows) and trims the journal below
+            // b's first row: a1 is in message_log only, a2 in message_log and still in the journal table, b1 and b2 in
+            // the journal only. Every append is answered, so the writer is idle and the test may run its checkpoint.
+            store.Checkpoint(2);
+            Assert.Equal(2, store.JournalCount);
+            Assert.Equal([2L], await JournalRowsAsync(a));
+
+            foreach (var entry in entries[..3])
+            {
+                Assert.True(await log.ReviseAsync(entry.LogId, entry.Sequence, entry.EntryId, "recalled", counted: false));
+            }
+
+            await AssertLogsAsync(log, [.. revised[..3], entries[3]]);
+            Assert.Empty(await PayloadsAsync("original 1"));
+            Assert.Empty(await PayloadsAsync("original 2", a));
+            Assert.Equal(["message_journal"], await PayloadsAsync("original 2", b));
+
+            // The journal's rows of b move after the revision, with it.
+            store.Checkpoint(int.MaxValue);
+            Assert.True(await log.ReviseAsync(b, 2, "m2", "recalled", counted: false));
+            await AssertLogsAsync(log, revised);
+        }
+
+        // Closing moves the whole journal (a2's copy included) and the revisions stay.
+        await using (var reopened = Open())
+        {
+            await AssertLogsAsync(reopened.GetRequiredService<IMessageLog>(), revised);
+        }
+
+        Assert.Empty(await PayloadsAsync("original"));
+
+        static async Task AssertLogsAsync(IMessageLog log, LogEntry[] expected)
+        {
+            foreach (var logId in expected.Select(e => e.LogId).Distinct())
+            {
+                var ofLog = expected.Where(e => e.LogId == logId).ToArray();
+                Assert.Equal(ofLog, await log.ReadAsync(logId, 0, LogDirection.Forward, 10));
+                Assert.Equal(ofLog.Reverse(), await log.ReadAsync(logId, long.MaxValue, LogDirection.Backward, 10));
+                Assert.Equal(new LogCount(ofLog.Count(e => e.Counted), 0), await log.CountAsync(logId, 0, long.MaxValue, null));
+                foreach (var entry in ofLog)
+                {
+                    Assert.Equal(entry, await log.FindByIdAsync(logId, entry.EntryId));
+                    Assert.Equal(entry, await log.FindByIdempotencyKeyAsync(logId, entry.IdempotencyKey!));
+                }
+            }
+        }
+
+        async Task<List<long>> JournalRowsAsync(string logId)
+        {
+            await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False;Mode=ReadOnly");
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT seq FROM message_journal WHERE log_id = $log ORDER BY seq";
+            command.Parameters.AddWithValue("$log", logId);
+            await using var reader = await command.ExecuteReaderAsync();
+            var rows = new List<long>();
+            while (await reader.ReadAsync())
+            {
+                rows.Add(reader.GetInt64(0));
+            }
+
+            return rows;
+        }
+
+        // The tables that still hold a payload starting with this text (of one log, or of any).
+        async Task<List<string>> PayloadsAsync(string prefix, string? logId = null)
+        {
+            await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False;Mode=ReadOnly");
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT 'message_log' FROM message_log WHERE payload LIKE $prefix || '%' AND ($log IS NULL OR log_id = $log)
+                UNION ALL
+                SELECT 'message_journal' FROM message_journal WHERE payload LIKE $prefix || '%' AND ($log IS NULL OR log_id = $log)
+                """;
+            command.Parameters.AddWithValue("$prefix", prefix);
+            command.Parameters.AddWithValue("$log", (object?)logId ?? DBNull.Value);
+            await using var reader = await command.ExecuteReaderAsync();
+            var tables = new List<string>();
+            while (await reader.ReadAsync())
+            {
+                tables.Add(reader.GetString(0));
+            }
+
+            return tables;
+        }
+    }
+
+    [Fact]
+    public async Task Open_SchemaVersion5_AddsTheCountedFlagAndCountsOlderEntries()
+    {
+        // A file written before entries had the flag: schema version 5, an entry in message_log and one left in the
+        // journal by a killed process.
+        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+        var logId = TestData.NewKey();
+        await using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = string.Join(";\n", SqliteSchema.Migrations[..5]) + """
+                ;
+                INSERT INTO message_log (log_id, seq, entry_id, idempotency_key, author_id, timestamp_ticks, payload, high_priority) VALUES ($log, 1, 'm1', 'k1', 'a', 0, 'in the log', 1);
+                INSERT INTO message_journal (log_id, seq, entry_id, idempotency_key, author_id, timestamp_ticks, payload, high_priority) VALUES ($log, 2, 'm2', 'k2', 'a', 0, 'in the journal', 0);
+                PRAGMA user_version = 5;
+                """;
+            command.Parameters.AddWithValue("$log", logId);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await using (var services = Open())
+        {
+            var log = services.GetRequiredService<IMessageLog>();
+            var written = new DateTimeOffset(0, TimeSpan.Zero);
+            var first = new LogEntry(logId, 1, "m1", "k1", "a", written, "in the log", HighPriority: true);
+            var second = new LogEntry(logId, 2, "m2", "k2", "a", written, "in the journal");
+            Assert.Equal([first, second], await log.ReadAsync(logId, 0, LogDirection.Forward, 10));
+            Assert.Equal(new LogCount(2, 1), await log.CountAsync(logId, 0, long.MaxValue, null));
+
+            Assert.True(await log.ReviseAsync(logId, 1, "m1", "recalled", counted: false));
+            Assert.Equal(first with { Payload = "recalled", Counted = false }, await log.FindByIdempotencyKeyAsync(logId, "k1"));
+            Assert.Equal(new LogCount(1, 0), await log.CountAsync(logId, 0, long.MaxValue, null));
+        }
+
+        await using var check = new SqliteConnection($"Data Source={DatabasePath};Pooling=False;Mode=ReadOnly");
+        await check.OpenAsync();
+        await using var version = check.CreateCommand();
+        version.CommandText = "PRAGMA user_version";
+        Assert.Equal((long)SqliteSchema.Migrations.Length, (long)(await version.ExecuteScalarAsync())!);
+        version.CommandText = "SELECT COUNT(*) FROM pragma_table_info('message_journal') WHERE name = 'counted'";
+        Assert.Equal(1L, (long)(await version.ExecuteScalarAsync())!);
+        version.CommandText = "SELECT seq, counted FROM message_log WHERE log_id = $log ORDER BY seq";
+        version.Parameters.AddWithValue("$log", logId);
+        await using var reader = await version.ExecuteReaderAsync();
+        var rows = new List<(long, long)>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetInt64(0), reader.GetInt64(1)));
+        }
+
+        Assert.Equal([(1L, 0L), (2L, 1L)], rows);
+    }
+
     private sealed class WriteOnStop(IMessageLog log, string logId) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -24,7 +24,8 @@ public readonly record struct AzureTableLogStatistics(long Transactions, long En
 /// in entity-group transactions of at most 100 operations, the conversations in parallel; callers are answered only
 /// after their transaction committed. The writer is reused as is: it brings the bounded queues, ordering, cancellation
 /// and draining on dispose; this class stages an outcome for every append itself, so the writer's retry-one-by-one
-/// fallback (for an executor that throws) runs only when the table cannot be created.
+/// fallback (for an executor that throws) runs only when the table cannot be created. Revisions queue with the appends,
+/// so that one runs after the appends of its conversation queued before it (see <see cref="ReviseEntryAsync"/>).
 /// </para>
 /// <para>
 /// Each transaction also rewrites the partition's head row (its last sequence) under the head's ETag. So an append must
@@ -50,7 +51,7 @@ public sealed partial class AzureTableMessageLog : IMessageLog, IAsyncDisposable
     private const int MaxHeadConflicts = 16;
 
     private readonly TableClient _table;
-    private readonly GroupCommitWriter<LogAppend> _writer;
+    private readonly GroupCommitWriter<PendingWrite> _writer;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, Head> _heads = new(StringComparer.Ordinal);
     private readonly TableCreation _creation;
@@ -66,7 +67,7 @@ public sealed partial class AzureTableMessageLog : IMessageLog, IAsyncDisposable
         _logger = logger ?? NullLogger<AzureTableMessageLog>.Instance;
         _table = new TableServiceClient(settings.ConnectionString).GetTableClient(settings.MessageTableName);
         _creation = new TableCreation(_table);
-        _writer = new GroupCommitWriter<LogAppend>(
+        _writer = new GroupCommitWriter<PendingWrite>(
             "azure-table",
             settings.WriterPartitions,
             settings.QueueCapacity,
@@ -111,6 +112,18 @@ public sealed partial class AzureTableMessageLog : IMessageLog, IAsyncDisposable
         }
 
         return new(_writer.WriteAsync(new LogAppend(entry, cancellationToken)));
+    }
+
+    /// <summary>Through the writer, like an append, so that it sees every append of its log queued before it.</summary>
+    public ValueTask<bool> ReviseAsync(string logId, long sequence, string entryId, string payload, bool counted, CancellationToken cancellationToken = default)
+    {
+        if (payload.Length > AzureTableRows.MaxPayloadLength)
+        {
+            return ValueTask.FromException<bool>(new ArgumentException(
+                $"The payload has {payload.Length} characters; an Azure Table entity holds at most {AzureTableRows.MaxPayloadLength}.", nameof(payload)));
+        }
+
+        return new(_writer.WriteAsync(new LogRevise(logId, sequence, entryId, payload, counted, cancellationToken)));
     }
 
     public async ValueTask<IReadOnlyList<LogEntry>> ReadAsync(string logId, long fromSequence, LogDirection direction, int limit, CancellationToken cancellationToken = default)
@@ -184,11 +197,15 @@ public sealed partial class AzureTableMessageLog : IMessageLog, IAsyncDisposable
             $"PartitionKey eq {AzureTableRows.PartitionKey(logId)} and RowKey gt {AzureTableRows.EntryRowKey(afterSequence)} and RowKey le {AzureTableRows.EntryRowKey(upToSequence)}");
         var filter = excludedAuthorId is null ? range : range + TableClient.CreateQueryFilter($" and AuthorId ne {excludedAuthorId}");
 
-        // The service filters on the author; only the row keys and the flags come back.
+        // The service filters on the author; only the row keys and the flags come back. Entries that no longer count are
+        // skipped here: a service filter has no test for "false, not absent", and rows written before the flag lack it.
         var count = default(LogCount);
-        await foreach (var entity in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1_000, select: ["RowKey", AzureTableRows.HighPriority], cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1_000, select: ["RowKey", AzureTableRows.HighPriority, AzureTableRows.Counted], cancellationToken).ConfigureAwait(false))
         {
-            count += LogCount.One(entity.GetBoolean(AzureTableRows.HighPriority) ?? false);
+            if (entity.GetBoolean(AzureTableRows.Counted) ?? true)
+            {
+                count += LogCount.One(entity.GetBoolean(AzureTableRows.HighPriority) ?? false);
+            }
         }
 
         return count;
@@ -231,30 +248,108 @@ public sealed partial class AzureTableMessageLog : IMessageLog, IAsyncDisposable
             : new Head(0, null);
     }
 
-    private async Task ExecuteBatchAsync(int partition, IReadOnlyList<LogAppend> batch, CancellationToken cancellationToken)
+    private async Task ExecuteBatchAsync(int partition, IReadOnlyList<PendingWrite> batch, CancellationToken cancellationToken)
     {
         await CreateTableAsync(cancellationToken).ConfigureAwait(false);
 
-        // One conversation per transaction: group the batch by log, keeping each log's appends in queue order.
-        var logs = new Dictionary<string, List<LogAppend>>(StringComparer.Ordinal);
-        foreach (var append in batch)
+        // One conversation per transaction: group the batch by log, keeping each log's writes in queue order.
+        var logs = new Dictionary<string, List<PendingWrite>>(StringComparer.Ordinal);
+        foreach (var write in batch)
         {
-            if (!logs.TryGetValue(append.Entry.LogId, out var appends))
+            var logId = write switch
             {
-                logs[append.Entry.LogId] = appends = [];
+                LogAppend append => append.Entry.LogId,
+                LogRevise revise => revise.LogId,
+                _ => throw new InvalidOperationException($"Unknown write {write.GetType().Name}."),
+            };
+            if (!logs.TryGetValue(logId, out var writes))
+            {
+                logs[logId] = writes = [];
             }
 
-            appends.Add(append);
+            writes.Add(write);
         }
 
         if (logs.Count == 1)
         {
-            var (logId, appends) = logs.First();
-            await AppendToLogAsync(logId, appends).ConfigureAwait(false);
+            var (logId, writes) = logs.First();
+            await WriteToLogAsync(logId, writes).ConfigureAwait(false);
             return;
         }
 
-        await Task.WhenAll(logs.Select(log => AppendToLogAsync(log.Key, log.Value))).ConfigureAwait(false);
+        await Task.WhenAll(logs.Select(log => WriteToLogAsync(log.Key, log.Value))).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Commits one conversation's writes in queue order, staging an outcome for every one; never throws. Appends go
+    /// together in as few transactions as they fit; a revision runs between the appends queued before it and those after.
+    /// </summary>
+    private async Task WriteToLogAsync(string logId, List<PendingWrite> writes)
+    {
+        var appends = new List<LogAppend>();
+        foreach (var write in writes)
+        {
+            if (write is LogAppend append)
+            {
+                appends.Add(append);
+                continue;
+            }
+
+            if (appends.Count > 0)
+            {
+                await AppendToLogAsync(logId, appends).ConfigureAwait(false);
+                appends = [];
+            }
+
+            await ReviseEntryAsync(logId, (LogRevise)write).ConfigureAwait(false);
+        }
+
+        if (appends.Count > 0)
+        {
+            await AppendToLogAsync(logId, appends).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Rewrites an entry row, staging the outcome; never throws. The row is read, its entry id checked, and the row
+    /// replaced whole under the ETag it was read with. Whole (UpdateReplace), because a merge keeps every property it does
+    /// not name: a shorter payload would leave the old one's later chunks (<c>Payload1</c>, ...) in the row. Under the
+    /// ETag, because the service cannot compare the entry id in the write: so the row checked is the row replaced, and a
+    /// writer in between (a stale activation) makes it read again. The idempotency-key row holds only the sequence and the
+    /// head only the last sequence, so neither changes, nor does the cached head (its ETag is the head row's).
+    /// </summary>
+    private async Task ReviseEntryAsync(string logId, LogRevise revise)
+    {
+        var partitionKey = AzureTableRows.PartitionKey(logId);
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var row = await _table.GetEntityIfExistsAsync<TableEntity>(partitionKey, AzureTableRows.EntryRowKey(revise.Sequence), cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                if (!row.HasValue || row.Value!.GetString(AzureTableRows.EntryId) != revise.EntryId)
+                {
+                    revise.StageResult(false);
+                    return;
+                }
+
+                var entry = AzureTableRows.ToEntry(logId, row.Value) with { Payload = revise.Payload, Counted = revise.Counted };
+                try
+                {
+                    await _table.UpdateEntityAsync(AzureTableRows.EntryEntity(partitionKey, entry), row.Value.ETag, TableUpdateMode.Replace, CancellationToken.None).ConfigureAwait(false);
+                    revise.StageResult(true);
+                    return;
+                }
+                catch (RequestFailedException exception) when (exception.Status is 404 or 412 && attempt < MaxHeadConflicts)
+                {
+                    // Replaced or removed since it was read (another writer): read it again, as often as an append re-reads a moved head.
+                }
+            }
+        }
+        catch (Exception exception)
+        {
+            LogReviseFailed(_logger, exception, logId, revise.Sequence);
+            revise.StageFailure(exception);
+        }
     }
 
     /// <summary>Commits one conversation's appends, in order, staging an outcome for every one; never throws.</summary>
@@ -594,7 +689,6 @@ public sealed partial class AzureTableMessageLog : IMessageLog, IAsyncDisposable
     [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "Azure Table log {LogId}: a transaction of {Count} appends failed")]
     private static partial void LogTransactionFailed(ILogger logger, Exception exception, string logId, int count);
 
-    // TEMPORARY until the store's revision lands (being written now); never committed past that.
-    public ValueTask<bool> ReviseAsync(string logId, long sequence, string entryId, string payload, bool counted, CancellationToken cancellationToken = default) =>
-        throw new NotImplementedException();
+    [LoggerMessage(EventId = 1303, Level = LogLevel.Warning, Message = "Azure Table log {LogId}: the revision of entry {Sequence} failed")]
+    private static partial void LogReviseFailed(ILogger logger, Exception exception, string logId, long sequence);
 }

@@ -33,6 +33,9 @@ internal static class AzureTableRows
     /// <summary>The entry's <see cref="LogEntry.HighPriority"/>; rows written before it have none, and read as false.</summary>
     public const string HighPriority = "HighPriority";
 
+    /// <summary>The entry's <see cref="LogEntry.Counted"/>; rows written before it have none, and read as true.</summary>
+    public const string Counted = "Counted";
+
     /// <summary>The payload's first chunk; further chunks are <c>Payload1</c>, <c>Payload2</c>, ...</summary>
     public const string Payload = "Payload";
 
@@ -131,6 +134,7 @@ internal static class AzureTableRows
             [AuthorId] = entry.AuthorId,
             [TimestampTicks] = entry.Timestamp.UtcTicks,
             [HighPriority] = entry.HighPriority,
+            [Counted] = entry.Counted,
         };
         if (entry.IdempotencyKey is not null)
         {
@@ -190,7 +194,8 @@ internal static class AzureTableRows
             entity.GetString(AuthorId) ?? throw MissingProperty(entity, AuthorId),
             new DateTimeOffset(entity.GetInt64(TimestampTicks) ?? throw MissingProperty(entity, TimestampTicks), TimeSpan.Zero),
             payload,
-            entity.GetBoolean(HighPriority) ?? false);
+            entity.GetBoolean(HighPriority) ?? false,
+            entity.GetBoolean(Counted) ?? true);
     }
 
     /// <summary>

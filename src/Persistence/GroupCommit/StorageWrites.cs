@@ -68,6 +68,27 @@ internal sealed class LogAppend(LogEntry entry, CancellationToken cancellationTo
 }
 
 /// <summary>
+/// Rewrites the payload and the counted flag of the entry at <see cref="Sequence"/> if its id is <see cref="EntryId"/>
+/// (<see cref="IMessageLog.ReviseAsync"/>). Queued with its log's appends, so it sees every append queued before it.
+/// Result: whether there was such an entry.
+/// </summary>
+internal sealed class LogRevise(string logId, long sequence, string entryId, string payload, bool counted, CancellationToken cancellationToken)
+    : StorageWrite<bool>(cancellationToken)
+{
+    public string LogId { get; } = logId;
+
+    public long Sequence { get; } = sequence;
+
+    public string EntryId { get; } = entryId;
+
+    public string Payload { get; } = payload;
+
+    public bool Counted { get; } = counted;
+
+    public override string PartitionKey => LogId;
+}
+
+/// <summary>
 /// Writes rows of one user's roster (<see cref="IRosterStore"/>): each replaces the stored row of its conversation only
 /// when its revision is at least the stored one, so a lower one changes nothing and is no conflict. Result: true.
 /// </summary>

@@ -71,7 +71,7 @@ internal sealed class PostgresMessageLog(PostgresStore store) : IMessageLog
         return entries;
     }
 
-    // TEMPORARY until the store's revision lands (being written now); never committed past that.
+    /// <summary>Through the writer, like an append: it commits with its batch and sees every append queued before it.</summary>
     public ValueTask<bool> ReviseAsync(string logId, long sequence, string entryId, string payload, bool counted, CancellationToken cancellationToken = default) =>
-        throw new NotImplementedException();
+        new(store.WriteAsync(new LogRevise(logId, sequence, entryId, payload, counted, cancellationToken)));
 }

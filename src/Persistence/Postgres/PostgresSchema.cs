@@ -263,5 +263,11 @@ internal static class PostgresSchema
         """
         ALTER TABLE message_log ADD COLUMN high_priority boolean NOT NULL DEFAULT false;
         """,
+
+        // 6: entries carry whether they still count in unread counts (LogEntry.Counted; a revise clears it when a message is
+        // recalled); rows written before it all count. A constant default, so again no rewrite of the table.
+        """
+        ALTER TABLE message_log ADD COLUMN counted boolean NOT NULL DEFAULT true;
+        """,
     ];
 }

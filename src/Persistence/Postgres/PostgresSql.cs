@@ -26,7 +26,7 @@ internal static class PostgresSql
 
     public const string ClearState = $"UPDATE grain_state SET version = version + 1, data = NULL WHERE {StateKey} AND version = $4 AND data IS NOT NULL RETURNING version";
 
-    private const string LogColumns = "log_id, seq, entry_id, idempotency_key, author_id, timestamp_ticks, payload, high_priority";
+    private const string LogColumns = "log_id, seq, entry_id, idempotency_key, author_id, timestamp_ticks, payload, high_priority, counted";
 
     /// <summary>
     /// Many appends in one statement, at most one per log (the writer puts a log's further appends of the batch in the
@@ -39,11 +39,17 @@ internal static class PostgresSql
     /// </summary>
     public const string AppendEntries = $"""
         INSERT INTO message_log ({LogColumns})
-        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::boolean[]) AS i ({LogColumns})
+        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::boolean[], $9::boolean[]) AS i ({LogColumns})
         WHERE i.seq = (SELECT COALESCE(MAX(m.seq), 0) + 1 FROM message_log m WHERE m.log_id = i.log_id)
         ON CONFLICT DO NOTHING
         RETURNING log_id, seq
         """;
+
+    /// <summary>
+    /// Rewrites an entry in place if the entry at that sequence has that id; returns a row when it did (so, like every
+    /// single write of a batch, at most one).
+    /// </summary>
+    public const string ReviseEntry = "UPDATE message_log SET payload = $4, counted = $5 WHERE log_id = $1 AND seq = $2 AND entry_id = $3 RETURNING 1";
 
     /// <summary>The last sequence of each log (0 for an empty one), for the error of an append that inserted nothing.</summary>
     public const string LastSequences = """
@@ -66,8 +72,8 @@ internal static class PostgresSql
 
     public const string LastSequence = "SELECT COALESCE(MAX(seq), 0) FROM message_log WHERE log_id = $1";
 
-    /// <summary>The entries in the range by another author, and how many of them are high priority.</summary>
-    public const string Count = "SELECT COUNT(*), COUNT(*) FILTER (WHERE high_priority) FROM message_log WHERE log_id = $1 AND seq > $2 AND seq <= $3 AND ($4::text IS NULL OR author_id <> $4)";
+    /// <summary>The counted entries in the range by another author, and how many of them are high priority.</summary>
+    public const string Count = "SELECT COUNT(*), COUNT(*) FILTER (WHERE high_priority) FROM message_log WHERE log_id = $1 AND seq > $2 AND seq <= $3 AND counted AND ($4::text IS NULL OR author_id <> $4)";
 
     public const string ReadRoster = "SELECT conversation_id, revision, payload FROM roster WHERE user_id = $1";
 
@@ -108,6 +114,7 @@ internal static class PostgresSql
             reader.GetString(first + 4),
             new DateTimeOffset(reader.GetInt64(first + 5), TimeSpan.Zero),
             reader.GetString(first + 6),
-            reader.GetBoolean(first + 7));
+            reader.GetBoolean(first + 7),
+            reader.GetBoolean(first + 8));
 
 }

@@ -217,6 +217,11 @@ public sealed partial class PostgresStore : IAsyncDisposable
                 case LogAppend append:
                     AddToRound(rounds, append);
                     break;
+                case LogRevise revise when LastRoundOf(rounds, revise.LogId) is { } round:
+                    // The rounds run after the single writes: it goes right after the round of its log's last append
+                    // queued before it, so it sees that append and runs before the next one.
+                    round.Revises.Add(revise);
+                    break;
                 case GrainStateWrite state when state.ETag is not null && !long.TryParse(state.ETag, NumberStyles.None, CultureInfo.InvariantCulture, out _):
                     staleStates.Add(state);
                     break;
@@ -230,6 +235,10 @@ public sealed partial class PostgresStore : IAsyncDisposable
         foreach (var round in rounds)
         {
             commands.BatchCommands.Add(AppendCommand(round));
+            foreach (var revise in round.Revises)
+            {
+                commands.BatchCommands.Add(ReviseCommand(revise));
+            }
         }
 
         commands.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
@@ -273,6 +282,12 @@ public sealed partial class PostgresStore : IAsyncDisposable
 
                 await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
                 await SkipResultsWithoutRowsAsync(reader, cancellationToken).ConfigureAwait(false);
+                foreach (var revise in round.Revises)
+                {
+                    revise.StageResult(await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
+                    await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                    await SkipResultsWithoutRowsAsync(reader, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         catch
@@ -340,9 +355,28 @@ public sealed partial class PostgresStore : IAsyncDisposable
         rounds.Add(next);
     }
 
+    /// <summary>The last round that holds an append to the log (a log's appends fill the first rounds), or null.</summary>
+    private static AppendRound? LastRoundOf(List<AppendRound> rounds, string logId)
+    {
+        for (var i = rounds.Count - 1; i >= 0; i--)
+        {
+            if (rounds[i].Holds(logId))
+            {
+                return rounds[i];
+            }
+        }
+
+        return null;
+    }
+
     private sealed class AppendRound : List<LogAppend>
     {
         private readonly HashSet<string> _logs = new(StringComparer.Ordinal);
+
+        /// <summary>Revisions that run right after this round's statement, in queue order.</summary>
+        public List<LogRevise> Revises { get; } = [];
+
+        public bool Holds(string logId) => _logs.Contains(logId);
 
         public bool TryAdd(LogAppend append)
         {
@@ -367,6 +401,7 @@ public sealed partial class PostgresStore : IAsyncDisposable
         var timestamps = new long[count];
         var payloads = new string[count];
         var highPriorities = new bool[count];
+        var counted = new bool[count];
         for (var i = 0; i < count; i++)
         {
             var entry = round[i].Entry;
@@ -378,6 +413,7 @@ public sealed partial class PostgresStore : IAsyncDisposable
             timestamps[i] = entry.Timestamp.UtcTicks;
             payloads[i] = entry.Payload;
             highPriorities[i] = entry.HighPriority;
+            counted[i] = entry.Counted;
         }
 
         var command = new NpgsqlBatchCommand(PostgresSql.AppendEntries);
@@ -389,6 +425,18 @@ public sealed partial class PostgresStore : IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = timestamps });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = payloads });
         command.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = highPriorities });
+        command.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = counted });
+        return command;
+    }
+
+    private static NpgsqlBatchCommand ReviseCommand(LogRevise revise)
+    {
+        var command = new NpgsqlBatchCommand(PostgresSql.ReviseEntry);
+        command.Parameters.Add(PostgresSql.Text(revise.LogId));
+        command.Parameters.Add(PostgresSql.Bigint(revise.Sequence));
+        command.Parameters.Add(PostgresSql.Text(revise.EntryId));
+        command.Parameters.Add(PostgresSql.Text(revise.Payload));
+        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = revise.Counted });
         return command;
     }
 
@@ -471,6 +519,9 @@ public sealed partial class PostgresStore : IAsyncDisposable
                 command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = state.Data });
                 command.Parameters.Add(PostgresSql.Bigint(long.Parse(state.ETag!, NumberStyles.None, CultureInfo.InvariantCulture)));
                 break;
+            case LogRevise revise:
+                command = ReviseCommand(revise);
+                break;
             case RosterWrite roster:
                 var rows = RosterRows.LastPerConversation(roster.Rows);
                 command = new NpgsqlBatchCommand(PostgresSql.UpsertRoster);
@@ -513,6 +564,10 @@ public sealed partial class PostgresStore : IAsyncDisposable
             case RosterWrite roster:
                 // A row with a lower revision than the stored one is skipped, not refused: nothing can conflict.
                 roster.StageResult(true);
+                return null;
+            case LogRevise revise:
+                // No row: no entry with that id at that sequence, and nothing was written.
+                revise.StageResult(row is not null);
                 return null;
             default:
                 throw new InvalidOperationException($"Unknown write {write.GetType().Name}.");

@@ -21,6 +21,11 @@ namespace Orleans.Chat.Persistence.Sqlite;
 /// held in memory would outlive the GC's young generations and be copied into the old one, and these copies were most of
 /// the server's GC pause time under load. An entry costs this index under 100 bytes instead of its whole payload.
 /// </para>
+/// <para>
+/// A checkpoint copies rows into message_log but trims the table only below the oldest row it leaves behind, so a moved
+/// entry's row can stay in the table a while. Readers never ask for it; the index remembers it (<see cref="TryGetRow"/>)
+/// only so that a revise rewrites that copy too, and no old payload of a revised entry stays in the file.
+/// </para>
 /// </summary>
 internal sealed class SqliteLogJournal
 {
@@ -29,6 +34,11 @@ internal sealed class SqliteLogJournal
     // Journal ids of the entries not yet in message_log, oldest first, with their log: every row older than the oldest
     // of them has been moved, so the journal table is trimmed up to it (a contiguous range of pages).
     private readonly SortedDictionary<long, string> _pendingIds = [];
+
+    // Rows already copied into message_log that the table still holds, by log and sequence, and by id to forget them
+    // once the table is trimmed past them.
+    private readonly Dictionary<(string LogId, long Sequence), long> _copied = [];
+    private readonly SortedDictionary<long, (string LogId, long Sequence)> _copiedIds = [];
     private readonly Lock _lock = new();
     private long _epoch;
     private int _count;
@@ -119,7 +129,10 @@ internal sealed class SqliteLogJournal
     /// <summary>Marks the start of a checkpoint: readers that overlap it will notice.</summary>
     public void BeginCheckpoint() => Interlocked.Increment(ref _epoch);
 
-    /// <summary>Forgets the selected entries, now committed to message_log, and ends the checkpoint.</summary>
+    /// <summary>
+    /// Forgets the selected entries, now committed to message_log, and ends the checkpoint. Their rows that the table
+    /// keeps (at or above <see cref="CheckpointSelection.TrimBelow"/>) are remembered as copied until a later trim.
+    /// </summary>
     public void EndCheckpoint(CheckpointSelection selection)
     {
         lock (_lock)
@@ -130,10 +143,21 @@ internal sealed class SqliteLogJournal
                 // Only the writer adds entries and it is the one checkpointing, so the selected logs are unchanged.
                 removed += log.BySequence.Count;
                 _logs.Remove(log.LogId);
-                foreach (var row in log.BySequence.Values)
+                foreach (var (sequence, row) in log.BySequence)
                 {
                     _pendingIds.Remove(row.Id);
+                    if (row.Id >= selection.TrimBelow)
+                    {
+                        _copied[(log.LogId, sequence)] = row.Id;
+                        _copiedIds[row.Id] = (log.LogId, sequence);
+                    }
                 }
+            }
+
+            foreach (var (id, entry) in _copiedIds.TakeWhile(copied => copied.Key < selection.TrimBelow).ToList())
+            {
+                _copiedIds.Remove(id);
+                _copied.Remove(entry);
             }
 
             Volatile.Write(ref _count, _count - removed);
@@ -153,6 +177,8 @@ internal sealed class SqliteLogJournal
         {
             _logs.Clear();
             _pendingIds.Clear();
+            _copied.Clear();
+            _copiedIds.Clear();
             Volatile.Write(ref _count, 0);
         }
 
@@ -173,6 +199,24 @@ internal sealed class SqliteLogJournal
 
         sequence = 0;
         return false;
+    }
+
+    /// <summary>
+    /// The id of the journal row of the entry at <paramref name="sequence"/>, if the table still holds one: the entry
+    /// waits here, or a checkpoint copied it into message_log and has not trimmed its row yet (called by the writer only).
+    /// </summary>
+    public bool TryGetRow(string logId, long sequence, out long id)
+    {
+        lock (_lock)
+        {
+            if (_logs.TryGetValue(logId, out var log) && log.BySequence.TryGetValue(sequence, out var row))
+            {
+                id = row.Id;
+                return true;
+            }
+
+            return _copied.TryGetValue((logId, sequence), out id);
+        }
     }
 
     /// <summary>

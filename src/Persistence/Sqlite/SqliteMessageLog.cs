@@ -4,8 +4,9 @@ using Orleans.Storage;
 namespace Orleans.Chat.Persistence.Sqlite;
 
 /// <summary>
-/// The message log on SQLite. Appends are committed to the journal by the group-commit writer; every read combines
-/// message_log with the journal's entries of that log (see <see cref="SqliteLogJournal"/>).
+/// The message log on SQLite. Appends are committed to the journal by the group-commit writer, and revisions by the same
+/// writer wherever the entry is; every read combines message_log with the journal's entries of that log (see
+/// <see cref="SqliteLogJournal"/>).
 /// </summary>
 internal sealed class SqliteMessageLog(SqliteStore store) : IMessageLog
 {
@@ -144,6 +145,7 @@ internal sealed class SqliteMessageLog(SqliteStore store) : IMessageLog
                 {
                     if (entry.Sequence > query.afterSequence
                         && entry.Sequence <= query.upToSequence
+                        && entry.Counted
                         && entry.AuthorId != query.excludedAuthorId
                         && !(overlapped && SqliteSql.ContainsSequence(session, query.logId, entry.Sequence)))
                     {
@@ -155,7 +157,7 @@ internal sealed class SqliteMessageLog(SqliteStore store) : IMessageLog
             },
             cancellationToken);
 
-    // TEMPORARY until the store's revision lands (being written now); never committed past that.
+    /// <summary>Through the writer, like an append: it commits with its batch and sees every append queued before it.</summary>
     public ValueTask<bool> ReviseAsync(string logId, long sequence, string entryId, string payload, bool counted, CancellationToken cancellationToken = default) =>
-        throw new NotImplementedException();
+        new(store.WriteAsync(new LogRevise(logId, sequence, entryId, payload, counted, cancellationToken)));
 }

@@ -88,5 +88,11 @@ internal static class SqliteSchema
         ALTER TABLE message_log ADD COLUMN high_priority INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE message_journal ADD COLUMN high_priority INTEGER NOT NULL DEFAULT 0;
         """,
+        // Entries carry whether they still count in unread counts (LogEntry.Counted; a revise clears it when a message is
+        // recalled); rows written before it all count. The journal gets it too, for the same reason as high_priority.
+        """
+        ALTER TABLE message_log ADD COLUMN counted INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE message_journal ADD COLUMN counted INTEGER NOT NULL DEFAULT 1;
+        """,
     ];
 }

@@ -44,9 +44,15 @@ internal static class SqliteSql
 
     public const string RemoveReminder = "DELETE FROM reminders WHERE grain_type = @type AND grain_key = @key AND reminder_name = @name AND etag = @etag";
 
-    private const string LogColumns = "log_id, seq, entry_id, idempotency_key, author_id, timestamp_ticks, payload, high_priority";
+    private const string LogColumns = "log_id, seq, entry_id, idempotency_key, author_id, timestamp_ticks, payload, high_priority, counted";
 
-    public const string AppendToJournal = $"INSERT INTO message_journal ({LogColumns}) VALUES (@log, @seq, @id, @key, @author, @ts, @payload, @high) RETURNING id";
+    public const string AppendToJournal = $"INSERT INTO message_journal ({LogColumns}) VALUES (@log, @seq, @id, @key, @author, @ts, @payload, @high, @counted) RETURNING id";
+
+    /// <summary>Rewrites an entry of message_log in place, if the entry at that sequence has that id.</summary>
+    public const string ReviseLogEntry = "UPDATE message_log SET payload = @payload, counted = @counted WHERE log_id = @log AND seq = @seq AND entry_id = @id";
+
+    /// <summary>Rewrites a journal row in place (found by its id: the journal has no other index), if it holds that entry.</summary>
+    public const string ReviseJournalRow = "UPDATE message_journal SET payload = @payload, counted = @counted WHERE id = @row AND entry_id = @id";
 
     public const string SequenceExists = "SELECT EXISTS (SELECT 1 FROM message_log WHERE log_id = @log AND seq = @seq)";
 
@@ -78,8 +84,8 @@ internal static class SqliteSql
 
     public const string LastSequence = "SELECT COALESCE(MAX(seq), 0) FROM message_log WHERE log_id = @log";
 
-    /// <summary>The entries in the range by another author, and how many of them are high priority (0 or 1 each).</summary>
-    public const string Count = "SELECT COUNT(*), COALESCE(SUM(high_priority), 0) FROM message_log WHERE log_id = @log AND seq > @after AND seq <= @upTo AND (@author IS NULL OR author_id <> @author)";
+    /// <summary>The counted entries in the range by another author, and how many of them are high priority (0 or 1 each).</summary>
+    public const string Count = "SELECT COUNT(*), COALESCE(SUM(high_priority), 0) FROM message_log WHERE log_id = @log AND seq > @after AND seq <= @upTo AND counted = 1 AND (@author IS NULL OR author_id <> @author)";
 
     public const string ReadRoster = "SELECT conversation_id, revision, payload FROM roster WHERE user_id = @user";
 
@@ -135,7 +141,8 @@ internal static class SqliteSql
                 reader.GetString(4),
                 new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero),
                 reader.GetString(6),
-                reader.GetBoolean(7)));
+                reader.GetBoolean(7),
+                reader.GetBoolean(8)));
         }
 
         return entries;

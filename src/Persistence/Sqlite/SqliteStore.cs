@@ -201,6 +201,9 @@ public sealed partial class SqliteStore : IAsyncDisposable
                         case LogAppend append:
                             Append(session, append);
                             break;
+                        case LogRevise revise:
+                            Revise(session, revise);
+                            break;
                         case GrainStateWrite state:
                             WriteState(session, state);
                             break;
@@ -271,6 +274,7 @@ public sealed partial class SqliteStore : IAsyncDisposable
         insert.Parameters.AddWithValue("@ts", entry.Timestamp.UtcTicks);
         insert.Parameters.AddWithValue("@payload", entry.Payload);
         insert.Parameters.AddWithValue("@high", entry.HighPriority);
+        insert.Parameters.AddWithValue("@counted", entry.Counted);
         var id = (long)insert.ExecuteScalar()!;
         _batchAppends.Add((id, entry));
         _batchLastSequences[entry.LogId] = entry.Sequence;
@@ -280,6 +284,57 @@ public sealed partial class SqliteStore : IAsyncDisposable
         }
 
         append.StageResult(entry);
+    }
+
+    /// <summary>
+    /// Rewrites the entry in place wherever it is: in message_log, in the journal table (appended by this batch or an
+    /// earlier one, not checkpointed yet), or in both (a checkpoint copied its row and has not trimmed it yet). Every copy
+    /// is rewritten, so no read sees the old payload, a later checkpoint copies the new one, and the old one stays nowhere.
+    /// A journal row is found by its id through the in-memory index, as the journal table has no index to find it by.
+    /// </summary>
+    private void Revise(SqliteSession session, LogRevise revise)
+    {
+        var inBatch = _batchLastSequences.ContainsKey(revise.LogId)
+            ? _batchAppends.FindLastIndex(a => a.Entry.LogId == revise.LogId && a.Entry.Sequence == revise.Sequence)
+            : -1;
+        long? journalRow = inBatch >= 0 ? _batchAppends[inBatch].Id : _journal.TryGetRow(revise.LogId, revise.Sequence, out var id) ? id : null;
+        var revised = ReviseRow(session, SqliteSql.ReviseLogEntry, revise, row: null);
+        if (journalRow is { } row)
+        {
+            revised |= ReviseRow(session, SqliteSql.ReviseJournalRow, revise, row);
+        }
+
+        // A retry of this batch's append later in the batch is answered from memory: answer it with the revised entry.
+        if (revised && inBatch >= 0)
+        {
+            var entry = _batchAppends[inBatch].Entry with { Payload = revise.Payload, Counted = revise.Counted };
+            _batchAppends[inBatch] = (_batchAppends[inBatch].Id, entry);
+            if (entry.IdempotencyKey is { } key)
+            {
+                _batchKeys[(entry.LogId, key)] = entry;
+            }
+        }
+
+        revise.StageResult(revised);
+    }
+
+    private static bool ReviseRow(SqliteSession session, string sql, LogRevise revise, long? row)
+    {
+        var command = session.Command(sql);
+        command.Parameters.AddWithValue("@payload", revise.Payload);
+        command.Parameters.AddWithValue("@counted", revise.Counted);
+        command.Parameters.AddWithValue("@id", revise.EntryId);
+        if (row is { } rowId)
+        {
+            command.Parameters.AddWithValue("@row", rowId);
+        }
+        else
+        {
+            command.Parameters.AddWithValue("@log", revise.LogId);
+            command.Parameters.AddWithValue("@seq", revise.Sequence);
+        }
+
+        return command.ExecuteNonQuery() == 1;
     }
 
     /// <summary>

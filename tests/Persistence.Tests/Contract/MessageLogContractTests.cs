@@ -399,6 +399,163 @@ public abstract class MessageLogContractTests(IMessageLogFixture fixture)
     }
 
     [Fact]
+    public async Task ReviseAsync_PayloadAndCounted_SeenByEveryReadAndTheRestStays()
+    {
+        var logId = TestData.NewKey();
+        var entries = await AppendRangeAsync(logId, 3, highPriority: sequence => sequence == 2);
+
+        Assert.True(await Log.ReviseAsync(logId, 2, entries[1].EntryId, """{"recalled":true}""", counted: false));
+
+        // Only the payload and the flag change: the sequence, ids, key, author, timestamp and priority stay.
+        var revised = entries[1] with { Payload = """{"recalled":true}""", Counted = false };
+        Assert.Equal([entries[0], revised, entries[2]], await Log.ReadAsync(logId, 0, LogDirection.Forward, 10));
+        Assert.Equal([entries[2], revised, entries[0]], await Log.ReadAsync(logId, long.MaxValue, LogDirection.Backward, 10));
+        Assert.Equal(revised, await Log.FindByIdAsync(logId, entries[1].EntryId));
+        Assert.Equal(revised, await Log.FindByIdempotencyKeyAsync(logId, "client-2"));
+        Assert.Equal(entries[0], await Log.FindByIdAsync(logId, entries[0].EntryId));
+        Assert.Equal(3, await Log.GetLastSequenceAsync(logId));
+    }
+
+    [Fact]
+    public async Task ReviseAsync_CountedFalse_LeavesTheEntryOutOfBothCounts()
+    {
+        var logId = TestData.NewKey();
+
+        // Bob wrote 3 and 6; the even entries are high priority. 2 (high) and 3 (Bob's) are recalled, 5 is edited.
+        var entries = await AppendRangeAsync(logId, 6, sequence => sequence % 3 == 0 ? "bob" : "alice", sequence => sequence % 2 == 0);
+        Assert.True(await Log.ReviseAsync(logId, 2, entries[1].EntryId, "recalled", counted: false));
+        Assert.True(await Log.ReviseAsync(logId, 3, entries[2].EntryId, "recalled", counted: false));
+        Assert.True(await Log.ReviseAsync(logId, 5, entries[4].EntryId, "edited", counted: true));
+
+        // Counted: 1, 4 (high), 5 and 6 (Bob's, high).
+        Assert.Equal(new LogCount(4, 2), await Log.CountAsync(logId, 0, long.MaxValue, null));
+        Assert.Equal(new LogCount(3, 1), await Log.CountAsync(logId, 0, long.MaxValue, "bob"));
+        Assert.Equal(new LogCount(1, 1), await Log.CountAsync(logId, 0, long.MaxValue, "alice"));
+        Assert.Equal(new LogCount(0, 0), await Log.CountAsync(logId, 1, 3, null));
+        Assert.Equal(new LogCount(2, 1), await Log.CountAsync(logId, 1, 5, null));
+
+        // The sequences stay taken: the log goes on after them.
+        Assert.Equal(6, await Log.GetLastSequenceAsync(logId));
+        Assert.Equal([false, false, true], (await Log.ReadAsync(logId, 1, LogDirection.Forward, 3)).Select(e => e.Counted));
+    }
+
+    [Fact]
+    public async Task ReviseAsync_BackToCounted_CountsAgain()
+    {
+        var logId = TestData.NewKey();
+        var entries = await AppendRangeAsync(logId, 2, highPriority: _ => true);
+        Assert.True(await Log.ReviseAsync(logId, 1, entries[0].EntryId, "recalled", counted: false));
+        Assert.Equal(new LogCount(1, 1), await Log.CountAsync(logId, 0, long.MaxValue, null));
+
+        Assert.True(await Log.ReviseAsync(logId, 1, entries[0].EntryId, "restored", counted: true));
+
+        // Revising again to the same values still finds the entry.
+        Assert.True(await Log.ReviseAsync(logId, 1, entries[0].EntryId, "restored", counted: true));
+        Assert.Equal(new LogCount(2, 2), await Log.CountAsync(logId, 0, long.MaxValue, null));
+        Assert.Equal(entries[0] with { Payload = "restored" }, await Log.FindByIdempotencyKeyAsync(logId, "client-1"));
+    }
+
+    [Fact]
+    public async Task ReviseAsync_WrongEntryIdMissingSequenceOrUnknownLog_ReturnsFalseAndChangesNothing()
+    {
+        var logId = TestData.NewKey();
+        var entries = await AppendRangeAsync(logId, 2);
+
+        Assert.False(await Log.ReviseAsync(logId, 1, "someone-else", "x", counted: false));
+        Assert.False(await Log.ReviseAsync(logId, 1, entries[1].EntryId, "x", counted: false));
+        Assert.False(await Log.ReviseAsync(logId, 3, entries[1].EntryId, "x", counted: false));
+        Assert.False(await Log.ReviseAsync(logId, 0, entries[0].EntryId, "x", counted: false));
+        Assert.False(await Log.ReviseAsync(TestData.NewKey(), 1, entries[0].EntryId, "x", counted: false));
+
+        Assert.Equal(entries, await Log.ReadAsync(logId, 0, LogDirection.Forward, 10));
+        Assert.Equal(new LogCount(2, 0), await Log.CountAsync(logId, 0, long.MaxValue, null));
+        Assert.Equal(2, await Log.GetLastSequenceAsync(logId));
+    }
+
+    [Fact]
+    public async Task ReviseAsync_ThenAppends_TheLogGoesOnAndARetryGetsTheRevisedEntry()
+    {
+        var logId = TestData.NewKey();
+        var entries = await AppendRangeAsync(logId, 2);
+        Assert.True(await Log.ReviseAsync(logId, 2, entries[1].EntryId, "edited", counted: true));
+        var revised = entries[1] with { Payload = "edited" };
+
+        // A retry of the revised entry's append (any sequence) gets the entry as it is now, not as it was sent.
+        Assert.Equal(revised, await Log.AppendAsync(NewEntry(logId, 3, "client-2", payload: "retry")));
+        Assert.Equal(revised, await Log.AppendAsync(NewEntry(logId, 2, "client-2", payload: "retry")));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Log.AppendAsync(NewEntry(logId, 2, "client-x")).AsTask());
+        var next = await Log.AppendAsync(NewEntry(logId, 3, "client-3"));
+        var last = await Log.AppendAsync(NewEntry(logId, 4));
+
+        Assert.Equal([entries[0], revised, next, last], await Log.ReadAsync(logId, 0, LogDirection.Forward, 10));
+        Assert.Equal(new LogCount(4, 0), await Log.CountAsync(logId, 0, long.MaxValue, null));
+    }
+
+    [Fact]
+    public async Task ReviseAsync_InFlightWithTheAppendsBeforeAndAfterIt_SeesTheOnesBeforeIt()
+    {
+        var logId = TestData.NewKey();
+        await AppendRangeAsync(logId, 1);
+
+        // Issued together, so they share a commit where the store groups commits: appends of 2 and 3, a revise of 3, a
+        // revise of 4 (not appended yet, so there is nothing to revise), a retry of 3's append, then the append of 4.
+        var second = NewEntry(logId, 2, "client-2");
+        var third = NewEntry(logId, 3, "client-3");
+        var fourth = NewEntry(logId, 4, "client-4");
+        var appends = new[] { Log.AppendAsync(second).AsTask(), Log.AppendAsync(third).AsTask() };
+        var revise = Log.ReviseAsync(logId, 3, third.EntryId, "recalled", counted: false).AsTask();
+        var early = Log.ReviseAsync(logId, 4, fourth.EntryId, "too early", counted: false).AsTask();
+        var retry = Log.AppendAsync(NewEntry(logId, 4, "client-3", payload: "retry")).AsTask();
+        var appended = Log.AppendAsync(fourth).AsTask();
+
+        Assert.Equal([second, third], await Task.WhenAll(appends));
+        Assert.True(await revise);
+        Assert.False(await early);
+        var revised = third with { Payload = "recalled", Counted = false };
+        Assert.Equal(revised, await retry);
+        Assert.Equal(fourth, await appended);
+        Assert.Equal([second, revised, fourth], await Log.ReadAsync(logId, 1, LogDirection.Forward, 10));
+        Assert.Equal(new LogCount(3, 0), await Log.CountAsync(logId, 0, long.MaxValue, null));
+    }
+
+    [Fact]
+    public async Task ReviseAsync_AfterEachOfManyAppendsInFlight_EachFindsItsEntry()
+    {
+        var logId = TestData.NewKey();
+
+        // Issued together: append 1, revise 1, append 2, revise 2, ... (the odd ones recalled).
+        var entries = Enumerable.Range(1, 20).Select(i => NewEntry(logId, i, $"client-{i}")).ToArray();
+        var writes = entries.SelectMany(e => new[]
+        {
+            AppendedAsync(e),
+            Log.ReviseAsync(logId, e.Sequence, e.EntryId, $"revised {e.Sequence}", counted: e.Sequence % 2 == 0).AsTask(),
+        }).ToArray();
+
+        Assert.All(await Task.WhenAll(writes), Assert.True);
+        Assert.Equal(
+            entries.Select(e => e with { Payload = $"revised {e.Sequence}", Counted = e.Sequence % 2 == 0 }),
+            await Log.ReadAsync(logId, 0, LogDirection.Forward, 100));
+        Assert.Equal(new LogCount(10, 0), await Log.CountAsync(logId, 0, long.MaxValue, null));
+
+        async Task<bool> AppendedAsync(LogEntry entry) => await Log.AppendAsync(entry) == entry;
+    }
+
+    [Fact]
+    public async Task ReviseAsync_LargePayloadToASmallOneAndBack_KeepsNothingOfThePrevious()
+    {
+        var logId = TestData.NewKey();
+        var large = TestData.LargeUnicode();
+        var entry = await Log.AppendAsync(NewEntry(logId, 1, "client-1", payload: large));
+
+        Assert.True(await Log.ReviseAsync(logId, 1, entry.EntryId, "{}", counted: false));
+        Assert.Equal(entry with { Payload = "{}", Counted = false }, await Log.FindByIdempotencyKeyAsync(logId, "client-1"));
+
+        var other = large.ToUpperInvariant();
+        Assert.True(await Log.ReviseAsync(logId, 1, entry.EntryId, other, counted: true));
+        Assert.Equal(entry with { Payload = other }, Assert.Single(await Log.ReadAsync(logId, 0, LogDirection.Forward, 10)));
+    }
+
+    [Fact]
     public async Task AppendAsync_ConcurrentAppendersToManyLogs_EveryLogIsCompleteAndOrdered()
     {
         const int Logs = 50;
