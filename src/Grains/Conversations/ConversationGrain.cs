@@ -201,6 +201,11 @@ public sealed partial class ConversationGrain(
             await _pushes.PushAndWait(Update(readerId, sent: null, read: null));
         }
 
+        if (receipt && S.PendingRemovals.Any(p => p.DeleteOnRead))
+        {
+            await _removals.SweepAsync(); // what is to be deleted on read may be read by all now
+        }
+
         return View(readerId);
     }
 

@@ -165,6 +165,11 @@ public sealed partial class GroupGrain(
             await PushToMembersAsync(readerId, sent: null, read: new MessageRead(_id, _key.OrganizationId, readerId, upTo));
         }
 
+        if (receipt && S.PendingRemovals.Any(p => p.DeleteOnRead))
+        {
+            await _removals.SweepAsync(); // what is to be deleted on read may be read by all now
+        }
+
         return View(readerId);
     }
 
