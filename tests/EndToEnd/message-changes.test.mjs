@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { api, connect, dataDirectory, provision, removeDataDirectory, signIn, start } from "./server.mjs";
 
-const changeEvents = ["message", "message:updated", "message:recalled", "message:deleted"];
+const changeEvents = ["message", "conversation:change", "message:updated", "message:recalled", "message:deleted"];
 
 test("edits, reactions and recalls reach the other member live, and an offline device catches up in order", async () => {
   const dataDir = dataDirectory();
