@@ -5,8 +5,8 @@ namespace Orleans.Chat.Persistence;
 /// log's single writer (its grain): 1, 2, 3, ... without a gap; <see cref="IdempotencyKey"/> (the client's message id)
 /// is unique per log when present. <see cref="Payload"/> is the JSON the grain serialized. <see cref="HighPriority"/>
 /// entries are counted apart as well (<see cref="IMessageLog.CountAsync"/>): a conversation's priority unread counter.
-/// An entry that is not <see cref="Counted"/> (a recalled or expired message, whose sequence stays taken) counts in no
-/// <see cref="IMessageLog.CountAsync"/>; only <see cref="IMessageLog.ReviseAsync"/> sets it false.
+/// An entry that is not <see cref="Counted"/> (a thread reply, or a recalled or expired message, whose sequence stays
+/// taken) counts in no <see cref="IMessageLog.CountAsync"/>; it is appended so, or revised so.
 /// </summary>
 public sealed record LogEntry(
     string LogId,

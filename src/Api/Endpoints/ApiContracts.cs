@@ -35,7 +35,9 @@ public sealed record SignInResponse(string AccessToken, string TokenType, long E
 /// <summary>
 /// Send a 1-1 message; <see cref="ClientMessageId"/> makes retries safe. <see cref="Priority"/> high counts in the
 /// priority unread counters; <see cref="Metadata"/> carries the app's own entries; <see cref="Silent"/> raises no push;
-/// <see cref="TtlMinutes"/> (capped by the organization's maximum) and <see cref="DeleteOnRead"/> make it go by itself.
+/// <see cref="TtlMinutes"/> (capped by the organization's maximum) and <see cref="DeleteOnRead"/> make it go by itself;
+/// <see cref="ParentSortNumber"/> makes it a reply in that message's thread; <see cref="Mentions"/> names members it
+/// mentions besides the <c>@userId</c>s of the body.
 /// </summary>
 public sealed record SendMessageRequest(
     [property: Required, RegularExpression(Validate.IdPattern)] string OrganizationId,
@@ -46,10 +48,12 @@ public sealed record SendMessageRequest(
     [property: MaxLength(Validate.MaxMessageMetadataEntries)] IReadOnlyList<MessageMetadata>? Metadata = null,
     bool Silent = false,
     [property: Range(1, Validate.MaxTtlMinutes)] int? TtlMinutes = null,
-    bool DeleteOnRead = false)
+    bool DeleteOnRead = false,
+    [property: Range(1, long.MaxValue)] long? ParentSortNumber = null,
+    [property: MaxLength(Validate.MaxMentions)] IReadOnlyList<string>? Mentions = null)
 {
     public SendMessageCommand ToCommand(string senderId, string? sessionId) =>
-        new(senderId, Body, ClientMessageId, sessionId, Priority, Metadata, Silent, TtlMinutes: TtlMinutes, DeleteOnRead: DeleteOnRead);
+        new(senderId, Body, ClientMessageId, sessionId, Priority, Metadata, Silent, TtlMinutes: TtlMinutes, DeleteOnRead: DeleteOnRead, ParentSortNumber: ParentSortNumber, Mentions: Mentions);
 }
 
 /// <summary>Send one of my messages again as a new one; <see cref="Priority"/> replaces the original's (apps raise it to high).</summary>
@@ -84,10 +88,12 @@ public sealed record SendToConversationRequest(
     [property: MaxLength(Validate.MaxMessageMetadataEntries)] IReadOnlyList<MessageMetadata>? Metadata = null,
     bool Silent = false,
     [property: Range(1, Validate.MaxTtlMinutes)] int? TtlMinutes = null,
-    bool DeleteOnRead = false)
+    bool DeleteOnRead = false,
+    [property: Range(1, long.MaxValue)] long? ParentSortNumber = null,
+    [property: MaxLength(Validate.MaxMentions)] IReadOnlyList<string>? Mentions = null)
 {
     public SendMessageCommand ToCommand(string senderId, string? sessionId) =>
-        new(senderId, Body, ClientMessageId, sessionId, Priority, Metadata, Silent, TtlMinutes: TtlMinutes, DeleteOnRead: DeleteOnRead);
+        new(senderId, Body, ClientMessageId, sessionId, Priority, Metadata, Silent, TtlMinutes: TtlMinutes, DeleteOnRead: DeleteOnRead, ParentSortNumber: ParentSortNumber, Mentions: Mentions);
 }
 
 /// <summary>

@@ -10,7 +10,8 @@ namespace Orleans.Chat.Grains.Conversations;
 /// name (taken when the conversation verifies its members, once per activation). <see cref="PriorityUnreadCount"/>
 /// counts the unread messages of <see cref="MessagePriority.High"/> priority, which are in <see cref="UnreadCount"/> too.
 /// <see cref="LastChangeNumber"/> is the number of the conversation's last message change (edit, recall, reaction, ...):
-/// a device that saw an older one asks for the changes after it.
+/// a device that saw an older one asks for the changes after it. <see cref="MentionUnreadCount"/> counts the unread
+/// messages that mention the member.
 /// <para>
 /// In a group (<see cref="Kind"/> <see cref="ConversationKind.Group"/>), <see cref="CounterpartyId"/> is null,
 /// <see cref="Name"/> is the group's, the counterparty cursors are the lowest among the other members (everyone has
@@ -38,7 +39,8 @@ public sealed record ConversationView(
     [Id(13)] bool IsMember = true,
     [Id(14)] bool Broadcast = false,
     [Id(15)] int PriorityUnreadCount = 0,
-    [Id(16)] long LastChangeNumber = 0);
+    [Id(16)] long LastChangeNumber = 0,
+    [Id(17)] int MentionUnreadCount = 0);
 
 [GenerateSerializer, Alias("chat.ConversationKind")]
 public enum ConversationKind

@@ -70,6 +70,13 @@ public interface IChatConversation : IGrainWithStringKey
     /// <summary>Adds or removes the requester's reaction with <paramref name="emoji"/>; returns the message.</summary>
     ValueTask<Message> ReactAsync(string requesterId, long sortNumber, string emoji, bool add);
 
+    /// <summary>A page of a message's thread: the parent and its replies in order, with the requester's read marker.</summary>
+    [ReadOnly]
+    ValueTask<ThreadPage> GetThreadAsync(ThreadQuery query);
+
+    /// <summary>Moves the requester's read marker in a thread up to the reply at <paramref name="sortNumber"/> (never back); returns the marker.</summary>
+    ValueTask<long> MarkThreadReadAsync(string requesterId, long parentSortNumber, long sortNumber);
+
     /// <summary>The changes of messages after a change number that the requester may see, oldest first (catch-up).</summary>
     [ReadOnly]
     ValueTask<ChangePage> GetChangesAsync(ChangesQuery query);
@@ -150,3 +157,14 @@ public static class ChatConversations
         throw new InvalidArgumentException("'conversationId' is not a conversation id.", "conversationId");
     }
 }
+
+/// <summary>Replies of the thread under <see cref="ParentSortNumber"/> after the reply <see cref="After"/> (a sortNumber), oldest first.</summary>
+[GenerateSerializer, Immutable, Alias("chat.ThreadQuery")]
+public sealed record ThreadQuery([Id(0)] string RequesterId, [Id(1)] long ParentSortNumber, [Id(2)] long After = 0, [Id(3)] int? Limit = null);
+
+/// <summary>
+/// A page of a thread: its parent, replies oldest first, whether more follow, and how far the requester has read it
+/// (<see cref="ReadSortNumber"/>: the last reply they read, 0 for none).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("chat.ThreadPage")]
+public sealed record ThreadPage([Id(0)] Message Parent, [Id(1)] IReadOnlyList<Message> Replies, [Id(2)] bool HasMore, [Id(3)] long ReadSortNumber);

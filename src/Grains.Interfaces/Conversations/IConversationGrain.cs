@@ -14,7 +14,8 @@ public interface IConversationGrain : IChatConversation
 /// <summary>
 /// Send <see cref="Body"/> as <see cref="SenderId"/>; <see cref="OriginSessionId"/> is the sending device's session.
 /// <see cref="TtlMinutes"/> (capped by the organization's maximum) and <see cref="DeleteOnRead"/> make the message go by
-/// itself, for everyone.
+/// itself, for everyone. <see cref="ParentSortNumber"/> makes it a reply in that message's thread; <see cref="Mentions"/>
+/// names members it mentions besides the <c>@userId</c>s of the body.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("chat.SendMessageCommand")]
 public sealed record SendMessageCommand(
@@ -27,7 +28,9 @@ public sealed record SendMessageCommand(
     [Id(6)] bool Silent = false,
     [Id(7)] ForwardedFrom? Forwarded = null,
     [Id(8)] int? TtlMinutes = null,
-    [Id(9)] bool DeleteOnRead = false);
+    [Id(9)] bool DeleteOnRead = false,
+    [Id(10)] long? ParentSortNumber = null,
+    [Id(11)] IReadOnlyList<string>? Mentions = null);
 
 /// <summary>
 /// Sends one of my messages again as a new message (same body, metadata and silence), with

@@ -189,6 +189,9 @@ public static partial class Validate
             ? value
             : throw new InvalidArgumentException($"'{parameterName}' must be between 1 and {MaxTtlMinutes} minutes.", parameterName);
 
+    /// <summary>Members one message may mention.</summary>
+    public const int MaxMentions = 50;
+
     public const int MaxEmojiLength = 32;
 
     /// <summary>

@@ -9,7 +9,9 @@ namespace Orleans.Chat.Grains.Messages;
 /// after it is sent (see <see cref="MessageChange"/>): <see cref="EditedAt"/>, <see cref="Recalled"/> (a tombstone: body,
 /// metadata and attachments erased), <see cref="Reactions"/>, <see cref="Pinned"/>; <see cref="ChangeNumber"/> is the last
 /// change that touched it (0 for none). <see cref="ExpiresAt"/> (a time to live) and <see cref="DeleteOnRead"/> make it go
-/// by itself, for everyone (see <see cref="MessageRemoval"/>). This record is also the payload persisted in the message log, so never rename a
+/// by itself, for everyone (see <see cref="MessageRemoval"/>). A reply names its <see cref="ParentSortNumber"/>; a parent
+/// carries its <see cref="Thread"/>. <see cref="Mentions"/> are the members it mentions (<c>@userId</c> in the body, or
+/// named by the sender). This record is also the payload persisted in the message log, so never rename a
 /// property without a migration.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("chat.Message")]
@@ -37,7 +39,21 @@ public sealed record Message(
     [Id(20)] long ChangeNumber = 0,
     [Id(21)] DateTimeOffset? ExpiresAt = null,
     [Id(22)] bool DeleteOnRead = false,
-    [Id(23)] MessageRemoval? Removed = null);
+    [Id(23)] MessageRemoval? Removed = null,
+    [Id(24)] long? ParentSortNumber = null,
+    [Id(25)] MessageThread? Thread = null,
+    [Id(26)] IReadOnlyList<string>? Mentions = null);
+
+/// <summary>
+/// The replies to a message: how many, and the last one. Replies are messages of the conversation that name their parent
+/// (<see cref="Message.ParentSortNumber"/>); they do not count in the conversation's unread count.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("chat.MessageThread")]
+public sealed record MessageThread(
+    [Id(0)] int ReplyCount,
+    [Id(1)] long LastReplySortNumber,
+    [Id(2)] string LastReplySenderId,
+    [Id(3)] DateTimeOffset LastReplyAt);
 
 /// <summary>
 /// Why a message went by itself: its time to live ran out, or it was deleted on read. Its entry stays in the log with

@@ -9,9 +9,10 @@ namespace Orleans.Chat.Grains.Conversations;
 /// Changes of the conversation's messages (see <see cref="MessageChangeCommands"/>) and messages that go by themselves
 /// (see <see cref="MessageRemovals"/>): here, who may, and who hears.
 /// </summary>
-public sealed partial class ConversationGrain : IMessageRemovalRules, IRemindable
+public sealed partial class ConversationGrain : IThreadRules, IRemindable
 {
     private MessageChanges _changes = null!;
+    private MessageThreads _threads = null!;
     private MessageRemovals _removals = null!;
 
     MessageChanges IMessageChangeRules.Changes => _changes;
@@ -35,6 +36,15 @@ public sealed partial class ConversationGrain : IMessageRemovalRules, IRemindabl
         await MessageChangeCommands.ReactAsync(this, requesterId, sortNumber, emoji, add);
 
     public async ValueTask<ChangePage> GetChangesAsync(ChangesQuery query) => await MessageChangeCommands.GetChangesAsync(this, query);
+
+    public async ValueTask<ThreadPage> GetThreadAsync(ThreadQuery query) => await ThreadCommands.GetThreadAsync(this, query);
+
+    public async ValueTask<long> MarkThreadReadAsync(string requesterId, long parentSortNumber, long sortNumber) =>
+        await ThreadCommands.MarkReadAsync(this, requesterId, parentSortNumber, sortNumber);
+
+    MessageThreads IThreadRules.Threads => _threads;
+
+    Dictionary<long, long> IThreadRules.ThreadReadsOf(string memberId) => S.Members[memberId].ThreadReads;
 
     async Task<Message> IMessageChangeRules.VisibleAsync(string requesterId, long sortNumber) => await GetMessageAsync(requesterId, sortNumber);
 
@@ -88,7 +98,8 @@ public sealed partial class ConversationGrain : IMessageRemovalRules, IRemindabl
             }
         }
 
-        if (MessageChangeCommands.FollowPin(S.Pins, after))
+        var unmentioned = MessageRevisions.IsGone(after) && Mentions.Untrack(after.SortNumber, S.Members.Values.Select(m => m.Mentions));
+        if (MessageChangeCommands.FollowPin(S.Pins, after) | unmentioned)
         {
             await WriteStateAsync();
         }

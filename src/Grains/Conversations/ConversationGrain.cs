@@ -51,6 +51,7 @@ public sealed partial class ConversationGrain(
 
         // A change a crash cut short is finished first, so the last message and the counts below include it.
         _changes = new MessageChanges(messageLog, _id, _key.OrganizationId);
+        _threads = new MessageThreads(messageLog, _id);
         await ReconcilePinsAsync(await _changes.ActivateAsync(cancellationToken));
         _removals = new MessageRemovals(this, this);
         _removals.Activate();
@@ -63,7 +64,10 @@ public sealed partial class ConversationGrain(
             _lastMessage = last.Removed is null ? last : null;
             _lastSortNumber = last.SortNumber;
             _updatedAt = last.CreatedAt;
+            await _threads.RepairAsync(last);
         }
+
+        Mentions.ForgetUnstored(S.Members.Values.Select(m => m.Mentions), _lastSortNumber);
 
         foreach (var (member, cursor) in S.Members)
         {
@@ -99,15 +103,24 @@ public sealed partial class ConversationGrain(
         var origin = Validate.OptionalText(command.OriginSessionId, "originSessionId", Validate.MaxIdLength);
         var priority = Validate.Priority(command.Priority);
         var metadata = Validate.MessageMetadata(command.Metadata);
+        var mentions = Mentions.Resolve(body, command.Mentions, sender, _key.Contains);
         await EnsureMembersAsync();
+        if (command.ParentSortNumber is { } parentSortNumber)
+        {
+            MessageThreads.EnsureRepliable(await GetMessageAsync(sender, parentSortNumber));
+        }
 
         // Client message ids are the sender's own: two members may pick the same one without colliding.
         var idempotencyKey = sender + ":" + clientMessageId;
         var now = timeProvider.GetUtcNow();
         var sortNumber = _lastSortNumber + 1;
         var expiresAt = await MessageRemovals.ExpiresAtAsync(grains, _key.OrganizationId, command.TtlMinutes, now);
-        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, sortNumber, sender, recipient, body, clientMessageId, now, Priority: priority, Metadata: metadata, Silent: command.Silent, Forwarded: command.Forwarded, ExpiresAt: expiresAt, DeleteOnRead: command.DeleteOnRead);
-        await _removals.TrackAsync(message);
+        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, sortNumber, sender, recipient, body, clientMessageId, now, Priority: priority, Metadata: metadata, Silent: command.Silent, Forwarded: command.Forwarded, ExpiresAt: expiresAt, DeleteOnRead: command.DeleteOnRead, ParentSortNumber: command.ParentSortNumber, Mentions: mentions);
+        if (await _removals.TrackAsync(message) | Mentions.Track(message, m => S.Members.GetValueOrDefault(m)?.Mentions))
+        {
+            await WriteStateAsync(); // before the message, so no crash leaves it untracked
+        }
+
         var entry = message.ToLogEntry(idempotencyKey);
         var stored = await messageLog.AppendAsync(entry);
         if (!string.Equals(stored.EntryId, entry.EntryId, StringComparison.Ordinal))
@@ -121,6 +134,11 @@ public sealed partial class ConversationGrain(
                 DeactivateOnIdle();
             }
 
+            if (Mentions.Untrack(message.SortNumber, S.Members.Values.Select(m => m.Mentions)))
+            {
+                await WriteStateAsync(); // this attempt's mentions name a sortNumber the next send takes
+            }
+
             await PushAsync(sender, new MessageSent(earlier, origin), read: null);
             return new SendMessageResult(earlier, Created: false);
         }
@@ -129,7 +147,16 @@ public sealed partial class ConversationGrain(
         _lastSortNumber = sortNumber;
         _lastMessage = message;
         _updatedAt = now;
-        _unread[recipient] = _unread.GetValueOrDefault(recipient) + LogCount.One(entry.HighPriority);
+        if (entry.Counted)
+        {
+            _unread[recipient] = _unread.GetValueOrDefault(recipient) + LogCount.One(entry.HighPriority);
+        }
+
+        if (message.ParentSortNumber is not null)
+        {
+            await _threads.RecordAsync(message);
+        }
+
         LogMessageStored(logger, _id, sortNumber, sender);
 
         // Before returning: the sender's roster has it. The recipient's follows in the background, in order.
@@ -189,6 +216,7 @@ public sealed partial class ConversationGrain(
         }
 
         cursor.DeliveredSortNumber = Math.Max(cursor.DeliveredSortNumber, upTo);
+        Mentions.Forget(cursor.Mentions, cursor.UnreadAfter());
         _unread[readerId] = upTo >= _lastSortNumber ? default : await messageLog.CountAsync(_id, upTo, _lastSortNumber, readerId);
         await WriteStateAsync(); // Stores any delivered receipts waiting for their flush too.
         if (receipt)
@@ -313,6 +341,7 @@ public sealed partial class ConversationGrain(
         }
 
         var after = cursor.UnreadAfter();
+        Mentions.Forget(cursor.Mentions, cursor.ClearedSortNumber);
         _unread[memberId] = after >= _lastSortNumber ? default : await messageLog.CountAsync(_id, after, _lastSortNumber, memberId);
         await WriteStateAsync();
         await _pushes.PushAndWait(Update(memberId, sent: null, read: null));
@@ -383,7 +412,8 @@ public sealed partial class ConversationGrain(
             _lastSortNumber + _changes.Last + S.Revision,
             Name: _names.GetValueOrDefault(counterparty),
             PriorityUnreadCount: _unread.GetValueOrDefault(memberId).HighPriority,
-            LastChangeNumber: _changes.Last);
+            LastChangeNumber: _changes.Last,
+            MentionUnreadCount: Mentions.Unread(mine.Mentions, mine.UnreadAfter()));
     }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Conversation {ConversationId} stored message {SortNumber} from {SenderId}")]

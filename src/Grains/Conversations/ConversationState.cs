@@ -42,4 +42,12 @@ public sealed class ConversationMemberState : IReadPosition
 
     [Id(3)]
     public long ClearedSortNumber { get; set; }
+
+    /// <summary>The unread messages that mention this member (read ones are forgotten).</summary>
+    [Id(4)]
+    public List<long> Mentions { get; set; } = [];
+
+    /// <summary>The last reply read, by thread (the parent's sortNumber).</summary>
+    [Id(5)]
+    public Dictionary<long, long> ThreadReads { get; set; } = [];
 }

@@ -10,7 +10,8 @@ internal static class MessageLogExtensions
     /// <summary>The log entry of a message; the idempotency key is what makes a retry find the stored one.</summary>
     public static LogEntry ToLogEntry(this Message message, string idempotencyKey) =>
         new(message.ConversationId, message.SortNumber, message.Id, idempotencyKey, message.SenderId, message.CreatedAt,
-            JsonSerializer.Serialize(message, ChatJsonContext.Default.Message), message.Priority == MessagePriority.High);
+            JsonSerializer.Serialize(message, ChatJsonContext.Default.Message), message.Priority == MessagePriority.High,
+            Counted: MessageRevisions.Counts(message)); // thread replies never raise the conversation's unread count
 
     public static Message ToMessage(this LogEntry entry) =>
         JsonSerializer.Deserialize(entry.Payload, ChatJsonContext.Default.Message)

@@ -71,16 +71,18 @@ internal sealed class MessageRemovals(Grain grain, IMessageRemovalRules rules)
         Schedule();
     }
 
-    /// <summary>Tracks a message that goes by itself, stored before the message is (so no crash leaves one untracked).</summary>
-    public async Task TrackAsync(Message message)
+    /// <summary>
+    /// Tracks a message that goes by itself; true when it does, and the caller must store its state before the message
+    /// (so no crash leaves one untracked; an entry whose message never got stored is dropped by the sweep).
+    /// </summary>
+    public async Task<bool> TrackAsync(Message message)
     {
         if (message.ExpiresAt is null && !message.DeleteOnRead)
         {
-            return;
+            return false;
         }
 
         rules.PendingRemovals.Add(new PendingRemoval(message.SortNumber, message.Id, message.ExpiresAt, message.DeleteOnRead, message.SenderId));
-        await rules.StoreAsync();
         if (message.ExpiresAt is not null && !_reminderRegistered)
         {
             await grain.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
@@ -88,6 +90,7 @@ internal sealed class MessageRemovals(Grain grain, IMessageRemovalRules rules)
         }
 
         Schedule();
+        return true;
     }
 
     /// <summary>Removes every message whose time is up or that all its recipients read; drops entries of messages that are not there.</summary>

@@ -36,8 +36,11 @@ internal static class MessageRevisions
     public static Message? Remove(Message message, MessageChangeKind reason, DateTimeOffset at) =>
         message.Removed is not null ? null : Erased(message) with { Removed = new MessageRemoval(reason, at) };
 
-    /// <summary>Whether the message counts as unread for its recipients: neither recalled nor gone.</summary>
-    public static bool Counts(Message message) => message.Recalled is null && message.Removed is null;
+    /// <summary>Whether the message counts as unread for its recipients: not a thread reply, neither recalled nor gone.</summary>
+    public static bool Counts(Message message) => message.ParentSortNumber is null && !IsGone(message);
+
+    /// <summary>Whether what the message said is gone: recalled, expired or deleted on read.</summary>
+    public static bool IsGone(Message message) => message.Recalled is not null || message.Removed is not null;
 
     public static Message? Pin(Message message, string byUserId, DateTimeOffset at, bool pinned)
     {

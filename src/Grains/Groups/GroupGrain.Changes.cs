@@ -11,9 +11,10 @@ namespace Orleans.Chat.Grains.Groups;
 /// their own, an owner or admin recalls any; pins take the right to send), and who hears (every member who can see the
 /// message, or in a broadcast group every Api host once); and messages that go by themselves (see <see cref="MessageRemovals"/>).
 /// </summary>
-public sealed partial class GroupGrain : IMessageRemovalRules, IRemindable
+public sealed partial class GroupGrain : IThreadRules, IRemindable
 {
     private MessageChanges _changes = null!;
+    private MessageThreads _threads = null!;
     private MessageRemovals _removals = null!;
 
     MessageChanges IMessageChangeRules.Changes => _changes;
@@ -37,6 +38,15 @@ public sealed partial class GroupGrain : IMessageRemovalRules, IRemindable
         await MessageChangeCommands.ReactAsync(this, requesterId, sortNumber, emoji, add);
 
     public async ValueTask<ChangePage> GetChangesAsync(ChangesQuery query) => await MessageChangeCommands.GetChangesAsync(this, query);
+
+    public async ValueTask<ThreadPage> GetThreadAsync(ThreadQuery query) => await ThreadCommands.GetThreadAsync(this, query);
+
+    public async ValueTask<long> MarkThreadReadAsync(string requesterId, long parentSortNumber, long sortNumber) =>
+        await ThreadCommands.MarkReadAsync(this, requesterId, parentSortNumber, sortNumber);
+
+    MessageThreads IThreadRules.Threads => _threads;
+
+    Dictionary<long, long> IThreadRules.ThreadReadsOf(string memberId) => S.Members[memberId].ThreadReads;
 
     async Task<Message> IMessageChangeRules.VisibleAsync(string requesterId, long sortNumber) => await GetMessageAsync(requesterId, sortNumber);
 
@@ -98,7 +108,8 @@ public sealed partial class GroupGrain : IMessageRemovalRules, IRemindable
             }
         }
 
-        if (MessageChangeCommands.FollowPin(S.Pins, after))
+        var unmentioned = MessageRevisions.IsGone(after) && Mentions.Untrack(after.SortNumber, S.Members.Values.Select(m => m.Mentions));
+        if (MessageChangeCommands.FollowPin(S.Pins, after) | unmentioned)
         {
             await WriteStateAsync();
         }

@@ -14,10 +14,15 @@ public sealed partial class GroupGrain
     /// </summary>
     private readonly Dictionary<string, UnreadCount> _unread = new(StringComparer.Ordinal);
 
-    /// <summary>Takes a stored message as the last one and counts it as unread for every other member counted so far.</summary>
+    /// <summary>Takes a stored message as the last one and counts it as unread for every other member counted so far (a thread reply: for no one).</summary>
     private void Appended(Message message)
     {
         SetLast(message);
+        if (message.ParentSortNumber is not null)
+        {
+            return;
+        }
+
         foreach (var (userId, unread) in _unread)
         {
             if (S.Members[userId].UnreadAfter() < message.SortNumber && !string.Equals(userId, message.SenderId, StringComparison.Ordinal))
@@ -89,6 +94,7 @@ public sealed partial class GroupGrain
         }
 
         _unread.Remove(memberId);
+        Mentions.Forget(member.Mentions, member.ClearedSortNumber);
         await WriteStateAsync();
         await PushToUsersAsync([memberId], memberId, sent: null);
         return View(memberId);

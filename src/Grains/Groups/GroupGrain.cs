@@ -47,6 +47,7 @@ public sealed partial class GroupGrain(
 
         // A change a crash cut short is finished first, so the last message and the counts include it.
         _changes = new MessageChanges(messageLog, _id, _key.OrganizationId);
+        _threads = new MessageThreads(messageLog, _id);
         await ReconcilePinsAsync(await _changes.ActivateAsync(cancellationToken));
         _removals = new MessageRemovals(this, this);
         _removals.Activate();
@@ -54,7 +55,10 @@ public sealed partial class GroupGrain(
         if (tail.Count > 0)
         {
             SetLast(tail[0].ToMessage());
+            await _threads.RepairAsync(tail[0].ToMessage());
         }
+
+        Mentions.ForgetUnstored(S.Members.Values.Select(m => m.Mentions), _lastSortNumber);
 
         if (!S.Created)
         {
@@ -95,6 +99,12 @@ public sealed partial class GroupGrain(
         var priority = Validate.Priority(command.Priority);
         var metadata = Validate.MessageMetadata(command.Metadata);
         var sender = Member(senderId);
+        var mentions = Mentions.Resolve(body, command.Mentions, senderId, IsAudience);
+        if (command.ParentSortNumber is { } parentSortNumber)
+        {
+            MessageThreads.EnsureRepliable(await GetMessageAsync(senderId, parentSortNumber));
+        }
+
         if (sender.Role == GroupRole.Member && !sender.Permissions.MaySend)
         {
             throw new PermissionDeniedException("You may not send messages in this group.");
@@ -103,8 +113,12 @@ public sealed partial class GroupGrain(
         await AppendPendingMembershipAsync(CancellationToken.None);
         var now = timeProvider.GetUtcNow();
         var expiresAt = await MessageRemovals.ExpiresAtAsync(grains, _key.OrganizationId, command.TtlMinutes, now);
-        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, _lastSortNumber + 1, senderId, null, body, clientMessageId, now, Priority: priority, Metadata: metadata, Silent: command.Silent, Forwarded: command.Forwarded, ExpiresAt: expiresAt, DeleteOnRead: command.DeleteOnRead);
-        await _removals.TrackAsync(message);
+        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, _lastSortNumber + 1, senderId, null, body, clientMessageId, now, Priority: priority, Metadata: metadata, Silent: command.Silent, Forwarded: command.Forwarded, ExpiresAt: expiresAt, DeleteOnRead: command.DeleteOnRead, ParentSortNumber: command.ParentSortNumber, Mentions: mentions);
+        if (await _removals.TrackAsync(message) | Mentions.Track(message, m => S.Members.GetValueOrDefault(m)?.Mentions))
+        {
+            await WriteStateAsync(); // before the message, so no crash leaves it untracked
+        }
+
         var stored = await messageLog.AppendAsync(message.ToLogEntry(idempotencyKey: senderId + ":" + clientMessageId));
         if (!string.Equals(stored.EntryId, message.Id, StringComparison.Ordinal))
         {
@@ -115,12 +129,22 @@ public sealed partial class GroupGrain(
                 DeactivateOnIdle();
             }
 
+            if (Mentions.Untrack(message.SortNumber, S.Members.Values.Select(m => m.Mentions)))
+            {
+                await WriteStateAsync(); // this attempt's mentions name a sortNumber the next send takes
+            }
+
             await SendToRecipientsAsync(earlier, origin);
             await PublishMessageAsync(senderId, new MessageSent(earlier, origin));
             return new SendMessageResult(earlier, Created: false);
         }
 
         Appended(message);
+        if (message.ParentSortNumber is not null)
+        {
+            await _threads.RecordAsync(message);
+        }
+
         LogMessageStored(logger, _id, message.SortNumber, senderId);
         await SendToRecipientsAsync(message, origin);
         await PublishMessageAsync(senderId, new MessageSent(message, origin));
@@ -149,6 +173,7 @@ public sealed partial class GroupGrain(
         }
 
         reader.DeliveredSortNumber = Math.Max(reader.DeliveredSortNumber, upTo);
+        Mentions.Forget(reader.Mentions, reader.UnreadAfter());
         // No send interleaves with a read (only roster views do), so the log ends at the last sortNumber meanwhile.
         _unread[readerId] = new UnreadCount(upTo >= _lastSortNumber ? default : await messageLog.CountAsync(_id, upTo, _lastSortNumber, readerId));
         await WriteStateAsync();
@@ -258,6 +283,8 @@ public sealed partial class GroupGrain(
     /// <summary>The current members who see the group: they get its changes and count in its cursors.</summary>
     private IEnumerable<KeyValuePair<string, GroupMemberState>> Audience() => S.Members.Where(m => m.Value.IsMember && Sees(m.Value));
 
+    private bool IsAudience(string userId) => S.Members.TryGetValue(userId, out var member) && member.IsMember && Sees(member);
+
     private NotFoundException NotFound() => new($"Group '{_id}' does not exist or you are not a member.");
 
     private void SetLast(Message message)
@@ -303,7 +330,8 @@ public sealed partial class GroupGrain(
             member.IsMember,
             S.Broadcast,
             unread.HighPriority,
-            _changes.Last);
+            _changes.Last,
+            member.IsMember ? Mentions.Unread(member.Mentions, member.UnreadAfter()) : 0);
     }
 
     /// <summary>Stores the state with a new revision; a failed write leaves memory ahead of storage, so start over.</summary>

@@ -102,5 +102,13 @@ public sealed class GroupMemberState : IReadPosition
     [Id(8)]
     public long ClearedSortNumber { get; set; }
 
+    /// <summary>The unread messages that mention this member (read ones are forgotten).</summary>
+    [Id(9)]
+    public List<long> Mentions { get; set; } = [];
+
+    /// <summary>The last reply read, by thread (the parent's sortNumber).</summary>
+    [Id(10)]
+    public Dictionary<long, long> ThreadReads { get; set; } = [];
+
     public bool IsMember => LeftSortNumber == 0;
 }
