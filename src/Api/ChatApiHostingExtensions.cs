@@ -73,6 +73,7 @@ public static class ChatApiHostingExtensions
         app.MapUsersApi();
         app.MapMessagesApi();
         app.MapMessageChangesApi();
+        app.MapThreadsApi();
         app.MapGroupsApi();
         app.MapHub<ChatHub>(ChatHub.Path, options => options.CloseOnAuthenticationExpiration = true);
         app.MapOpenApi().AllowAnonymous();

@@ -99,6 +99,37 @@ public sealed class MessageChangesApiTests(ApiFactory factory)
         Assert.Equal("hub edited", lastSeen.GetProperty("message").GetProperty("body").GetString());
     }
 
+    [Fact]
+    public async Task ThreadsMentionsAndTimeToLive_OverRest()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(2);
+        var (alice, bob) = (users[0], users[1]);
+        var path = await SendAsync(alice, organizationId, bob.Id, "topic");
+        var conversation = ConversationPath(path);
+
+        var reply = await (await bob.Client.PostJsonAsync($"{conversation}/messages", new { body = $"re @{alice.Id}", clientMessageId = "r-1", parentSortNumber = 1 }))
+            .AssertOkAsync(HttpStatusCode.Created);
+        Assert.Equal((1L, alice.Id), (reply.GetProperty("parentSortNumber").GetInt64(), reply.GetProperty("mentions")[0].GetString()));
+        var thread = await (await alice.Client.GetAsync($"{path}/thread")).AssertOkAsync();
+        Assert.Equal(1, thread.GetProperty("parent").GetProperty("thread").GetProperty("replyCount").GetInt32());
+        Assert.Equal("re @" + alice.Id, thread.GetProperty("replies")[0].GetProperty("body").GetString());
+        var read = await (await alice.Client.PostJsonAsync($"{path}/thread/read", new { sortNumber = 2 })).AssertOkAsync();
+        Assert.Equal(2, read.GetProperty("readSortNumber").GetInt64());
+        var view = await (await alice.Client.GetAsync(conversation)).AssertOkAsync();
+        Assert.Equal((0, 1), (view.GetProperty("unreadCount").GetInt32(), view.GetProperty("mentionUnreadCount").GetInt32()));
+
+        using var admin = factory.CreateAdminClient();
+        var settings = await (await admin.PutAsJsonAsync($"/v1/admin/organizations/{organizationId}/settings", new { maxMessageTtlMinutes = 10 })).AssertOkAsync();
+        Assert.Equal(10, settings.GetProperty("settings").GetProperty("maxMessageTtlMinutes").GetInt32());
+        var brief = await (await alice.Client.PostJsonAsync($"{conversation}/messages", new { body = "brief", clientMessageId = "t-1", ttlMinutes = 60, deleteOnRead = true }))
+            .AssertOkAsync(HttpStatusCode.Created);
+        var lifetime = brief.GetProperty("expiresAt").GetDateTimeOffset() - brief.GetProperty("createdAt").GetDateTimeOffset();
+        Assert.Equal(TimeSpan.FromMinutes(10), lifetime);
+        Assert.True(brief.GetProperty("deleteOnRead").GetBoolean());
+        await (await alice.Client.PostJsonAsync($"{conversation}/messages", new { body = "x", clientMessageId = "t-2", ttlMinutes = 0 })).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-argument");
+        await (await admin.PutAsJsonAsync($"/v1/admin/organizations/{organizationId}/settings", new { maxMessageTtlMinutes = 0 })).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-argument");
+    }
+
     /// <summary>Sends a 1-1 message and returns the path of the stored message.</summary>
     private static async Task<string> SendAsync(TestUser from, string organizationId, string toId, string body)
     {

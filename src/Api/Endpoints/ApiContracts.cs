@@ -132,5 +132,8 @@ public sealed record SetRoleRequest([property: Required] GroupRole Role);
 /// <summary>Mark every message up to and including <see cref="SortNumber"/> as read.</summary>
 public sealed record MarkReadRequest([property: Range(0, long.MaxValue)] long SortNumber);
 
+/// <summary>My read marker in a thread: the last reply I read.</summary>
+public sealed record ThreadRead(long ReadSortNumber);
+
 /// <summary>How many hub connections of a user one API host holds.</summary>
 public sealed record UserConnectionCount(string UserId, int Count);

@@ -5,7 +5,10 @@ using Orleans.Chat.Grains.Messages;
 
 namespace Orleans.Chat.Api.Realtime;
 
-/// <summary>The hub's side of what happens to a message after it is sent (see <c>MessageChangesApi</c> for the REST routes).</summary>
+/// <summary>
+/// The hub's side of what happens to a message after it is sent, and of threads (see <c>MessageChangesApi</c> and
+/// <c>ThreadsApi</c> for the REST routes).
+/// </summary>
 public sealed partial class ChatHub
 {
     /// <summary>Edits one of my text messages (<c>message:updated</c> to every member's devices).</summary>
@@ -35,6 +38,14 @@ public sealed partial class ChatHub
 
     public async Task<Message> RemoveReaction(string conversationId, long sortNumber, string emoji) =>
         await ChatConversations.Get(grains, conversationId).ReactAsync(CallerId, sortNumber, emoji, add: false);
+
+    /// <summary>A page of a message's thread (its replies after the reply <paramref name="after"/>) with my read marker.</summary>
+    public async Task<ThreadPage> GetThread(string conversationId, long parentSortNumber, long after, int? limit) =>
+        await ChatConversations.Get(grains, conversationId).GetThreadAsync(new ThreadQuery(CallerId, parentSortNumber, after, limit));
+
+    /// <summary>Moves my read marker in a thread; returns it.</summary>
+    public async Task<long> MarkThreadRead(string conversationId, long parentSortNumber, long sortNumber) =>
+        await ChatConversations.Get(grains, conversationId).MarkThreadReadAsync(CallerId, parentSortNumber, sortNumber);
 
     /// <summary>The changes of messages after a change number, oldest first (catch-up after being offline).</summary>
     public async Task<ChangePage> GetChanges(string conversationId, long after, int? limit) =>

@@ -399,6 +399,19 @@ public abstract class MessageLogContractTests(IMessageLogFixture fixture)
     }
 
     [Fact]
+    public async Task AppendAsync_Uncounted_IsStoredSoAndLeftOutOfCounts()
+    {
+        var logId = TestData.NewKey();
+        await Log.AppendAsync(NewEntry(logId, 1, "client-1", highPriority: true));
+        var reply = await Log.AppendAsync(NewEntry(logId, 2, "client-2", highPriority: true) with { Counted = false });
+
+        Assert.False(reply.Counted);
+        Assert.False((await Log.FindByIdAsync(logId, reply.EntryId))!.Counted);
+        Assert.Equal([true, false], (await Log.ReadAsync(logId, 0, LogDirection.Forward, 10)).Select(e => e.Counted));
+        Assert.Equal(new LogCount(1, 1), await Log.CountAsync(logId, 0, long.MaxValue, null));
+    }
+
+    [Fact]
     public async Task ReviseAsync_PayloadAndCounted_SeenByEveryReadAndTheRestStays()
     {
         var logId = TestData.NewKey();
