@@ -256,6 +256,7 @@ public sealed class ConversationTests(ClusterFixture cluster)
         await conversation.SendAsync(new SendMessageCommand(alice, "also now", "p-3", Priority: MessagePriority.High));
 
         Assert.Equal(MessagePriority.High, urgent.Message.Priority);
+        await SettledAsync(bob, conversation);
         var entry = Assert.Single(await User(bob).GetConversationsAsync(organizationId));
         Assert.Equal((3, 2), (entry.UnreadCount, entry.PriorityUnreadCount));
         Assert.Equal(new UnreadSummary(organizationId, 3, 1, 2), await User(bob).GetUnreadAsync(organizationId));
@@ -317,6 +318,10 @@ public sealed class ConversationTests(ClusterFixture cluster)
         }
 
         await Task.WhenAll(work);
+        foreach (var (user, conversation) in new[] { (a, ab), (b, ab), (a, ac), (c, ac) })
+        {
+            await SettledAsync(user, conversation);
+        }
 
         foreach (var user in users)
         {
@@ -606,6 +611,7 @@ public sealed class ConversationTests(ClusterFixture cluster)
         Assert.Equal(lost[1], retry.Message);
         var next = await conversation.SendAsync(new SendMessageCommand(alice, "new", "new-1"));
         Assert.Equal(4, next.Message.SortNumber);
+        await SettledAsync(bob, conversation);
         Assert.Equal(new UnreadSummary(organizationId, 4, 1, 1), await User(bob).GetUnreadAsync(organizationId));
     }
 
@@ -673,4 +679,24 @@ public sealed class ConversationTests(ClusterFixture cluster)
         cluster.GrainFactory.GetGrain<IConversationGrain>(ConversationKey.For(organizationId, one, other).ToGrainKey());
 
     private IUserGrain User(string userId) => cluster.GrainFactory.GetGrain<IUserGrain>(userId);
+
+    /// <summary>
+    /// Waits until the user's roster holds the conversation's current view of them: a send waits for the sender's roster
+    /// only, and the other member's follows in the background.
+    /// </summary>
+    private async Task SettledAsync(string userId, IConversationGrain conversation)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            var view = await conversation.GetViewAsync(userId);
+            var entry = (await User(userId).GetConversationsAsync(view.OrganizationId)).SingleOrDefault(e => e.Id == view.Id);
+            if (entry is not null && entry.Revision >= view.Revision)
+            {
+                return;
+            }
+
+            await Task.Delay(20, timeout.Token);
+        }
+    }
 }

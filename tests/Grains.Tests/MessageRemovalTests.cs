@@ -134,6 +134,20 @@ public sealed class MessageRemovalTests : IAsyncLifetime
         Assert.DoesNotContain("for your eyes", (await Log.ReadAsync(sent.ConversationId, sent.SortNumber - 1, LogDirection.Forward, 1))[0].Payload, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Ephemeral_AResendStaysEphemeral_AForwardIsRefused()
+    {
+        var (organizationId, alice, bob) = await PairAsync();
+        var conversation = Conversation(organizationId, alice, bob);
+        var sent = (await conversation.SendAsync(new SendMessageCommand(alice, "brief", "c-1", TtlMinutes: 30, DeleteOnRead: true))).Message;
+        _clock.Advance(TimeSpan.FromMinutes(1));
+
+        var resent = (await conversation.ResendAsync(new ResendCommand(alice, sent.SortNumber, "c-2"))).Message;
+
+        Assert.Equal((_clock.GetUtcNow().AddMinutes(30), true), (resent.ExpiresAt, resent.DeleteOnRead));
+        await Assert.ThrowsAsync<PermissionDeniedException>(() => conversation.PrepareForwardAsync(new ForwardCommand(bob, sent.SortNumber, sent.ConversationId, "f-1")).AsTask());
+    }
+
     private IMessageLog Log => _hosts[^1].Services.GetRequiredService<IMessageLog>();
 
     private static Task TickAsync(IChatConversation conversation) =>

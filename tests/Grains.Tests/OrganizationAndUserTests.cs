@@ -19,7 +19,7 @@ public sealed class OrganizationAndUserTests(ClusterFixture cluster)
 
         var created = await organization.CreateAsync(new CreateOrganizationCommand("  Acme  "));
 
-        Assert.Equal(new OrganizationInfo(id, "Acme", 0, created.CreatedAt), created);
+        Assert.Equal(new OrganizationInfo(id, "Acme", 0, created.CreatedAt, new OrganizationSettings()), created);
         Assert.Equal(created, await organization.GetAsync());
     }
 

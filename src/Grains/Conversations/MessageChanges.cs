@@ -46,7 +46,7 @@ internal sealed class MessageChanges(IMessageLog log, string conversationId, str
         var message = entry.ToMessage();
         if (change.Kind == MessageChangeKind.DeletedForMe)
         {
-            await StoreHiddenAsync(change.ActorId, change.SortNumber);
+            await StoreHiddenAsync(change.ActorId, change.SortNumber, change.At);
         }
         else if (message.ChangeNumber < change.ChangeNumber && Redo(message, change) is { } redone)
         {
@@ -86,7 +86,7 @@ internal sealed class MessageChanges(IMessageLog log, string conversationId, str
         }
 
         var change = await AppendChangeAsync(MessageChangeKind.DeletedForMe, sortNumber, userId, at, emoji: null);
-        await StoreHiddenAsync(userId, sortNumber);
+        await StoreHiddenAsync(userId, sortNumber, at);
         return change;
     }
 
@@ -162,7 +162,7 @@ internal sealed class MessageChanges(IMessageLog log, string conversationId, str
     }
 
     /// <summary>Adds the sortNumber to the member's deleted ones; the sortNumber is the idempotency key, so a redo adds nothing.</summary>
-    private async Task StoreHiddenAsync(string userId, long sortNumber)
+    private async Task StoreHiddenAsync(string userId, long sortNumber, DateTimeOffset at)
     {
         var hidden = (HashSet<long>)await HiddenAsync(userId);
         if (hidden.Contains(sortNumber))
@@ -172,7 +172,6 @@ internal sealed class MessageChanges(IMessageLog log, string conversationId, str
 
         var logId = HiddenLogId(userId);
         var key = sortNumber.ToString(CultureInfo.InvariantCulture);
-        var at = DateTimeOffset.UtcNow;
         await log.AppendAsync(new LogEntry(logId, await log.GetLastSequenceAsync(logId) + 1, Guid.CreateVersion7(at).ToString("N"), key, userId, at, key));
         hidden.Add(sortNumber);
     }

@@ -40,10 +40,14 @@ internal static class MessageCopies
             throw new PermissionDeniedException("Only its sender resends a message.");
         }
 
+        // An ephemeral message stays ephemeral: the same time to live (counted afresh) and delete on read.
+        var ttlMinutes = original.ExpiresAt is { } expiresAt ? (int)Math.Ceiling((expiresAt - original.CreatedAt).TotalMinutes) : (int?)null;
         return Copy(original, command.SenderId, command.ClientMessageId, command.OriginSessionId) with
         {
             Priority = command.Priority ?? original.Priority,
             Forwarded = original.Forwarded,
+            TtlMinutes = ttlMinutes,
+            DeleteOnRead = original.DeleteOnRead,
         };
     }
 
@@ -57,6 +61,12 @@ internal static class MessageCopies
         if (!string.Equals(targetOrganization, organizationId, StringComparison.Ordinal))
         {
             throw new PermissionDeniedException("A message is forwarded only within its organization.");
+        }
+
+        // An ephemeral message would outlive itself as a copy elsewhere.
+        if (original.ExpiresAt is not null || original.DeleteOnRead)
+        {
+            throw new PermissionDeniedException("A message with a time to live or deleted on read is not forwarded.");
         }
 
         return Copy(original, command.SenderId, command.ClientMessageId, command.OriginSessionId) with
