@@ -43,6 +43,7 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(MessageChange))]
 [JsonSerializable(typeof(MessageRemoval))]
 [JsonSerializable(typeof(MessageThread))]
+[JsonSerializable(typeof(MessageLocation))]
 [JsonSerializable(typeof(ThreadQuery))]
 [JsonSerializable(typeof(ThreadPage))]
 [JsonSerializable(typeof(ChangesQuery))]

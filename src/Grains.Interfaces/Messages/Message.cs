@@ -42,7 +42,12 @@ public sealed record Message(
     [Id(23)] MessageRemoval? Removed = null,
     [Id(24)] long? ParentSortNumber = null,
     [Id(25)] MessageThread? Thread = null,
-    [Id(26)] IReadOnlyList<string>? Mentions = null);
+    [Id(26)] IReadOnlyList<string>? Mentions = null,
+    [Id(27)] MessageLocation? Location = null);
+
+/// <summary>Where a location message points: latitude and longitude in degrees (WGS 84).</summary>
+[GenerateSerializer, Immutable, Alias("chat.MessageLocation")]
+public sealed record MessageLocation([Id(0)] double Latitude, [Id(1)] double Longitude);
 
 /// <summary>
 /// The replies to a message: how many, and the last one. Replies are messages of the conversation that name their parent
@@ -117,6 +122,18 @@ public enum MessageType
     /// <summary>Members were added to or removed from a group, or joined or left it (SDKs call it GROUP_MEMBERSHIP_CHANGE).</summary>
     [JsonStringEnumMemberName("groupMembershipChange")]
     GroupMembershipChange,
+
+    /// <summary>Carries images only (<see cref="Message.Attachments"/> with their width and height); the body is a caption.</summary>
+    [JsonStringEnumMemberName("image")]
+    Image,
+
+    /// <summary>Carries files (<see cref="Message.Attachments"/>); the body is a caption.</summary>
+    [JsonStringEnumMemberName("file")]
+    File,
+
+    /// <summary>Points at a place (<see cref="Message.Location"/>); the body is a caption.</summary>
+    [JsonStringEnumMemberName("location")]
+    Location,
 }
 
 /// <summary>Who changed a group's membership, how, and whom it concerns.</summary>
