@@ -30,7 +30,7 @@ public static class ChatSiloHostingExtensions
         // Storage:DataDirectory (default "data") holds the SQLite file unless a path or connection string is given.
         if (string.IsNullOrWhiteSpace(configuration["Storage:Sqlite:Path"]) && string.IsNullOrWhiteSpace(configuration.GetConnectionString("Sqlite")))
         {
-            configuration["Storage:Sqlite:Path"] = Path.Combine(DataDirectory(configuration), "chat.db");
+            configuration["Storage:Sqlite:Path"] = Path.Combine(StorageServiceCollectionExtensions.DataDirectory(configuration), "chat.db");
         }
 
         var services = silo.Services;
@@ -83,8 +83,4 @@ public static class ChatSiloHostingExtensions
         });
         return builder;
     }
-
-    /// <summary>Where this process keeps its files: <c>Storage:DataDirectory</c>, default <c>data</c> (relative to the working directory).</summary>
-    public static string DataDirectory(IConfiguration configuration) =>
-        configuration["Storage:DataDirectory"] is { Length: > 0 } directory ? directory : "data";
 }
