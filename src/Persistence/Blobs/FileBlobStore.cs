@@ -44,7 +44,7 @@ internal sealed class FileBlobStore(IOptions<FileBlobStoreOptions> options) : IB
         var path = PathOf(name);
         try
         {
-            // FileShare.Delete: deleting a blob while someone downloads it does not wait for the download.
+            // FileShare.Delete: a blob can be deleted while someone downloads it (Windows would refuse otherwise).
             Stream file = new FileStream(path, new FileStreamOptions
             {
                 Mode = FileMode.Open,
