@@ -7,6 +7,7 @@ using Orleans.Chat.Api.Endpoints;
 using Orleans.Chat.Api.Errors;
 using Orleans.Chat.Api.Realtime;
 using Orleans.Chat.Grains;
+using Orleans.Chat.Silo;
 using Orleans.Dashboard;
 
 namespace Orleans.Chat.Api;
@@ -17,7 +18,7 @@ public static class ChatApiHostingExtensions
     /// <summary>Where the Orleans Dashboard is served.</summary>
     public const string DashboardPath = "/dashboard";
 
-    /// <summary>Problem details, auth, rate limits, JSON, SignalR with the observer bridge, OpenAPI and health checks.</summary>
+    /// <summary>Problem details, auth, rate limits, JSON, SignalR with the observer bridge, attachments, OpenAPI and health checks.</summary>
     public static IHostApplicationBuilder AddChatApi(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -53,6 +54,8 @@ public static class ChatApiHostingExtensions
         services.AddHostedService(static sp => sp.GetRequiredService<UserSubscriptionRenewal>());
         services.AddSingleton<IClusterConnectionStatusObserver>(static sp => sp.GetRequiredService<UserSubscriptionRenewal>());
 
+        services.AddChatAttachments(builder.Configuration);
+
         services.AddOpenApi(options => options.AddChatSecurity());
         services.AddHealthChecks();
         return builder;
@@ -75,6 +78,7 @@ public static class ChatApiHostingExtensions
         app.MapMessageChangesApi();
         app.MapThreadsApi();
         app.MapGroupsApi();
+        app.MapAttachmentsApi();
         app.MapHub<ChatHub>(ChatHub.Path, options => options.CloseOnAuthenticationExpiration = true);
         app.MapOpenApi().AllowAnonymous();
         app.MapHealthChecks("/health").AllowAnonymous();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Orleans.Chat.Grains.Attachments;
 using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Groups;
 using Orleans.Chat.Grains.Messages;
@@ -86,4 +87,8 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(CreateOrganizationCommand))]
 [JsonSerializable(typeof(OrganizationInfo))]
 [JsonSerializable(typeof(OrganizationSettings))]
+// Attachments
+[JsonSerializable(typeof(CreateAttachmentCommand))]
+[JsonSerializable(typeof(AttachmentInfo))]
+[JsonSerializable(typeof(IReadOnlyList<AttachmentHolder>))]
 public sealed partial class ChatJsonContext : JsonSerializerContext;

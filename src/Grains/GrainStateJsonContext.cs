@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Orleans.Chat.Grains.Attachments;
 using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Groups;
 using Orleans.Chat.Grains.Organizations;
@@ -22,4 +23,5 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(UserState))]
 [JsonSerializable(typeof(RosterEntry))]
 [JsonSerializable(typeof(UserLookupState))]
+[JsonSerializable(typeof(AttachmentState))]
 public sealed partial class GrainStateJsonContext : JsonSerializerContext;

@@ -35,81 +35,88 @@ public static class StorageServiceCollectionExtensions
     public static ISiloBuilder UseChatStorage(this ISiloBuilder silo, IConfiguration configuration)
     {
         var services = silo.Services;
+        switch (ProviderOf(configuration))
+        {
+            case StorageProvider.Sqlite:
+                services.AddOptions<SqliteStorageOptions>()
+                    .Bind(configuration.GetSection(SqliteStorageOptions.SectionName))
+                    .Configure(options =>
+                    {
+                        if (configuration.GetConnectionString("Sqlite") is { Length: > 0 } connectionString)
+                        {
+                            options.Path = new SqliteConnectionStringBuilder(connectionString).DataSource;
+                        }
+                    });
+                services.AddSqliteStorage();
+                return silo.AddReminders();
+
+            case StorageProvider.Postgres:
+                services.BindPostgresOptions(configuration);
+                services.AddPostgresStorage();
+
+                // Here, not in AddPostgresStorage: Orleans' registration adds the reminder service, which only a silo can build.
+                return silo.UseAdoNetReminderService(static reminders => reminders.Configure<IOptions<PostgresStorageOptions>>(static (table, postgres) =>
+                {
+                    table.Invariant = "Npgsql";
+                    table.ConnectionString = new NpgsqlConnectionStringBuilder(postgres.Value.ConnectionString) { SearchPath = postgres.Value.Schema }.ConnectionString;
+                }));
+
+            case StorageProvider.AzureStorage:
+                services.BindAzureOptions(configuration);
+                services.AddAzureTableMessageLog();
+                services.TryAddSingleton<JsonGrainStateSerializer>();
+
+                // Orleans' own providers for Orleans' concepts: grain state as one blob per grain (in our JSON, like the other
+                // stores), reminders in a table. Clustering is the silo's business (src/Silo).
+                return silo
+                    .AddAzureBlobGrainStorageAsDefault(static blob => blob.Configure<IOptions<AzureStorageOptions>, JsonGrainStateSerializer>(static (options, azure, serializer) =>
+                    {
+                        options.BlobServiceClient = new BlobServiceClient(azure.Value.ConnectionString);
+                        options.ContainerName = azure.Value.GrainStateContainerName;
+                        options.GrainStorageSerializer = serializer;
+                    }))
+                    .UseAzureTableReminderService(static reminders => reminders.Configure<IOptions<AzureStorageOptions>>(static (options, azure) =>
+                    {
+                        options.TableServiceClient = new TableServiceClient(azure.Value.ConnectionString);
+                        options.TableName = azure.Value.ReminderTableName;
+                    }));
+
+            default: // StorageProvider.InMemory
+                // Orleans' own in-memory grain storage and reminders; only the message log and the rosters are ours.
+                services.AddSingleton<IMessageLog, InMemoryMessageLog>();
+                services.AddSingleton<IRosterStore, InMemoryRosterStore>();
+                services.AddSingleton<IStorageProbe, InMemoryStorageProbe>();
+                services.AddStorageHealthCheck();
+                return silo.AddMemoryGrainStorageAsDefault().UseInMemoryReminderService();
+        }
+    }
+
+    /// <summary>
+    /// The store <c>Storage:Provider</c> names: <c>Sqlite</c> (also when unset), <c>Postgres</c> (or <c>PostgreSQL</c>),
+    /// <c>AzureStorage</c> or <c>InMemory</c>, in any case; anything else fails.
+    /// </summary>
+    public static StorageProvider ProviderOf(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
         var provider = configuration["Storage:Provider"];
         if (string.IsNullOrWhiteSpace(provider) || provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
         {
-            services.AddOptions<SqliteStorageOptions>()
-                .Bind(configuration.GetSection(SqliteStorageOptions.SectionName))
-                .Configure(options =>
-                {
-                    if (configuration.GetConnectionString("Sqlite") is { Length: > 0 } connectionString)
-                    {
-                        options.Path = new SqliteConnectionStringBuilder(connectionString).DataSource;
-                    }
-                });
-            services.AddSqliteStorage();
-            return silo.AddReminders();
+            return StorageProvider.Sqlite;
         }
 
         if (provider.Equals("Postgres", StringComparison.OrdinalIgnoreCase) || provider.Equals("PostgreSQL", StringComparison.OrdinalIgnoreCase))
         {
-            services.AddOptions<PostgresStorageOptions>()
-                .Bind(configuration.GetSection(PostgresStorageOptions.SectionName))
-                .Configure(options =>
-                {
-                    if (configuration.GetConnectionString("Postgres") is { Length: > 0 } connectionString)
-                    {
-                        options.ConnectionString = connectionString;
-                    }
-                });
-            services.AddPostgresStorage();
-
-            // Here, not in AddPostgresStorage: Orleans' registration adds the reminder service, which only a silo can build.
-            return silo.UseAdoNetReminderService(static reminders => reminders.Configure<IOptions<PostgresStorageOptions>>(static (table, postgres) =>
-            {
-                table.Invariant = "Npgsql";
-                table.ConnectionString = new NpgsqlConnectionStringBuilder(postgres.Value.ConnectionString) { SearchPath = postgres.Value.Schema }.ConnectionString;
-            }));
+            return StorageProvider.Postgres;
         }
 
         if (provider.Equals("AzureStorage", StringComparison.OrdinalIgnoreCase))
         {
-            services.AddOptions<AzureStorageOptions>()
-                .Bind(configuration.GetSection(AzureStorageOptions.SectionName))
-                .Configure(options =>
-                {
-                    if (configuration.GetConnectionString("AzureStorage") is { Length: > 0 } connectionString)
-                    {
-                        options.ConnectionString = connectionString;
-                    }
-                });
-            services.AddAzureTableMessageLog();
-            services.TryAddSingleton<JsonGrainStateSerializer>();
-
-            // Orleans' own providers for Orleans' concepts: grain state as one blob per grain (in our JSON, like the other
-            // stores), reminders in a table. Clustering is the silo's business (src/Silo).
-            return silo
-                .AddAzureBlobGrainStorageAsDefault(static blob => blob.Configure<IOptions<AzureStorageOptions>, JsonGrainStateSerializer>(static (options, azure, serializer) =>
-                {
-                    options.BlobServiceClient = new BlobServiceClient(azure.Value.ConnectionString);
-                    options.ContainerName = azure.Value.GrainStateContainerName;
-                    options.GrainStorageSerializer = serializer;
-                }))
-                .UseAzureTableReminderService(static reminders => reminders.Configure<IOptions<AzureStorageOptions>>(static (options, azure) =>
-                {
-                    options.TableServiceClient = new TableServiceClient(azure.Value.ConnectionString);
-                    options.TableName = azure.Value.ReminderTableName;
-                }));
+            return StorageProvider.AzureStorage;
         }
 
         if (provider.Equals("InMemory", StringComparison.OrdinalIgnoreCase))
         {
-            // Orleans' own in-memory grain storage and reminders; only the message log and the rosters are ours.
-            services.AddSingleton<IMessageLog, InMemoryMessageLog>();
-            services.AddSingleton<IRosterStore, InMemoryRosterStore>();
-            services.AddSingleton<IStorageProbe, InMemoryStorageProbe>();
-            services.AddStorageHealthCheck();
-            return silo.AddMemoryGrainStorageAsDefault().UseInMemoryReminderService();
+            return StorageProvider.InMemory;
         }
 
         throw new OptionsValidationException(
@@ -117,6 +124,34 @@ public static class StorageServiceCollectionExtensions
             typeof(string),
             [$"Storage:Provider is '{provider}'; it must be Sqlite, Postgres, AzureStorage or InMemory."]);
     }
+
+    /// <summary>Where this process keeps its files: <c>Storage:DataDirectory</c>, default <c>data</c> (relative to the working directory).</summary>
+    public static string DataDirectory(IConfiguration configuration) =>
+        configuration["Storage:DataDirectory"] is { Length: > 0 } directory ? directory : "data";
+
+    /// <summary><see cref="PostgresStorageOptions"/> from <c>Storage:Postgres</c>, the connection string from <c>ConnectionStrings:Postgres</c>.</summary>
+    internal static void BindPostgresOptions(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddOptions<PostgresStorageOptions>()
+            .Bind(configuration.GetSection(PostgresStorageOptions.SectionName))
+            .Configure(options =>
+            {
+                if (configuration.GetConnectionString("Postgres") is { Length: > 0 } connectionString)
+                {
+                    options.ConnectionString = connectionString;
+                }
+            });
+
+    /// <summary><see cref="AzureStorageOptions"/> from <c>Storage:Azure</c>, the connection string from <c>ConnectionStrings:AzureStorage</c>.</summary>
+    internal static void BindAzureOptions(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddOptions<AzureStorageOptions>()
+            .Bind(configuration.GetSection(AzureStorageOptions.SectionName))
+            .Configure(options =>
+            {
+                if (configuration.GetConnectionString("AzureStorage") is { Length: > 0 } connectionString)
+                {
+                    options.ConnectionString = connectionString;
+                }
+            });
 
     /// <summary>SQLite over one database file (default <c>data/chat.db</c>): grain state, reminders, the message log and the rosters.</summary>
     public static IServiceCollection AddSqliteStorage(this IServiceCollection services, Action<SqliteStorageOptions>? configure = null)

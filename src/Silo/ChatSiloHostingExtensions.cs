@@ -3,6 +3,7 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Chat.Grains;
+using Orleans.Chat.Grains.Attachments;
 using Orleans.Chat.Grains.Groups;
 using Orleans.Chat.Grains.Users;
 using Orleans.Chat.Persistence;
@@ -18,9 +19,9 @@ public static class ChatSiloHostingExtensions
     /// <summary>
     /// Adds what the chat grains need to a silo: the store chosen by <c>Storage:Provider</c> (Sqlite by default, file
     /// <c>{Storage:DataDirectory}/chat.db</c>, i.e. <c>data/chat.db</c>; Postgres; or InMemory) for grain state, reminders
-    /// and the message log; grain state as JSON through <see cref="GrainStateJsonContext"/>; the Orleans Dashboard's
-    /// collectors; and the grains' services. Grain collection and messaging options bind from <c>Silo:GrainCollection</c>
-    /// and <c>Silo:Messaging</c>. Clustering is the host's choice.
+    /// and the message log; the attachments' blob store (<see cref="AddChatAttachments"/>); grain state as JSON through
+    /// <see cref="GrainStateJsonContext"/>; the Orleans Dashboard's collectors; and the grains' services. Grain collection
+    /// and messaging options bind from <c>Silo:GrainCollection</c> and <c>Silo:Messaging</c>. Clustering is the host's choice.
     /// </summary>
     public static ISiloBuilder AddChatGrains(this ISiloBuilder silo, IConfiguration configuration)
     {
@@ -30,7 +31,7 @@ public static class ChatSiloHostingExtensions
         // Storage:DataDirectory (default "data") holds the SQLite file unless a path or connection string is given.
         if (string.IsNullOrWhiteSpace(configuration["Storage:Sqlite:Path"]) && string.IsNullOrWhiteSpace(configuration.GetConnectionString("Sqlite")))
         {
-            configuration["Storage:Sqlite:Path"] = Path.Combine(DataDirectory(configuration), "chat.db");
+            configuration["Storage:Sqlite:Path"] = Path.Combine(StorageServiceCollectionExtensions.DataDirectory(configuration), "chat.db");
         }
 
         var services = silo.Services;
@@ -44,9 +45,29 @@ public static class ChatSiloHostingExtensions
         services.AddOptions<SiloMessagingOptions>().Bind(configuration.GetSection("Silo:Messaging"));
         services.AddOptions<PasswordHasherOptions>().Bind(configuration.GetSection("Silo:PasswordHasher"));
         services.AddOptions<GroupOptions>().Bind(configuration.GetSection("Silo:Groups"));
+        services.AddChatAttachments(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IPasswordHasher<UserState>, PasswordHasher<UserState>>();
         return silo;
+    }
+
+    /// <summary>
+    /// What attachments need in every process that handles them, the silo (their grains) and the API host in either mode
+    /// (uploads and downloads): the <see cref="IBlobStore"/> that <c>Storage:Provider</c> chooses
+    /// (<see cref="BlobStoreServiceCollectionExtensions.AddChatBlobStore"/>) and <see cref="AttachmentOptions"/> from
+    /// <c>Attachments</c>. In embedded mode the silo and the API share one container, so the second call adds nothing.
+    /// </summary>
+    public static IServiceCollection AddChatAttachments(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (services.Any(static d => d.ServiceType == typeof(IBlobStore)))
+        {
+            return services;
+        }
+
+        services.AddOptions<AttachmentOptions>().Bind(configuration.GetSection(AttachmentOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        return services.AddChatBlobStore(configuration);
     }
 
     /// <summary>
@@ -83,8 +104,4 @@ public static class ChatSiloHostingExtensions
         });
         return builder;
     }
-
-    /// <summary>Where this process keeps its files: <c>Storage:DataDirectory</c>, default <c>data</c> (relative to the working directory).</summary>
-    public static string DataDirectory(IConfiguration configuration) =>
-        configuration["Storage:DataDirectory"] is { Length: > 0 } directory ? directory : "data";
 }

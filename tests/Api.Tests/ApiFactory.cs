@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Orleans.Chat.Api.Tests;
 
-/// <summary>The real Api (embedded silo) on a temp SQLite file and temp data-protection keys.</summary>
+/// <summary>The real Api (embedded silo) on a temp SQLite file, temp attachment files and temp data-protection keys.</summary>
 public class ApiFactory : WebApplicationFactory<Program>
 {
     public const string AdminKey = "test-admin-key-0123456789";
@@ -96,6 +96,7 @@ public class ApiFactory : WebApplicationFactory<Program>
     protected virtual IEnumerable<(string Key, string Value)> Settings() =>
     [
         ("Storage:Provider", "Sqlite"),
+        ("Storage:DataDirectory", DataDirectory),
         ("Storage:Sqlite:Path", Path.Combine(DataDirectory, "chat.db")),
         ("DataProtection:KeysPath", Path.Combine(DataDirectory, "keys")),
         ("Admin:ApiKey", AdminKey),

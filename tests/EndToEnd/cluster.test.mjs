@@ -3,7 +3,7 @@
 // within 5 s, every acknowledged message is in history exactly once, sortNumbers are gap-free, unread counters equal
 // the log. Then an API host is SIGKILLed: its devices reconnect through the load balancer with the official client's
 // automatic reconnect, catch up from history and have every message exactly once. The killed silo, restarted under its
-// name, rejoins and takes grains again.
+// name, rejoins and takes grains again. An attachment uploaded through one API host downloads through the other.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -31,6 +31,25 @@ for (const store of stores) {
 
     after(() => {
       if (cluster) execFileSync("bash", [join(repo, "scripts/cluster.sh"), "down", "--dir", cluster.dir], { stdio: "inherit" });
+    });
+
+    test("an attachment uploaded through one API host downloads through the other: both write and read the store's blobs", async () => {
+      const { orgId, users: { owner } } = await provision(cluster.url, ["owner"]);
+      const bytes = new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => (i * 7) % 251);
+      const form = new FormData();
+      form.append("width", "640");
+      form.append("file", new Blob([bytes], { type: "image/png" }), "cluster.png");
+      const authorization = { authorization: `Bearer ${owner.token}` };
+
+      const uploaded = await fetch(`${hostUrl(cluster, "api-1")}/v1/organizations/${orgId}/attachments`, { method: "POST", headers: authorization, body: form });
+      const created = await uploaded.json();
+      assert.equal(uploaded.status, 201, JSON.stringify(created));
+      assert.equal(created.size, bytes.length);
+
+      const downloaded = await fetch(`${hostUrl(cluster, "api-2")}/v1/attachments/${created.id}/content`, { headers: authorization });
+      assert.equal(downloaded.status, 200);
+      assert.equal(downloaded.headers.get("content-type"), "image/png");
+      assert.deepEqual(new Uint8Array(await downloaded.arrayBuffer()), bytes);
     });
 
     test("a silo and then an API host are killed under load: nothing is lost, duplicated or left unread wrongly", async () => {

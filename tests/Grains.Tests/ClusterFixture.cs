@@ -7,6 +7,7 @@ using Orleans.Chat.Grains.Messages;
 using Orleans.Chat.Grains.Organizations;
 using Orleans.Chat.Grains.Users;
 using Orleans.Chat.Persistence;
+using Orleans.Chat.Persistence.Blobs;
 using Orleans.Chat.Persistence.InMemory;
 using Orleans.Chat.Silo;
 using Orleans.TestingHost;
@@ -15,8 +16,8 @@ namespace Orleans.Chat.Grains.Tests;
 
 /// <summary>
 /// An in-process Orleans test cluster of two silos running the chat grains on in-memory storage (Orleans' memory grain
-/// storage and reminders, and one message log shared by both silos, as a real store would be), shared by a test
-/// collection. Tests call grains through the cluster's client, so every argument, result and error crosses a real
+/// storage and reminders, and one message log and one blob store shared by both silos, as a real store would be), shared
+/// by a test collection. Tests call grains through the cluster's client, so every argument, result and error crosses a real
 /// serialization boundary.
 /// </summary>
 public class ClusterFixture : IAsyncLifetime
@@ -29,6 +30,11 @@ public class ClusterFixture : IAsyncLifetime
 
     public IMessageLog MessageLog { get; } = new InMemoryMessageLog();
 
+    public IBlobStore BlobStore { get; } = new InMemoryBlobStore();
+
+    /// <summary>How long an upload nothing attaches lives here: short, so that tests can watch it expire.</summary>
+    public static TimeSpan UnattachedLifetime { get; } = TimeSpan.FromSeconds(3);
+
     /// <summary>The first silo's services.</summary>
     public IServiceProvider Services => Cluster.GetSiloServiceProvider();
 
@@ -40,6 +46,7 @@ public class ClusterFixture : IAsyncLifetime
         {
             silo.AddChatGrains(configuration);
             silo.Services.AddSingleton(MessageLog);
+            silo.Services.AddSingleton(BlobStore);
         });
         _cluster = builder.Build();
         await _cluster.DeployAsync();
@@ -113,6 +120,7 @@ public class ClusterFixture : IAsyncLifetime
 
         // Broadcast groups broadcast at once (the grace exists for API hosts, which the grain tests stand in for).
         new("Silo:Groups:BroadcastGrace", "00:00:00"),
+        new("Attachments:UnattachedLifetime", UnattachedLifetime.ToString("c", System.Globalization.CultureInfo.InvariantCulture)),
     ];
 }
 

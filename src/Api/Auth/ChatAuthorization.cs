@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
-using Orleans.Chat.Silo;
+using Orleans.Chat.Persistence;
 
 namespace Orleans.Chat.Api.Auth;
 
@@ -28,7 +28,7 @@ public static class ChatAuthorization
     public static string KeysPath(IConfiguration configuration)
     {
         var path = configuration["DataProtection:KeysPath"];
-        return Path.GetFullPath(string.IsNullOrWhiteSpace(path) ? Path.Combine(ChatSiloHostingExtensions.DataDirectory(configuration), "keys") : path);
+        return Path.GetFullPath(string.IsNullOrWhiteSpace(path) ? Path.Combine(StorageServiceCollectionExtensions.DataDirectory(configuration), "keys") : path);
     }
 
     public static IHostApplicationBuilder AddChatAuthentication(this IHostApplicationBuilder builder)

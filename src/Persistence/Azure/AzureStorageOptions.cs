@@ -4,8 +4,8 @@ namespace Orleans.Chat.Persistence.AzureStorage;
 
 /// <summary>
 /// Options of the Azure Storage profile (configuration section <c>Storage:Azure</c>, connection string
-/// <c>ConnectionStrings:AzureStorage</c>): our message log and rosters on Table Storage, Orleans' Blob grain storage
-/// and Orleans' Table reminders, all in one storage account.
+/// <c>ConnectionStrings:AzureStorage</c>): our message log and rosters on Table Storage, our blob store and Orleans' Blob
+/// grain storage on Blob Storage, and Orleans' Table reminders, all in one storage account.
 /// </summary>
 public sealed class AzureStorageOptions
 {
@@ -40,6 +40,11 @@ public sealed class AzureStorageOptions
     [Required]
     [RegularExpression(ContainerNamePattern, ErrorMessage = "GrainStateContainerName must be 3 to 63 lower-case letters, digits or single hyphens.")]
     public string GrainStateContainerName { get; set; } = "grainstate";
+
+    /// <summary>The blob container of the blob store (the bytes of attachments, a blob each). Created when missing.</summary>
+    [Required]
+    [RegularExpression(ContainerNamePattern, ErrorMessage = "BlobContainerName must be 3 to 63 lower-case letters, digits or single hyphens.")]
+    public string BlobContainerName { get; set; } = "attachments";
 
     /// <summary>When false, every append is its own transaction: only for benchmarks and comparison.</summary>
     public bool GroupCommit { get; set; } = true;

@@ -269,5 +269,26 @@ internal static class PostgresSchema
         """
         ALTER TABLE message_log ADD COLUMN counted boolean NOT NULL DEFAULT true;
         """,
+
+        // 7: blobs (IBlobStore, PostgresBlobStore), in rows of this schema rather than large objects: a blob is its row in
+        // blobs and its chunks in blob_chunks, written in one transaction and removed by one DELETE (the chunks cascade).
+        // Chunks are stored out of line uncompressed (STORAGE EXTERNAL): attachments are mostly compressed already.
+        """
+        CREATE TABLE blobs (
+            name text NOT NULL PRIMARY KEY,
+            size bigint NOT NULL,
+            chunk_size integer NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now()
+        );
+
+        CREATE TABLE blob_chunks (
+            name text NOT NULL REFERENCES blobs (name) ON DELETE CASCADE,
+            seq integer NOT NULL,
+            data bytea NOT NULL,
+            PRIMARY KEY (name, seq)
+        );
+
+        ALTER TABLE blob_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
+        """,
     ];
 }
