@@ -91,4 +91,6 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(CreateAttachmentCommand))]
 [JsonSerializable(typeof(AttachmentInfo))]
 [JsonSerializable(typeof(IReadOnlyList<AttachmentHolder>))]
+[JsonSerializable(typeof(AttachmentsQuery))]
+[JsonSerializable(typeof(AttachmentPage))]
 public sealed partial class ChatJsonContext : JsonSerializerContext;

@@ -35,60 +35,63 @@ public static class StorageServiceCollectionExtensions
     public static ISiloBuilder UseChatStorage(this ISiloBuilder silo, IConfiguration configuration)
     {
         var services = silo.Services;
-        switch (ProviderOf(configuration))
+        var provider = ProviderOf(configuration);
+        if (provider == StorageProvider.Sqlite)
         {
-            case StorageProvider.Sqlite:
-                services.AddOptions<SqliteStorageOptions>()
-                    .Bind(configuration.GetSection(SqliteStorageOptions.SectionName))
-                    .Configure(options =>
-                    {
-                        if (configuration.GetConnectionString("Sqlite") is { Length: > 0 } connectionString)
-                        {
-                            options.Path = new SqliteConnectionStringBuilder(connectionString).DataSource;
-                        }
-                    });
-                services.AddSqliteStorage();
-                return silo.AddReminders();
-
-            case StorageProvider.Postgres:
-                services.BindPostgresOptions(configuration);
-                services.AddPostgresStorage();
-
-                // Here, not in AddPostgresStorage: Orleans' registration adds the reminder service, which only a silo can build.
-                return silo.UseAdoNetReminderService(static reminders => reminders.Configure<IOptions<PostgresStorageOptions>>(static (table, postgres) =>
+            services.AddOptions<SqliteStorageOptions>()
+                .Bind(configuration.GetSection(SqliteStorageOptions.SectionName))
+                .Configure(options =>
                 {
-                    table.Invariant = "Npgsql";
-                    table.ConnectionString = new NpgsqlConnectionStringBuilder(postgres.Value.ConnectionString) { SearchPath = postgres.Value.Schema }.ConnectionString;
-                }));
-
-            case StorageProvider.AzureStorage:
-                services.BindAzureOptions(configuration);
-                services.AddAzureTableMessageLog();
-                services.TryAddSingleton<JsonGrainStateSerializer>();
-
-                // Orleans' own providers for Orleans' concepts: grain state as one blob per grain (in our JSON, like the other
-                // stores), reminders in a table. Clustering is the silo's business (src/Silo).
-                return silo
-                    .AddAzureBlobGrainStorageAsDefault(static blob => blob.Configure<IOptions<AzureStorageOptions>, JsonGrainStateSerializer>(static (options, azure, serializer) =>
+                    if (configuration.GetConnectionString("Sqlite") is { Length: > 0 } connectionString)
                     {
-                        options.BlobServiceClient = new BlobServiceClient(azure.Value.ConnectionString);
-                        options.ContainerName = azure.Value.GrainStateContainerName;
-                        options.GrainStorageSerializer = serializer;
-                    }))
-                    .UseAzureTableReminderService(static reminders => reminders.Configure<IOptions<AzureStorageOptions>>(static (options, azure) =>
-                    {
-                        options.TableServiceClient = new TableServiceClient(azure.Value.ConnectionString);
-                        options.TableName = azure.Value.ReminderTableName;
-                    }));
-
-            default: // StorageProvider.InMemory
-                // Orleans' own in-memory grain storage and reminders; only the message log and the rosters are ours.
-                services.AddSingleton<IMessageLog, InMemoryMessageLog>();
-                services.AddSingleton<IRosterStore, InMemoryRosterStore>();
-                services.AddSingleton<IStorageProbe, InMemoryStorageProbe>();
-                services.AddStorageHealthCheck();
-                return silo.AddMemoryGrainStorageAsDefault().UseInMemoryReminderService();
+                        options.Path = new SqliteConnectionStringBuilder(connectionString).DataSource;
+                    }
+                });
+            services.AddSqliteStorage();
+            return silo.AddReminders();
         }
+
+        if (provider == StorageProvider.Postgres)
+        {
+            services.BindPostgresOptions(configuration);
+            services.AddPostgresStorage();
+
+            // Here, not in AddPostgresStorage: Orleans' registration adds the reminder service, which only a silo can build.
+            return silo.UseAdoNetReminderService(static reminders => reminders.Configure<IOptions<PostgresStorageOptions>>(static (table, postgres) =>
+            {
+                table.Invariant = "Npgsql";
+                table.ConnectionString = new NpgsqlConnectionStringBuilder(postgres.Value.ConnectionString) { SearchPath = postgres.Value.Schema }.ConnectionString;
+            }));
+        }
+
+        if (provider == StorageProvider.AzureStorage)
+        {
+            services.BindAzureOptions(configuration);
+            services.AddAzureTableMessageLog();
+            services.TryAddSingleton<JsonGrainStateSerializer>();
+
+            // Orleans' own providers for Orleans' concepts: grain state as one blob per grain (in our JSON, like the other
+            // stores), reminders in a table. Clustering is the silo's business (src/Silo).
+            return silo
+                .AddAzureBlobGrainStorageAsDefault(static blob => blob.Configure<IOptions<AzureStorageOptions>, JsonGrainStateSerializer>(static (options, azure, serializer) =>
+                {
+                    options.BlobServiceClient = new BlobServiceClient(azure.Value.ConnectionString);
+                    options.ContainerName = azure.Value.GrainStateContainerName;
+                    options.GrainStorageSerializer = serializer;
+                }))
+                .UseAzureTableReminderService(static reminders => reminders.Configure<IOptions<AzureStorageOptions>>(static (options, azure) =>
+                {
+                    options.TableServiceClient = new TableServiceClient(azure.Value.ConnectionString);
+                    options.TableName = azure.Value.ReminderTableName;
+                }));
+        }
+
+        // StorageProvider.InMemory: Orleans' own in-memory grain storage and reminders; only the message log and the rosters are ours.
+        services.AddSingleton<IMessageLog, InMemoryMessageLog>();
+        services.AddSingleton<IRosterStore, InMemoryRosterStore>();
+        services.AddSingleton<IStorageProbe, InMemoryStorageProbe>();
+        services.AddStorageHealthCheck();
+        return silo.AddMemoryGrainStorageAsDefault().UseInMemoryReminderService();
     }
 
     /// <summary>

@@ -37,12 +37,13 @@ public sealed record SignInResponse(string AccessToken, string TokenType, long E
 /// priority unread counters; <see cref="Metadata"/> carries the app's own entries; <see cref="Silent"/> raises no push;
 /// <see cref="TtlMinutes"/> (capped by the organization's maximum) and <see cref="DeleteOnRead"/> make it go by itself;
 /// <see cref="ParentSortNumber"/> makes it a reply in that message's thread; <see cref="Mentions"/> names members it
-/// mentions besides the <c>@userId</c>s of the body.
+/// mentions besides the <c>@userId</c>s of the body; <see cref="AttachmentIds"/> (my uploads) or <see cref="Location"/>
+/// make it an image, file or location message, whose <see cref="Body"/> is an optional caption.
 /// </summary>
 public sealed record SendMessageRequest(
     [property: Required, RegularExpression(Validate.IdPattern)] string OrganizationId,
     [property: Required, RegularExpression(Validate.IdPattern)] string RecipientId,
-    [property: Required, StringLength(Validate.MaxBodyBytes, MinimumLength = 1)] string Body,
+    [property: StringLength(Validate.MaxBodyBytes)] string? Body,
     [property: Required, RegularExpression(Validate.IdPattern)] string ClientMessageId,
     MessagePriority Priority = MessagePriority.Normal,
     [property: MaxLength(Validate.MaxMessageMetadataEntries)] IReadOnlyList<MessageMetadata>? Metadata = null,
@@ -50,10 +51,13 @@ public sealed record SendMessageRequest(
     [property: Range(1, Validate.MaxTtlMinutes)] int? TtlMinutes = null,
     bool DeleteOnRead = false,
     [property: Range(1, long.MaxValue)] long? ParentSortNumber = null,
-    [property: MaxLength(Validate.MaxMentions)] IReadOnlyList<string>? Mentions = null)
+    [property: MaxLength(Validate.MaxMentions)] IReadOnlyList<string>? Mentions = null,
+    [property: MaxLength(Validate.MaxAttachmentsPerMessage)] IReadOnlyList<string>? AttachmentIds = null,
+    MessageLocation? Location = null)
 {
     public SendMessageCommand ToCommand(string senderId, string? sessionId) =>
-        new(senderId, Body, ClientMessageId, sessionId, Priority, Metadata, Silent, TtlMinutes: TtlMinutes, DeleteOnRead: DeleteOnRead, ParentSortNumber: ParentSortNumber, Mentions: Mentions);
+        new(senderId, Body ?? "", ClientMessageId, sessionId, Priority, Metadata, Silent, TtlMinutes: TtlMinutes, DeleteOnRead: DeleteOnRead,
+            ParentSortNumber: ParentSortNumber, Mentions: Mentions, AttachmentIds: AttachmentIds, Location: Location);
 }
 
 /// <summary>Send one of my messages again as a new one; <see cref="Priority"/> replaces the original's (apps raise it to high).</summary>
@@ -82,7 +86,7 @@ public sealed record CustomMessageRequest(
 
 /// <summary>Send to a conversation named in the path, with the options of <see cref="SendMessageRequest"/>.</summary>
 public sealed record SendToConversationRequest(
-    [property: Required, StringLength(Validate.MaxBodyBytes, MinimumLength = 1)] string Body,
+    [property: StringLength(Validate.MaxBodyBytes)] string? Body,
     [property: Required, RegularExpression(Validate.IdPattern)] string ClientMessageId,
     MessagePriority Priority = MessagePriority.Normal,
     [property: MaxLength(Validate.MaxMessageMetadataEntries)] IReadOnlyList<MessageMetadata>? Metadata = null,
@@ -90,10 +94,13 @@ public sealed record SendToConversationRequest(
     [property: Range(1, Validate.MaxTtlMinutes)] int? TtlMinutes = null,
     bool DeleteOnRead = false,
     [property: Range(1, long.MaxValue)] long? ParentSortNumber = null,
-    [property: MaxLength(Validate.MaxMentions)] IReadOnlyList<string>? Mentions = null)
+    [property: MaxLength(Validate.MaxMentions)] IReadOnlyList<string>? Mentions = null,
+    [property: MaxLength(Validate.MaxAttachmentsPerMessage)] IReadOnlyList<string>? AttachmentIds = null,
+    MessageLocation? Location = null)
 {
     public SendMessageCommand ToCommand(string senderId, string? sessionId) =>
-        new(senderId, Body, ClientMessageId, sessionId, Priority, Metadata, Silent, TtlMinutes: TtlMinutes, DeleteOnRead: DeleteOnRead, ParentSortNumber: ParentSortNumber, Mentions: Mentions);
+        new(senderId, Body ?? "", ClientMessageId, sessionId, Priority, Metadata, Silent, TtlMinutes: TtlMinutes, DeleteOnRead: DeleteOnRead,
+            ParentSortNumber: ParentSortNumber, Mentions: Mentions, AttachmentIds: AttachmentIds, Location: Location);
 }
 
 /// <summary>

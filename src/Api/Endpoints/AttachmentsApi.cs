@@ -6,6 +6,7 @@ using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
 using Orleans.Chat.Api.Auth;
 using Orleans.Chat.Grains.Attachments;
+using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Users;
 using Orleans.Chat.Persistence;
@@ -50,8 +51,15 @@ public static class AttachmentsApi
             .Produces<Stream>(StatusCodes.Status200OK, "application/octet-stream")
             .Produces<Stream>(StatusCodes.Status206PartialContent, "application/octet-stream")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/conversations/{conversationId}/attachments", ListForConversationAsync)
+            .WithName("ListConversationAttachments")
+            .WithSummary("The attachments of the messages I see in a conversation, newest message first, limit 1-200 messages (default 50); pass the last item's sortNumber as before for the next page")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return routes;
     }
+
+    private static async Task<Ok<AttachmentPage>> ListForConversationAsync(string conversationId, long? before, int? limit, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await ChatConversations.Get(grains, conversationId).GetAttachmentsAsync(new AttachmentsQuery(user.GetUserId(), before, limit)));
 
     /// <summary>The path of an attachment's description.</summary>
     public static string AttachmentPath(string attachmentId) => $"/v1/attachments/{attachmentId}";

@@ -1,4 +1,5 @@
 using Orleans.Chat.Api.Endpoints;
+using Orleans.Chat.Grains.Attachments;
 using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Messages;
@@ -46,6 +47,10 @@ public sealed partial class ChatHub
     /// <summary>Moves my read marker in a thread; returns it.</summary>
     public async Task<long> MarkThreadRead(string conversationId, long parentSortNumber, long sortNumber) =>
         await ChatConversations.Get(grains, conversationId).MarkThreadReadAsync(CallerId, parentSortNumber, sortNumber);
+
+    /// <summary>The attachments of the messages I see in a conversation, newest first (see the REST route).</summary>
+    public async Task<AttachmentPage> GetAttachments(string conversationId, long? before, int? limit) =>
+        await ChatConversations.Get(grains, conversationId).GetAttachmentsAsync(new AttachmentsQuery(CallerId, before, limit));
 
     /// <summary>The changes of messages after a change number, oldest first (catch-up after being offline).</summary>
     public async Task<ChangePage> GetChanges(string conversationId, long after, int? limit) =>

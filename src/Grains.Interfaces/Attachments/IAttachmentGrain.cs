@@ -68,3 +68,19 @@ public sealed record AttachmentInfo(
 /// <summary>A message that holds an attachment: its conversation and its sortNumber there.</summary>
 [GenerateSerializer, Immutable, Alias("chat.AttachmentHolder")]
 public sealed record AttachmentHolder([Id(0)] string ConversationId, [Id(1)] long SortNumber);
+
+/// <summary>Attachments of a conversation's messages before the message <see cref="Before"/> (a sortNumber), newest first.</summary>
+[GenerateSerializer, Immutable, Alias("chat.AttachmentsQuery")]
+public sealed record AttachmentsQuery([Id(0)] string RequesterId, [Id(1)] long? Before = null, [Id(2)] int? Limit = null);
+
+/// <summary>An attachment of a conversation, with the message that carries it.</summary>
+[GenerateSerializer, Immutable, Alias("chat.ConversationAttachment")]
+public sealed record ConversationAttachment(
+    [Id(0)] MessageAttachment Attachment,
+    [Id(1)] long SortNumber,
+    [Id(2)] string SenderId,
+    [Id(3)] DateTimeOffset SentAt);
+
+/// <summary>A page of a conversation's attachments; pass the last item's sortNumber as <c>before</c> for the next.</summary>
+[GenerateSerializer, Immutable, Alias("chat.AttachmentPage")]
+public sealed record AttachmentPage([Id(0)] IReadOnlyList<ConversationAttachment> Items, [Id(1)] bool HasMore);

@@ -1,3 +1,4 @@
+using Orleans.Chat.Grains.Attachments;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Groups;
 using Orleans.Chat.Grains.Messages;
@@ -69,6 +70,10 @@ public interface IChatConversation : IGrainWithStringKey
 
     /// <summary>Adds or removes the requester's reaction with <paramref name="emoji"/>; returns the message.</summary>
     ValueTask<Message> ReactAsync(string requesterId, long sortNumber, string emoji, bool add);
+
+    /// <summary>The attachments of the messages the requester sees, newest first (find by conversation).</summary>
+    [ReadOnly]
+    ValueTask<AttachmentPage> GetAttachmentsAsync(AttachmentsQuery query);
 
     /// <summary>A page of a message's thread: the parent and its replies in order, with the requester's read marker.</summary>
     [ReadOnly]

@@ -15,7 +15,8 @@ public interface IConversationGrain : IChatConversation
 /// Send <see cref="Body"/> as <see cref="SenderId"/>; <see cref="OriginSessionId"/> is the sending device's session.
 /// <see cref="TtlMinutes"/> (capped by the organization's maximum) and <see cref="DeleteOnRead"/> make the message go by
 /// itself, for everyone. <see cref="ParentSortNumber"/> makes it a reply in that message's thread; <see cref="Mentions"/>
-/// names members it mentions besides the <c>@userId</c>s of the body.
+/// names members it mentions besides the <c>@userId</c>s of the body. <see cref="AttachmentIds"/> (the sender's uploads)
+/// or <see cref="Location"/> make it an image, file or location message, whose body is an optional caption.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("chat.SendMessageCommand")]
 public sealed record SendMessageCommand(
@@ -30,7 +31,9 @@ public sealed record SendMessageCommand(
     [Id(8)] int? TtlMinutes = null,
     [Id(9)] bool DeleteOnRead = false,
     [Id(10)] long? ParentSortNumber = null,
-    [Id(11)] IReadOnlyList<string>? Mentions = null);
+    [Id(11)] IReadOnlyList<string>? Mentions = null,
+    [Id(12)] IReadOnlyList<string>? AttachmentIds = null,
+    [Id(13)] MessageLocation? Location = null);
 
 /// <summary>
 /// Sends one of my messages again as a new message (same body, metadata and silence), with

@@ -189,6 +189,15 @@ public static partial class Validate
             ? value
             : throw new InvalidArgumentException($"'{parameterName}' must be between 1 and {MaxTtlMinutes} minutes.", parameterName);
 
+    /// <summary>A place on Earth: latitude -90..90 and longitude -180..180 degrees.</summary>
+    public static MessageLocation Location(MessageLocation value) =>
+        value.Latitude is >= -90 and <= 90 && value.Longitude is >= -180 and <= 180
+            ? value
+            : throw new InvalidArgumentException("'location' needs a latitude from -90 to 90 and a longitude from -180 to 180.", "location");
+
+    /// <summary>Attachments one message may carry.</summary>
+    public const int MaxAttachmentsPerMessage = 10;
+
     /// <summary>Members one message may mention.</summary>
     public const int MaxMentions = 50;
 

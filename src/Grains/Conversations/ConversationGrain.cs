@@ -52,6 +52,7 @@ public sealed partial class ConversationGrain(
         // A change a crash cut short is finished first, so the last message and the counts below include it.
         _changes = new MessageChanges(messageLog, _id, _key.OrganizationId);
         _threads = new MessageThreads(messageLog, _id);
+        _attachments = new MessageAttachments(messageLog, grains, _id, _key.OrganizationId);
         await ReconcilePinsAsync(await _changes.ActivateAsync(cancellationToken));
         _removals = new MessageRemovals(this, this);
         _removals.Activate();
@@ -98,13 +99,13 @@ public sealed partial class ConversationGrain(
         ArgumentNullException.ThrowIfNull(command);
         var sender = Validate.Id(command.SenderId, "senderId");
         var recipient = CounterpartyOf(sender);
-        var body = Validate.Body(command.Body);
         var clientMessageId = Validate.Id(command.ClientMessageId, "clientMessageId");
         var origin = Validate.OptionalText(command.OriginSessionId, "originSessionId", Validate.MaxIdLength);
         var priority = Validate.Priority(command.Priority);
         var metadata = Validate.MessageMetadata(command.Metadata);
-        var mentions = Mentions.Resolve(body, command.Mentions, sender, _key.Contains);
         await EnsureMembersAsync();
+        var (body, type, attachments, location) = await _attachments.ResolveAsync(command);
+        var mentions = Mentions.Resolve(body, command.Mentions, sender, _key.Contains);
         if (command.ParentSortNumber is { } parentSortNumber)
         {
             MessageThreads.EnsureRepliable(await GetMessageAsync(sender, parentSortNumber));
@@ -115,12 +116,13 @@ public sealed partial class ConversationGrain(
         var now = timeProvider.GetUtcNow();
         var sortNumber = _lastSortNumber + 1;
         var expiresAt = await MessageRemovals.ExpiresAtAsync(grains, _key.OrganizationId, command.TtlMinutes, now);
-        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, sortNumber, sender, recipient, body, clientMessageId, now, Priority: priority, Metadata: metadata, Silent: command.Silent, Forwarded: command.Forwarded, ExpiresAt: expiresAt, DeleteOnRead: command.DeleteOnRead, ParentSortNumber: command.ParentSortNumber, Mentions: mentions);
+        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, sortNumber, sender, recipient, body, clientMessageId, now, Priority: priority, Metadata: metadata, Silent: command.Silent, Forwarded: command.Forwarded, ExpiresAt: expiresAt, DeleteOnRead: command.DeleteOnRead, ParentSortNumber: command.ParentSortNumber, Mentions: mentions, Type: type, Attachments: attachments, Location: location);
         if (await _removals.TrackAsync(message) | Mentions.Track(message, m => S.Members.GetValueOrDefault(m)?.Mentions))
         {
             await WriteStateAsync(); // before the message, so no crash leaves it untracked
         }
 
+        await _attachments.HoldAsync(message);
         var entry = message.ToLogEntry(idempotencyKey);
         var stored = await messageLog.AppendAsync(entry);
         if (!string.Equals(stored.EntryId, entry.EntryId, StringComparison.Ordinal))
@@ -139,6 +141,7 @@ public sealed partial class ConversationGrain(
                 await WriteStateAsync(); // this attempt's mentions name a sortNumber the next send takes
             }
 
+            await _attachments.ReleaseAsync(message);
             await PushAsync(sender, new MessageSent(earlier, origin), read: null);
             return new SendMessageResult(earlier, Created: false);
         }

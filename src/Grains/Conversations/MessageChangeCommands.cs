@@ -151,14 +151,14 @@ internal static class MessageChangeCommands
         return true;
     }
 
-    /// <summary>A message the requester sees that can change: a text message (a membership change is the group's record).</summary>
+    /// <summary>A message the requester sees that can change: a member's (a membership change is the group's record).</summary>
     private static async Task<Message> ChangeableAsync(IMessageChangeRules rules, string requesterId, long sortNumber)
     {
         Validate.Id(requesterId, "requesterId");
         var message = await rules.VisibleAsync(requesterId, Validate.SortNumber(sortNumber, "sortNumber"));
-        return message.Type == MessageType.Text
+        return MessageRevisions.IsFromMember(message)
             ? message
-            : throw new InvalidArgumentException("Only text messages change after they are sent.", "sortNumber");
+            : throw new InvalidArgumentException("A membership change does not change after it is recorded.", "sortNumber");
     }
 
     private static async Task<Message> ApplyAsync(IMessageChangeRules rules, Message current, Message? revised, MessageChangeKind kind, string actorId, string? emoji = null)

@@ -75,8 +75,13 @@ internal static class MessageCopies
         };
     }
 
+    /// <summary>The same content: body, metadata, silence, attachments (the target conversation holds them too) and location.</summary>
     private static SendMessageCommand Copy(Message original, string senderId, string clientMessageId, string? originSessionId) =>
-        original is { Type: MessageType.Text, Recalled: null }
+        MessageRevisions.IsFromMember(original) && original.Recalled is null
             ? new SendMessageCommand(senderId, original.Body, clientMessageId, originSessionId, original.Priority, original.Metadata, original.Silent)
-            : throw new InvalidArgumentException("Only text messages that were not recalled are resent or forwarded.", "sortNumber");
+            {
+                AttachmentIds = original.Attachments?.Select(a => a.Id).ToList(),
+                Location = original.Location,
+            }
+            : throw new InvalidArgumentException("Only members' messages that were not recalled are resent or forwarded.", "sortNumber");
 }

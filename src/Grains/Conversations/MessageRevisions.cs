@@ -17,10 +17,6 @@ internal static class MessageRevisions
     public static Message? Edit(Message message, string body, IReadOnlyList<MessageMetadata>? metadata, DateTimeOffset at)
     {
         EnsureLive(message, "edited");
-        if (message.Type != MessageType.Text)
-        {
-            throw new InvalidArgumentException("Only text messages are edited.", "sortNumber");
-        }
 
         var newMetadata = metadata is null ? message.Metadata : metadata.Count == 0 ? null : metadata;
         return body == message.Body && SameMetadata(newMetadata, message.Metadata)
@@ -38,6 +34,9 @@ internal static class MessageRevisions
 
     /// <summary>Whether the message counts as unread for its recipients: not a thread reply, neither recalled nor gone.</summary>
     public static bool Counts(Message message) => message.ParentSortNumber is null && !IsGone(message);
+
+    /// <summary>Whether a member wrote the message (text, image, file, location), rather than the group recording a membership change.</summary>
+    public static bool IsFromMember(Message message) => message.Type != MessageType.GroupMembershipChange;
 
     /// <summary>Whether what the message said is gone: recalled, expired or deleted on read.</summary>
     public static bool IsGone(Message message) => message.Recalled is not null || message.Removed is not null;

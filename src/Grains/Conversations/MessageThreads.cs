@@ -16,12 +16,12 @@ namespace Orleans.Chat.Grains.Conversations;
 /// </summary>
 internal sealed class MessageThreads(IMessageLog log, string conversationId)
 {
-    /// <summary>Throws unless <paramref name="parent"/> (as the sender sees it) can take replies: a live text message that is not itself a reply.</summary>
+    /// <summary>Throws unless <paramref name="parent"/> (as the sender sees it) can take replies: a member's message, not itself a reply, not recalled.</summary>
     public static void EnsureRepliable(Message parent)
     {
-        if (parent.Type != MessageType.Text || parent.ParentSortNumber is not null || parent.Recalled is not null)
+        if (!MessageRevisions.IsFromMember(parent) || parent.ParentSortNumber is not null || parent.Recalled is not null)
         {
-            throw new InvalidArgumentException("Replies go to a text message that is neither a reply nor recalled.", "parentSortNumber");
+            throw new InvalidArgumentException("Replies go to a member's message that is neither a reply nor recalled.", "parentSortNumber");
         }
     }
 

@@ -1,3 +1,4 @@
+using Orleans.Chat.Grains.Attachments;
 using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Messages;
@@ -15,6 +16,7 @@ public sealed partial class GroupGrain : IThreadRules, IRemindable
 {
     private MessageChanges _changes = null!;
     private MessageThreads _threads = null!;
+    private MessageAttachments _attachments = null!;
     private MessageRemovals _removals = null!;
 
     MessageChanges IMessageChangeRules.Changes => _changes;
@@ -38,6 +40,8 @@ public sealed partial class GroupGrain : IThreadRules, IRemindable
         await MessageChangeCommands.ReactAsync(this, requesterId, sortNumber, emoji, add);
 
     public async ValueTask<ChangePage> GetChangesAsync(ChangesQuery query) => await MessageChangeCommands.GetChangesAsync(this, query);
+
+    public async ValueTask<AttachmentPage> GetAttachmentsAsync(AttachmentsQuery query) => await _attachments.ReadAsync(this, query);
 
     public async ValueTask<ThreadPage> GetThreadAsync(ThreadQuery query) => await ThreadCommands.GetThreadAsync(this, query);
 
@@ -106,6 +110,11 @@ public sealed partial class GroupGrain : IThreadRules, IRemindable
                     unread.Value -= LogCount.One(before.Priority == MessagePriority.High);
                 }
             }
+        }
+
+        if (MessageRevisions.IsGone(after) && !MessageRevisions.IsGone(before))
+        {
+            await _attachments.ReleaseAsync(before); // the bytes go with the last message that carries them
         }
 
         var unmentioned = MessageRevisions.IsGone(after) && Mentions.Untrack(after.SortNumber, S.Members.Values.Select(m => m.Mentions));

@@ -48,6 +48,7 @@ public sealed partial class GroupGrain(
         // A change a crash cut short is finished first, so the last message and the counts include it.
         _changes = new MessageChanges(messageLog, _id, _key.OrganizationId);
         _threads = new MessageThreads(messageLog, _id);
+        _attachments = new MessageAttachments(messageLog, grains, _id, _key.OrganizationId);
         await ReconcilePinsAsync(await _changes.ActivateAsync(cancellationToken));
         _removals = new MessageRemovals(this, this);
         _removals.Activate();
@@ -93,12 +94,12 @@ public sealed partial class GroupGrain(
     {
         ArgumentNullException.ThrowIfNull(command);
         var senderId = Validate.Id(command.SenderId, "senderId");
-        var body = Validate.Body(command.Body);
         var clientMessageId = Validate.Id(command.ClientMessageId, "clientMessageId");
         var origin = Validate.OptionalText(command.OriginSessionId, "originSessionId", Validate.MaxIdLength);
         var priority = Validate.Priority(command.Priority);
         var metadata = Validate.MessageMetadata(command.Metadata);
         var sender = Member(senderId);
+        var (body, type, attachments, location) = await _attachments.ResolveAsync(command);
         var mentions = Mentions.Resolve(body, command.Mentions, senderId, IsAudience);
         if (command.ParentSortNumber is { } parentSortNumber)
         {
@@ -113,12 +114,13 @@ public sealed partial class GroupGrain(
         await AppendPendingMembershipAsync(CancellationToken.None);
         var now = timeProvider.GetUtcNow();
         var expiresAt = await MessageRemovals.ExpiresAtAsync(grains, _key.OrganizationId, command.TtlMinutes, now);
-        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, _lastSortNumber + 1, senderId, null, body, clientMessageId, now, Priority: priority, Metadata: metadata, Silent: command.Silent, Forwarded: command.Forwarded, ExpiresAt: expiresAt, DeleteOnRead: command.DeleteOnRead, ParentSortNumber: command.ParentSortNumber, Mentions: mentions);
+        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, _lastSortNumber + 1, senderId, null, body, clientMessageId, now, Priority: priority, Metadata: metadata, Silent: command.Silent, Forwarded: command.Forwarded, ExpiresAt: expiresAt, DeleteOnRead: command.DeleteOnRead, ParentSortNumber: command.ParentSortNumber, Mentions: mentions, Type: type, Attachments: attachments, Location: location);
         if (await _removals.TrackAsync(message) | Mentions.Track(message, m => S.Members.GetValueOrDefault(m)?.Mentions))
         {
             await WriteStateAsync(); // before the message, so no crash leaves it untracked
         }
 
+        await _attachments.HoldAsync(message);
         var stored = await messageLog.AppendAsync(message.ToLogEntry(idempotencyKey: senderId + ":" + clientMessageId));
         if (!string.Equals(stored.EntryId, message.Id, StringComparison.Ordinal))
         {
@@ -134,6 +136,7 @@ public sealed partial class GroupGrain(
                 await WriteStateAsync(); // this attempt's mentions name a sortNumber the next send takes
             }
 
+            await _attachments.ReleaseAsync(message);
             await SendToRecipientsAsync(earlier, origin);
             await PublishMessageAsync(senderId, new MessageSent(earlier, origin));
             return new SendMessageResult(earlier, Created: false);
