@@ -27,6 +27,60 @@ public sealed class AttachmentsApiFactory : ApiFactory
 public sealed class AttachmentsApiTests(AttachmentsApiFactory factory) : IClassFixture<AttachmentsApiFactory>
 {
     [Fact]
+    public async Task SendWithAttachments_MembersDownload_ForwardsCarryThem_ARecallDeletesTheBytes()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(3);
+        var (alice, bob, carol) = (users[0], users[1], users[2]);
+        var photo = RandomBytes(4_096);
+        using var form = Form(photo, "photo.png", "image/png", width: 640, height: 480);
+        var id = (await (await alice.Client.PostAsync(UploadPath(organizationId), form)).AssertOkAsync(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+
+        // Bob may not send Alice's upload; Alice sends it to Bob, as an image message with a caption.
+        await (await bob.Client.PostJsonAsync("/v1/messages", new { organizationId, recipientId = carol.Id, body = "", clientMessageId = "b-1", attachmentIds = new[] { id } }))
+            .AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+        var sent = await (await alice.Client.PostJsonAsync("/v1/messages", new { organizationId, recipientId = bob.Id, clientMessageId = "a-1", attachmentIds = new[] { id } }))
+            .AssertOkAsync(HttpStatusCode.Created);
+        Assert.Equal(("image", "", 640), (sent.GetProperty("type").GetString(), sent.GetProperty("body").GetString(), sent.GetProperty("attachments")[0].GetProperty("width").GetInt32()));
+        Assert.Equal(photo, await DownloadAsync(bob, id));
+        await AssertNotFoundAsync(carol, id);
+
+        var conversationId = sent.GetProperty("conversationId").GetString()!;
+        var listed = await (await bob.Client.GetAsync($"/v1/conversations/{Uri.EscapeDataString(conversationId)}/attachments")).AssertOkAsync();
+        Assert.Equal((id, 1L), (listed.GetProperty("items")[0].GetProperty("attachment").GetProperty("id").GetString(), listed.GetProperty("items")[0].GetProperty("sortNumber").GetInt64()));
+
+        // Bob forwards it to Carol: she may download it too, from her own conversation.
+        var toCarol = ConversationKey.For(organizationId, bob.Id, carol.Id).ToGrainKey();
+        await (await bob.Client.PostJsonAsync($"/v1/conversations/{Uri.EscapeDataString(conversationId)}/messages/1/forward", new { toConversationId = toCarol, clientMessageId = "f-1" }))
+            .AssertOkAsync(HttpStatusCode.Created);
+        Assert.Equal(photo, await DownloadAsync(carol, id));
+
+        // Alice recalls hers: the forward still holds the attachment, so the bytes stay for Bob and Carol. Bob recalls the
+        // forward too, and with the last message that carried them the bytes are gone.
+        await (await alice.Client.PostAsync($"/v1/conversations/{Uri.EscapeDataString(conversationId)}/messages/1/recall", null)).AssertOkAsync();
+        Assert.Equal(photo, await DownloadAsync(carol, id));
+        await AssertNotFoundAsync(alice, id);
+        await (await bob.Client.PostAsync($"/v1/conversations/{Uri.EscapeDataString(toCarol)}/messages/1/recall", null)).AssertOkAsync();
+        await AssertNotFoundAsync(carol, id);
+        await AssertNotFoundAsync(bob, id);
+        Assert.DoesNotContain(id, await BlobNamesAsync());
+    }
+
+    [Fact]
+    public async Task SendALocation_IsALocationMessage_AndBadCoordinatesAreRefused()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(2);
+
+        var sent = await (await users[0].Client.PostJsonAsync("/v1/messages", new { organizationId, recipientId = users[1].Id, clientMessageId = "l-1", location = new { latitude = 52.37, longitude = 4.89 } }))
+            .AssertOkAsync(HttpStatusCode.Created);
+
+        Assert.Equal(("location", 52.37), (sent.GetProperty("type").GetString(), sent.GetProperty("location").GetProperty("latitude").GetDouble()));
+        await (await users[0].Client.PostJsonAsync("/v1/messages", new { organizationId, recipientId = users[1].Id, clientMessageId = "l-2", location = new { latitude = 91, longitude = 0 } }))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-argument");
+        await (await users[0].Client.PostJsonAsync("/v1/messages", new { organizationId, recipientId = users[1].Id, clientMessageId = "l-3" }))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-argument");
+    }
+
+    [Fact]
     public async Task Upload_ThenDescriptionAndContent_RoundTrip()
     {
         var (organizationId, users) = await factory.ProvisionAsync(1);

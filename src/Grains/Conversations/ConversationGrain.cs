@@ -103,8 +103,8 @@ public sealed partial class ConversationGrain(
         var origin = Validate.OptionalText(command.OriginSessionId, "originSessionId", Validate.MaxIdLength);
         var priority = Validate.Priority(command.Priority);
         var metadata = Validate.MessageMetadata(command.Metadata);
-        await EnsureMembersAsync();
         var (body, type, attachments, location) = await _attachments.ResolveAsync(command);
+        await EnsureMembersAsync();
         var mentions = Mentions.Resolve(body, command.Mentions, sender, _key.Contains);
         if (command.ParentSortNumber is { } parentSortNumber)
         {
