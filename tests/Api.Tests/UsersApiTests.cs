@@ -82,8 +82,15 @@ public sealed class UsersApiTests(ApiFactory factory)
         var (_, users) = await factory.ProvisionAsync(1);
         var stranger = await factory.CreateUserAsync();
 
-        await (await users[0].Client.GetAsync($"/v1/users?email={Uri.EscapeDataString(stranger.Email)}")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
-        await (await users[0].Client.GetAsync("/v1/users?email=nobody%40example.com")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+        // Registered but invisible, and not registered at all: the same answer, word for word, naming nobody.
+        var invisible = await (await users[0].Client.GetAsync($"/v1/users?email={Uri.EscapeDataString(stranger.Email)}")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+        var missing = await (await users[0].Client.GetAsync("/v1/users?email=nobody%40example.com")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+        var invisibleById = await (await users[0].Client.GetAsync($"/v1/users/{stranger.Id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+        var missingById = await (await users[0].Client.GetAsync($"/v1/users/{ApiFactory.NewId("ghost")}")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+
+        var details = new[] { invisible, missing, invisibleById, missingById }.Select(p => p.GetProperty("detail").GetString()).Distinct().ToList();
+        Assert.Single(details);
+        Assert.DoesNotContain(stranger.Id, details[0], StringComparison.Ordinal);
     }
 
     [Theory]

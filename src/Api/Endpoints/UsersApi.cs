@@ -44,10 +44,15 @@ public static class UsersApi
         }
 
         var key = string.IsNullOrEmpty(email) ? UserLookupKey.ForPhone(phone) : UserLookupKey.ForEmail(email);
-        var userId = await grains.GetGrain<IUserLookupGrain>(key.ToGrainKey()).GetUserIdAsync()
-            ?? throw new NotFoundException("No visible user has this email or phone.");
+        var userId = await grains.GetGrain<IUserLookupGrain>(key.ToGrainKey()).GetUserIdAsync() ?? throw UserNotFound();
         return TypedResults.Ok(await GetVisibleAsync(grains, user.GetUserId(), userId));
     }
+
+    /// <summary>
+    /// The one answer for a user the caller may not see, word for word whether the user is missing or only shares no
+    /// organization with the caller, and without the id or address asked for: an outsider learns nothing from a lookup.
+    /// </summary>
+    private static NotFoundException UserNotFound() => new("No user you can see matches.");
 
     private static async Task<UserProfile> GetVisibleAsync(IGrainFactory grains, string callerId, string userId)
     {
@@ -56,16 +61,18 @@ public static class UsersApi
             return await grains.GetGrain<IUserGrain>(callerId).GetProfileAsync();
         }
 
-        var profiles = await Task.WhenAll(
-            grains.GetGrain<IUserGrain>(callerId).GetProfileAsync().AsTask(),
-            grains.GetGrain<IUserGrain>(userId).GetProfileAsync().AsTask());
-        var (me, other) = (profiles[0], profiles[1]);
-        var shared = me.Organizations.Intersect(other.Organizations, StringComparer.Ordinal).ToList();
-        if (shared.Count == 0)
+        var me = grains.GetGrain<IUserGrain>(callerId).GetProfileAsync().AsTask();
+        UserProfile other;
+        try
         {
-            throw new NotFoundException($"User '{userId}' does not exist or shares no organization with you.");
+            other = await grains.GetGrain<IUserGrain>(userId).GetProfileAsync();
+        }
+        catch (NotFoundException)
+        {
+            throw UserNotFound();
         }
 
-        return other with { Organizations = shared };
+        var shared = (await me).Organizations.Intersect(other.Organizations, StringComparer.Ordinal).ToList();
+        return shared.Count > 0 ? other with { Organizations = shared } : throw UserNotFound();
     }
 }
