@@ -94,101 +94,8 @@ public sealed partial class ConversationGrain(
         }
     }
 
-    public async ValueTask<SendMessageResult> SendAsync(SendMessageCommand command)
-    {
-        ArgumentNullException.ThrowIfNull(command);
-        var sender = Validate.Id(command.SenderId, "senderId");
-        var recipient = CounterpartyOf(sender);
-        var clientMessageId = Validate.Id(command.ClientMessageId, "clientMessageId");
-        var origin = Validate.OptionalText(command.OriginSessionId, "originSessionId", Validate.MaxIdLength);
-        var priority = Validate.Priority(command.Priority);
-        var metadata = Validate.MessageMetadata(command.Metadata);
-        var (body, type, attachments, location) = await _attachments.ResolveAsync(command);
-        await EnsureMembersAsync();
-        var mentions = Mentions.Resolve(body, command.Mentions, sender, _key.Contains);
-        if (command.ParentSortNumber is { } parentSortNumber)
-        {
-            MessageThreads.EnsureRepliable(await GetMessageAsync(sender, parentSortNumber));
-        }
-
-        // Client message ids are the sender's own: two members may pick the same one without colliding.
-        var idempotencyKey = sender + ":" + clientMessageId;
-        var now = timeProvider.GetUtcNow();
-        var sortNumber = _lastSortNumber + 1;
-        var expiresAt = await MessageRemovals.ExpiresAtAsync(grains, _key.OrganizationId, command.TtlMinutes, now);
-        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, sortNumber, sender, recipient, body, clientMessageId, now, Priority: priority, Metadata: metadata, Silent: command.Silent, Forwarded: command.Forwarded, ExpiresAt: expiresAt, DeleteOnRead: command.DeleteOnRead, ParentSortNumber: command.ParentSortNumber, Mentions: mentions, Type: type, Attachments: attachments, Location: location);
-        if (await _removals.TrackAsync(message) | Mentions.Track(message, m => S.Members.GetValueOrDefault(m)?.Mentions))
-        {
-            await WriteStateAsync(); // before the message, so no crash leaves it untracked
-        }
-
-        await _attachments.HoldAsync(message);
-        var entry = message.ToLogEntry(idempotencyKey);
-        var stored = await messageLog.AppendAsync(entry);
-        if (!string.Equals(stored.EntryId, entry.EntryId, StringComparison.Ordinal))
-        {
-            // A retry of a send that was stored earlier (maybe by a previous activation): the log kept the first one.
-            var earlier = stored.ToMessage();
-            if (earlier.SortNumber > _lastSortNumber)
-            {
-                // The log is ahead of this activation (the first attempt was stored, but its answer never came back):
-                // start over from the log, or the next send would take a sortNumber that is already used.
-                DeactivateOnIdle();
-            }
-
-            if (Mentions.Untrack(message.SortNumber, S.Members.Values.Select(m => m.Mentions)))
-            {
-                await WriteStateAsync(); // this attempt's mentions name a sortNumber the next send takes
-            }
-
-            await _attachments.ReleaseAsync(message);
-            await PushAsync(sender, new MessageSent(earlier, origin), read: null);
-            return new SendMessageResult(earlier, Created: false);
-        }
-
-        // No state write: the log entry is the whole record of a send (see OnActivateAsync).
-        _lastSortNumber = sortNumber;
-        _lastMessage = message;
-        _updatedAt = now;
-        if (entry.Counted)
-        {
-            _unread[recipient] = _unread.GetValueOrDefault(recipient) + LogCount.One(entry.HighPriority);
-        }
-
-        if (message.ParentSortNumber is not null)
-        {
-            await _threads.RecordAsync(message);
-        }
-
-        LogMessageStored(logger, _id, sortNumber, sender);
-
-        // Before returning: the sender's roster has it. The recipient's follows in the background, in order.
-        await PushAsync(sender, new MessageSent(message, origin), read: null);
-        return new SendMessageResult(message, Created: true);
-    }
-
-    public async ValueTask<SendMessageResult> ResendAsync(ResendCommand command) =>
-        await MessageCopies.ResendAsync(command, GetHistoryAsync, SendAsync);
-
-    public async ValueTask<SendMessageCommand> PrepareForwardAsync(ForwardCommand command) =>
-        await MessageCopies.PrepareForwardAsync(command, GetHistoryAsync, _key.OrganizationId);
-
     public async ValueTask<Message> GetMessageAsync(string requesterId, long sortNumber) =>
         await MessageCopies.VisibleAsync(GetHistoryAsync, requesterId, sortNumber);
-
-    public async ValueTask<CustomMessage> SendCustomAsync(CustomMessageCommand command)
-    {
-        var custom = CustomMessages.Create(command, _id, _key.OrganizationId, timeProvider.GetUtcNow());
-        CounterpartyOf(custom.SenderId);
-        await EnsureMembersAsync();
-        var sent = new CustomMessageSent(custom, command.OriginSessionId);
-        foreach (var member in new[] { _key.FirstUserId, _key.SecondUserId })
-        {
-            await grains.GetGrain<IUserGrain>(member).DeliverCustomAsync(sent);
-        }
-
-        return custom;
-    }
 
     public async ValueTask<MessagePage> GetHistoryAsync(HistoryQuery query)
     {
@@ -418,9 +325,6 @@ public sealed partial class ConversationGrain(
             LastChangeNumber: _changes.Last,
             MentionUnreadCount: Mentions.Unread(mine.Mentions, mine.UnreadAfter()));
     }
-
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Conversation {ConversationId} stored message {SortNumber} from {SenderId}")]
-    private static partial void LogMessageStored(ILogger logger, string conversationId, long sortNumber, string senderId);
 
     [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Conversation {ConversationId} could not verify its members after activating; it pushes its views unnamed")]
     private static partial void LogMembersUnverified(ILogger logger, Exception exception, string conversationId);

@@ -9,7 +9,8 @@ namespace Orleans.Chat.Grains.Groups;
 
 /// <inheritdoc cref="IGroupGrain"/>
 /// <remarks>
-/// Messages, history, receipts and views here; who is a member, and how that changes, in <c>GroupGrain.Membership.cs</c>;
+/// History, receipts and views here; sending in <c>GroupGrain.Sending.cs</c>; what happens to messages after they are
+/// sent (edits, recalls, pins, reactions, threads, times to live) in <c>GroupGrain.Changes.cs</c>; who is a member, and how that changes, in <c>GroupGrain.Membership.cs</c>;
 /// unread counts and cursors in <c>GroupGrain.Counters.cs</c>; how changes reach the members (each member's user grain,
 /// or once per Api host in a broadcast group) in <c>GroupGrain.FanOut.cs</c>; distribution lists'
 /// 1-1 sends in <c>GroupGrain.DistributionList.cs</c>.
@@ -81,78 +82,8 @@ public sealed partial class GroupGrain(
         }
     }
 
-    public async ValueTask<SendMessageResult> ResendAsync(ResendCommand command) =>
-        await MessageCopies.ResendAsync(command, GetHistoryAsync, SendAsync);
-
-    public async ValueTask<SendMessageCommand> PrepareForwardAsync(ForwardCommand command) =>
-        await MessageCopies.PrepareForwardAsync(command, GetHistoryAsync, _key.OrganizationId);
-
     public async ValueTask<Message> GetMessageAsync(string requesterId, long sortNumber) =>
         await MessageCopies.VisibleAsync(GetHistoryAsync, requesterId, sortNumber);
-
-    public async ValueTask<SendMessageResult> SendAsync(SendMessageCommand command)
-    {
-        ArgumentNullException.ThrowIfNull(command);
-        var senderId = Validate.Id(command.SenderId, "senderId");
-        var clientMessageId = Validate.Id(command.ClientMessageId, "clientMessageId");
-        var origin = Validate.OptionalText(command.OriginSessionId, "originSessionId", Validate.MaxIdLength);
-        var priority = Validate.Priority(command.Priority);
-        var metadata = Validate.MessageMetadata(command.Metadata);
-        var sender = Member(senderId);
-        var (body, type, attachments, location) = await _attachments.ResolveAsync(command);
-        var mentions = Mentions.Resolve(body, command.Mentions, senderId, IsAudience);
-        if (command.ParentSortNumber is { } parentSortNumber)
-        {
-            MessageThreads.EnsureRepliable(await GetMessageAsync(senderId, parentSortNumber));
-        }
-
-        if (sender.Role == GroupRole.Member && !sender.Permissions.MaySend)
-        {
-            throw new PermissionDeniedException("You may not send messages in this group.");
-        }
-
-        await AppendPendingMembershipAsync(CancellationToken.None);
-        var now = timeProvider.GetUtcNow();
-        var expiresAt = await MessageRemovals.ExpiresAtAsync(grains, _key.OrganizationId, command.TtlMinutes, now);
-        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, _lastSortNumber + 1, senderId, null, body, clientMessageId, now, Priority: priority, Metadata: metadata, Silent: command.Silent, Forwarded: command.Forwarded, ExpiresAt: expiresAt, DeleteOnRead: command.DeleteOnRead, ParentSortNumber: command.ParentSortNumber, Mentions: mentions, Type: type, Attachments: attachments, Location: location);
-        if (await _removals.TrackAsync(message) | Mentions.Track(message, m => S.Members.GetValueOrDefault(m)?.Mentions))
-        {
-            await WriteStateAsync(); // before the message, so no crash leaves it untracked
-        }
-
-        await _attachments.HoldAsync(message);
-        var stored = await messageLog.AppendAsync(message.ToLogEntry(idempotencyKey: senderId + ":" + clientMessageId));
-        if (!string.Equals(stored.EntryId, message.Id, StringComparison.Ordinal))
-        {
-            // A retry of a send stored earlier, maybe by a previous activation (see ConversationGrain.SendAsync).
-            var earlier = stored.ToMessage();
-            if (earlier.SortNumber > _lastSortNumber)
-            {
-                DeactivateOnIdle();
-            }
-
-            if (Mentions.Untrack(message.SortNumber, S.Members.Values.Select(m => m.Mentions)))
-            {
-                await WriteStateAsync(); // this attempt's mentions name a sortNumber the next send takes
-            }
-
-            await _attachments.ReleaseAsync(message);
-            await SendToRecipientsAsync(earlier, origin);
-            await PublishMessageAsync(senderId, new MessageSent(earlier, origin));
-            return new SendMessageResult(earlier, Created: false);
-        }
-
-        Appended(message);
-        if (message.ParentSortNumber is not null)
-        {
-            await _threads.RecordAsync(message);
-        }
-
-        LogMessageStored(logger, _id, message.SortNumber, senderId);
-        await SendToRecipientsAsync(message, origin);
-        await PublishMessageAsync(senderId, new MessageSent(message, origin));
-        return new SendMessageResult(message, Created: true);
-    }
 
     public async ValueTask<MessagePage> GetHistoryAsync(HistoryQuery query)
     {
@@ -400,9 +331,6 @@ public sealed partial class GroupGrain(
             _ = PushToMembersAsync(caller: "", sent: null, read: null, delivered: receipts);
         }
     }
-
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Debug, Message = "Group {GroupId} stored message {SortNumber} from {SenderId}")]
-    private static partial void LogMessageStored(ILogger logger, string groupId, long sortNumber, string senderId);
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Error, Message = "Group {GroupId} could not write its state; deactivating")]
     private static partial void LogStateWriteFailed(ILogger logger, Exception exception, string groupId);
