@@ -83,6 +83,8 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(ConversationChanged))]
 [JsonSerializable(typeof(ConversationEvents))]
 [JsonSerializable(typeof(SessionRevoked))]
+[JsonSerializable(typeof(ProfileChanges))]
+[JsonSerializable(typeof(ProfileUpdated))]
 // Organizations
 [JsonSerializable(typeof(CreateOrganizationCommand))]
 [JsonSerializable(typeof(OrganizationInfo))]

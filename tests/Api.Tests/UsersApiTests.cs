@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 
 namespace Orleans.Chat.Api.Tests;
 
@@ -29,6 +31,57 @@ public sealed class UsersApiTests(ApiFactory factory)
 
         Assert.Equal(users[1].Id, profile.GetProperty("id").GetString());
         Assert.Equal([shared], profile.GetProperty("organizations").EnumerateArray().Select(o => o.GetString()));
+    }
+
+    [Fact]
+    public async Task UpdateMe_ChangesTheProfile_PrivateDataStaysMine_AndMyOtherDeviceHears()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(2);
+        var (me, other) = (users[0], users[1]);
+        await using var myOtherDevice = await HubTestClient.ConnectAsync(factory, await factory.SignInAsync(me.Id, "device-2"));
+
+        // A hub call is answered only once the connection is set up (its events subscribed).
+        await myOtherDevice.InvokeAsync("ListConversations", organizationId, null);
+
+        var updated = await (await me.Client.PatchAsJsonAsync("/v1/me", new
+        {
+            displayName = "Ada L.",
+            statusText = "in a meeting",
+            avatarUrl = "https://example.com/ada.png",
+            publicData = new Dictionary<string, string> { ["team"] = "core" },
+            privateData = new Dictionary<string, string> { ["theme"] = "dark" },
+        })).AssertOkAsync();
+
+        Assert.Equal(("Ada L.", "in a meeting", "dark"), (updated.GetProperty("displayName").GetString(), updated.GetProperty("statusText").GetString(), updated.GetProperty("privateData").GetProperty("theme").GetString()));
+        var heard = await myOtherDevice.NextAsync("user:updated");
+        Assert.Equal("in a meeting", heard.GetProperty("statusText").GetString());
+        var seen = await (await other.Client.GetAsync($"/v1/users/{me.Id}")).AssertOkAsync();
+        Assert.Equal(("core", JsonValueKind.Null), (seen.GetProperty("publicData").GetProperty("team").GetString(), seen.GetProperty("privateData").ValueKind));
+
+        // Left out keeps, an empty text clears, {} clears custom data.
+        var cleared = await (await me.Client.PatchAsJsonAsync("/v1/me", new { statusText = "", privateData = new Dictionary<string, string>() })).AssertOkAsync();
+        Assert.Equal(("Ada L.", JsonValueKind.Null, 0), (cleared.GetProperty("displayName").GetString(), cleared.GetProperty("statusText").ValueKind, cleared.GetProperty("privateData").EnumerateObject().Count()));
+        await (await me.Client.PatchAsJsonAsync("/v1/me", new { avatarUrl = "ftp://nope" })).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-argument");
+        await (await me.Client.PatchAsJsonAsync("/v1/me", new { displayName = " " })).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-argument");
+    }
+
+    [Fact]
+    public async Task UpdateMe_NewEmail_IsFoundByIt_TheOldOneIsFree_AndATakenOneConflicts()
+    {
+        var (_, users) = await factory.ProvisionAsync(2);
+        var (me, other) = (users[0], users[1]);
+        var newEmail = $"{ApiFactory.NewId("new")}@example.com";
+
+        await (await me.Client.PatchAsJsonAsync("/v1/me", new { email = other.Email })).AssertProblemAsync(HttpStatusCode.Conflict, "conflict");
+        var updated = await (await me.Client.PatchAsJsonAsync("/v1/me", new { email = newEmail })).AssertOkAsync();
+
+        Assert.Equal(newEmail, updated.GetProperty("email").GetString());
+        Assert.Equal(me.Id, (await (await other.Client.GetAsync($"/v1/users?email={Uri.EscapeDataString(newEmail)}")).AssertOkAsync()).GetProperty("id").GetString());
+        await (await other.Client.GetAsync($"/v1/users?email={Uri.EscapeDataString(me.Email)}")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+
+        // The old address is free again: the other user takes it.
+        var taken = await (await other.Client.PatchAsJsonAsync("/v1/me", new { email = me.Email })).AssertOkAsync();
+        Assert.Equal(me.Email, taken.GetProperty("email").GetString());
     }
 
     [Fact]

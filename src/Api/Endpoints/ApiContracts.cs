@@ -3,6 +3,7 @@ using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Groups;
 using Orleans.Chat.Grains.Messages;
+using Orleans.Chat.Grains.Users;
 
 namespace Orleans.Chat.Api.Endpoints;
 
@@ -138,6 +139,22 @@ public sealed record SetRoleRequest([property: Required] GroupRole Role);
 
 /// <summary>Mark every message up to and including <see cref="SortNumber"/> as read.</summary>
 public sealed record MarkReadRequest([property: Range(0, long.MaxValue)] long SortNumber);
+
+/// <summary>Changes to my profile (see <see cref="ProfileChanges"/>): what is left out stays.</summary>
+public sealed record UpdateProfileRequest(
+    string? DisplayName = null,
+    string? FirstName = null,
+    string? LastName = null,
+    string? StatusText = null,
+    string? AvatarUrl = null,
+    string? Email = null,
+    string? Phone = null,
+    IReadOnlyDictionary<string, string>? PublicData = null,
+    IReadOnlyDictionary<string, string>? PrivateData = null)
+{
+    public ProfileChanges ToChanges(string? sessionId) =>
+        new(DisplayName, FirstName, LastName, StatusText, AvatarUrl, Email, Phone, PublicData, PrivateData, sessionId);
+}
 
 /// <summary>My read marker in a thread: the last reply I read.</summary>
 public sealed record ThreadRead(long ReadSortNumber);

@@ -49,6 +49,10 @@ public sealed partial class ChatHub(IGrainFactory grains, UserConnections connec
         await ChatConversations.Get(grains, conversationId).SendCustomAsync(
             (request ?? new CustomMessageRequest(null!)).ToCommand(CallerId, Context.User!.GetSessionId()));
 
+    /// <summary>Changes my profile (see the REST route <c>PATCH /v1/me</c>); my other devices get <c>user:updated</c>.</summary>
+    public async Task<UserProfile> UpdateProfile(UpdateProfileRequest request) =>
+        await grains.GetGrain<IUserGrain>(CallerId).UpdateProfileAsync((request ?? new UpdateProfileRequest()).ToChanges(Context.User!.GetSessionId()));
+
     /// <summary>Marks messages up to <paramref name="sortNumber"/> as read; returns my view of the conversation.</summary>
     public async Task<ConversationView> MarkRead(string conversationId, long sortNumber) =>
         await ChatConversations.Get(grains, conversationId).MarkReadAsync(CallerId, sortNumber);

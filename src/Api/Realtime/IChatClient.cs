@@ -34,6 +34,10 @@ public interface IChatClient
     [HubMethodName("message:delivered")]
     Task MessageDelivered(MessageDelivered delivered);
 
+    /// <summary><c>user:updated</c>: my profile changed on another device.</summary>
+    [HubMethodName("user:updated")]
+    Task UserUpdated(UserProfile profile);
+
     /// <summary><c>message:updated</c>: a message was edited, pinned or unpinned, or got or lost a reaction.</summary>
     [HubMethodName("message:updated")]
     Task MessageUpdated(MessageChange change);

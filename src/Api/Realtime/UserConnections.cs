@@ -329,6 +329,9 @@ public sealed partial class UserConnections(
         public async ValueTask OnCustomMessageAsync(CustomMessageSent sent) =>
             await SendAsync(sent.OriginSessionId, client => client.CustomMessage(sent.Message));
 
+        public async ValueTask OnProfileUpdatedAsync(ProfileUpdated updated) =>
+            await SendAsync(updated.OriginSessionId, client => client.UserUpdated(updated.Profile));
+
         public ValueTask OnSessionRevokedAsync(SessionRevoked revoked)
         {
             owner.AbortSession(link.UserId, revoked.SessionId);

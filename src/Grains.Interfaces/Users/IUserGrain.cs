@@ -19,6 +19,12 @@ public interface IUserGrain : IGrainWithStringKey
     [AlwaysInterleave]
     ValueTask<bool> ExistsAsync();
 
+    /// <summary>
+    /// Changes my profile (see <see cref="ProfileChanges"/>); a new email or phone must be free (<c>conflict</c>).
+    /// Returns the profile; my other devices get <c>user:updated</c>.
+    /// </summary>
+    ValueTask<UserProfile> UpdateProfileAsync(ProfileChanges changes);
+
     /// <summary>Checks the password and starts a session for the device; <c>unauthenticated</c> if they do not match.</summary>
     ValueTask<UserSession> SignInAsync(SignInCommand command);
 

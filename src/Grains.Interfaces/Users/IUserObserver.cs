@@ -22,6 +22,10 @@ public interface IUserObserver : IGrainObserver
     [OneWay]
     ValueTask OnCustomMessageAsync(CustomMessageSent sent);
 
+    /// <summary>The user's profile changed: for their devices but the one that changed it.</summary>
+    [OneWay]
+    ValueTask OnProfileUpdatedAsync(ProfileUpdated updated);
+
     /// <summary>A session of the user ended: connections of that session must close.</summary>
     [OneWay]
     ValueTask OnSessionRevokedAsync(SessionRevoked revoked);

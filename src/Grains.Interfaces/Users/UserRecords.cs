@@ -14,7 +14,34 @@ public sealed record UserProfile(
     [Id(4)] string? FirstName,
     [Id(5)] string? LastName,
     [Id(6)] IReadOnlyList<string> Organizations,
-    [Id(7)] DateTimeOffset CreatedAt);
+    [Id(7)] DateTimeOffset CreatedAt,
+    [Id(8)] string? StatusText = null,
+    [Id(9)] string? AvatarUrl = null,
+    [Id(10)] IReadOnlyDictionary<string, string>? PublicData = null,
+    [Id(11)] IReadOnlyDictionary<string, string>? PrivateData = null);
+
+/// <summary>
+/// Changes to my profile: a null field keeps its value, an empty text clears an optional one (email, phone, names,
+/// status, avatar); <see cref="PublicData"/> and <see cref="PrivateData"/> are replaced whole when given (<c>{}</c>
+/// clears). Private data is seen by its owner only. <see cref="OriginSessionId"/> is the device that made the change
+/// (it has the result; the user's other devices get <c>user:updated</c>).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("chat.ProfileChanges")]
+public sealed record ProfileChanges(
+    [Id(0)] string? DisplayName = null,
+    [Id(1)] string? FirstName = null,
+    [Id(2)] string? LastName = null,
+    [Id(3)] string? StatusText = null,
+    [Id(4)] string? AvatarUrl = null,
+    [Id(5)] string? Email = null,
+    [Id(6)] string? Phone = null,
+    [Id(7)] IReadOnlyDictionary<string, string>? PublicData = null,
+    [Id(8)] IReadOnlyDictionary<string, string>? PrivateData = null,
+    [Id(9)] string? OriginSessionId = null);
+
+/// <summary>The observed user's profile changed (on another device): every device but <see cref="OriginSessionId"/>'s gets it.</summary>
+[GenerateSerializer, Immutable, Alias("chat.ProfileUpdated")]
+public sealed record ProfileUpdated([Id(0)] UserProfile Profile, [Id(1)] string? OriginSessionId);
 
 /// <summary>Creates the user whose id is the grain key. Email and phone are optional but unique.</summary>
 [GenerateSerializer, Immutable, Alias("chat.CreateUserCommand")]

@@ -233,7 +233,8 @@ public sealed partial class UserGrain(
     }
 
     private UserProfile ToProfile() =>
-        new(this.GetPrimaryKeyString(), S.Email, S.Phone, S.DisplayName, S.FirstName, S.LastName, [.. S.Organizations], S.CreatedAt);
+        new(this.GetPrimaryKeyString(), S.Email, S.Phone, S.DisplayName, S.FirstName, S.LastName, [.. S.Organizations], S.CreatedAt,
+            S.StatusText, S.AvatarUrl, new Dictionary<string, string>(S.PublicData), new Dictionary<string, string>(S.PrivateData));
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "User {UserId} created")]
     private static partial void LogCreated(ILogger logger, string userId);

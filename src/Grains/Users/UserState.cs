@@ -58,6 +58,20 @@ public sealed class UserState
     /// <summary>Empty like <see cref="Conversations"/>: hidden marks an earlier version stored, moved into the rows with it.</summary>
     [Id(12)]
     public Dictionary<string, long> Hidden { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(13)]
+    public string? StatusText { get; set; }
+
+    [Id(14)]
+    public string? AvatarUrl { get; set; }
+
+    /// <summary>The app's data about the user that anyone who sees the user sees.</summary>
+    [Id(15)]
+    public Dictionary<string, string> PublicData { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The app's data about the user that only the user sees.</summary>
+    [Id(16)]
+    public Dictionary<string, string> PrivateData { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>One signed-in device.</summary>
