@@ -85,6 +85,10 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(SessionRevoked))]
 [JsonSerializable(typeof(ProfileChanges))]
 [JsonSerializable(typeof(ProfileUpdated))]
+[JsonSerializable(typeof(UserMetadata))]
+[JsonSerializable(typeof(IReadOnlyList<UserMetadata>))]
+[JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
+[JsonSerializable(typeof(IReadOnlyDictionary<string, string?>))]
 // Organizations
 [JsonSerializable(typeof(CreateOrganizationCommand))]
 [JsonSerializable(typeof(OrganizationInfo))]

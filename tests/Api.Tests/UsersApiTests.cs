@@ -85,6 +85,32 @@ public sealed class UsersApiTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task Metadata_PerOrganization_PartialAndWholeUpdates_SeenByMembersOnly()
+    {
+        var (organizationId, users) = await factory.ProvisionAsync(2);
+        var (me, colleague) = (users[0], users[1]);
+        var (_, strangers) = await factory.ProvisionAsync(1);
+        var path = $"/v1/organizations/{organizationId}/users/me/metadata";
+
+        var set = await (await me.Client.PatchAsJsonAsync(path, new Dictionary<string, string?> { ["desk"] = "4B", ["team"] = "core" })).AssertOkAsync();
+        Assert.Equal("4B", set.GetProperty("metadata").GetProperty("desk").GetString());
+        var partial = await (await me.Client.PatchAsJsonAsync(path, new Dictionary<string, string?> { ["desk"] = null, ["floor"] = "4" })).AssertOkAsync();
+        Assert.Equal(["floor", "team"], partial.GetProperty("metadata").EnumerateObject().Select(p => p.Name).Order());
+
+        var seen = await (await colleague.Client.GetAsync($"/v1/organizations/{organizationId}/users/{me.Id}/metadata")).AssertOkAsync();
+        Assert.Equal("core", seen.GetProperty("metadata").GetProperty("team").GetString());
+        var many = await (await colleague.Client.GetAsync($"/v1/organizations/{organizationId}/users/metadata?userIds={me.Id},{strangers[0].Id},{colleague.Id}")).AssertOkAsync();
+        Assert.Equal(new[] { me.Id, colleague.Id }.Order(), many.EnumerateArray().Select(m => m.GetProperty("userId").GetString()).Order());
+        await (await strangers[0].Client.GetAsync($"/v1/organizations/{organizationId}/users/{me.Id}/metadata")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+
+        var replaced = await (await me.Client.PutAsJsonAsync(path, new Dictionary<string, string> { ["only"] = "this" })).AssertOkAsync();
+        Assert.Equal(["only"], replaced.GetProperty("metadata").EnumerateObject().Select(p => p.Name));
+        var tooMany = Enumerable.Range(0, 9).ToDictionary(i => $"k{i}", i => "v");
+        await (await me.Client.PutAsJsonAsync(path, tooMany)).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-argument");
+        await (await strangers[0].Client.PatchAsJsonAsync(path, new Dictionary<string, string?> { ["x"] = "y" })).AssertProblemAsync(HttpStatusCode.Forbidden, "permission-denied");
+    }
+
+    [Fact]
     public async Task GetUser_NoSharedOrganizationOrUnknown_Returns404NotFound()
     {
         var (_, users) = await factory.ProvisionAsync(1);

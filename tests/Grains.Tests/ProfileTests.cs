@@ -37,4 +37,23 @@ public sealed class ProfileTests(ClusterFixture cluster)
         Assert.Equal((mine, (string?)null), (profile.Email, profile.StatusText));
         Assert.Equal(me.GetPrimaryKeyString(), await cluster.GrainFactory.GetGrain<IUserLookupGrain>(UserLookupKey.ForEmail(mine).ToGrainKey()).GetUserIdAsync());
     }
+
+    [Fact]
+    public async Task OrganizationMetadata_PartialSetsAndRemoves_ReplaceSetsWhole_OnlyInMyOrganizations()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(1);
+        var user = cluster.GrainFactory.GetGrain<IUserGrain>(users[0]);
+
+        await user.UpdateOrganizationMetadataAsync(organizationId, new Dictionary<string, string?> { ["a"] = "1", ["b"] = "2" }, replace: false);
+        var partial = await user.UpdateOrganizationMetadataAsync(organizationId, new Dictionary<string, string?> { ["a"] = null, ["c"] = "3" }, replace: false);
+        var whole = await user.UpdateOrganizationMetadataAsync(organizationId, new Dictionary<string, string?> { ["d"] = "4" }, replace: true);
+
+        Assert.Equal(["b", "c"], partial.Keys.Order());
+        Assert.Equal(["d"], whole.Keys);
+        Assert.Equal(["d"], (await user.GetOrganizationMetadataAsync(organizationId)).Keys);
+        var nine = Enumerable.Range(0, 9).ToDictionary(i => $"k{i}", i => (string?)"v");
+        await Assert.ThrowsAsync<InvalidArgumentException>(() => user.UpdateOrganizationMetadataAsync(organizationId, nine, replace: true).AsTask());
+        await Assert.ThrowsAsync<PermissionDeniedException>(() => user.GetOrganizationMetadataAsync(ClusterFixture.NewId("org")).AsTask());
+        Assert.Equal(["d"], (await user.GetOrganizationMetadataAsync(organizationId)).Keys); // the refused change changed nothing
+    }
 }

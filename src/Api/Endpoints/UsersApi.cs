@@ -25,6 +25,19 @@ public static class UsersApi
             .WithName("UpdateMe")
             .WithSummary("Change my profile: a field left out keeps its value, an empty text clears an optional one; publicData and privateData (seen by me only) are replaced whole, {} clears; my other devices get user:updated")
             .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapGet("/organizations/{organizationId}/users/{userId}/metadata", GetMetadataAsync)
+            .WithName("GetUserMetadata")
+            .WithSummary("A user's metadata in an organization we are both in ('me' for mine): up to 8 keys of the app's data")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/organizations/{organizationId}/users/metadata", GetManyMetadataAsync)
+            .WithName("GetUsersMetadata")
+            .WithSummary("The metadata in the organization of up to 50 users (userIds=a,b,c); users I cannot see there are left out");
+        api.MapPatch("/organizations/{organizationId}/users/me/metadata", PatchMyMetadataAsync)
+            .WithName("UpdateMyMetadata")
+            .WithSummary("Change keys of my metadata in the organization: each key given is set, or removed when null");
+        api.MapPut("/organizations/{organizationId}/users/me/metadata", PutMyMetadataAsync)
+            .WithName("ReplaceMyMetadata")
+            .WithSummary("Replace my metadata in the organization whole ({} clears it)");
         api.MapGet("/users/{userId}", GetUserAsync)
             .WithName("GetUser")
             .WithSummary("A user sharing an organization with me");
@@ -39,6 +52,56 @@ public static class UsersApi
 
     private static async Task<Ok<UserProfile>> UpdateMeAsync(UpdateProfileRequest request, ClaimsPrincipal user, IGrainFactory grains) =>
         TypedResults.Ok(await grains.GetGrain<IUserGrain>(user.GetUserId()).UpdateProfileAsync(request.ToChanges(user.GetSessionId())));
+
+    private static async Task<Ok<UserMetadata>> GetMetadataAsync(string organizationId, string userId, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var callerId = user.GetUserId();
+        var metadata = await MetadataAsync(grains, callerId, Validate.Id(organizationId, "organizationId"), userId == "me" ? callerId : Validate.Id(userId, "userId"));
+        return TypedResults.Ok(metadata ?? throw UserNotFound());
+    }
+
+    private static async Task<Ok<IReadOnlyList<UserMetadata>>> GetManyMetadataAsync(string organizationId, string? userIds, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        Validate.Id(organizationId, "organizationId");
+        var ids = (userIds ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count is 0 or > 50)
+        {
+            throw new InvalidArgumentException("'userIds' names 1 to 50 users, separated by commas.", "userIds");
+        }
+
+        var found = await Task.WhenAll(ids.Select(id => MetadataAsync(grains, user.GetUserId(), organizationId, Validate.Id(id, "userIds"))));
+        return TypedResults.Ok<IReadOnlyList<UserMetadata>>([.. found.OfType<UserMetadata>()]);
+    }
+
+    private static async Task<Ok<UserMetadata>> PatchMyMetadataAsync(string organizationId, Dictionary<string, string?> changes, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await UpdateMyMetadataAsync(grains, user.GetUserId(), organizationId, changes, replace: false));
+
+    private static async Task<Ok<UserMetadata>> PutMyMetadataAsync(string organizationId, Dictionary<string, string> metadata, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await UpdateMyMetadataAsync(grains, user.GetUserId(), organizationId, metadata.ToDictionary(e => e.Key, e => (string?)e.Value), replace: true));
+
+    private static async Task<UserMetadata> UpdateMyMetadataAsync(IGrainFactory grains, string userId, string organizationId, IReadOnlyDictionary<string, string?> changes, bool replace) =>
+        new(userId, organizationId, await grains.GetGrain<IUserGrain>(userId)
+            .UpdateOrganizationMetadataAsync(Validate.Id(organizationId, "organizationId"), changes ?? throw new InvalidArgumentException("The metadata is missing.", "metadata"), replace));
+
+    /// <summary>The user's metadata in the organization, when the caller is in it and sees the user there; null otherwise.</summary>
+    private static async Task<UserMetadata?> MetadataAsync(IGrainFactory grains, string callerId, string organizationId, string userId)
+    {
+        try
+        {
+            var profile = await GetVisibleAsync(grains, callerId, userId);
+            if (!profile.Organizations.Contains(organizationId, StringComparer.Ordinal)
+                || !await grains.GetGrain<IUserGrain>(callerId).IsMemberOfAsync(organizationId))
+            {
+                return null;
+            }
+
+            return new UserMetadata(userId, organizationId, await grains.GetGrain<IUserGrain>(userId).GetOrganizationMetadataAsync(organizationId));
+        }
+        catch (NotFoundException)
+        {
+            return null;
+        }
+    }
 
     private static async Task<Ok<UserProfile>> GetUserAsync(string userId, ClaimsPrincipal user, IGrainFactory grains) =>
         TypedResults.Ok(await GetVisibleAsync(grains, user.GetUserId(), Validate.Id(userId, "userId")));

@@ -55,20 +55,23 @@ public static partial class Validate
 
     public const int MaxMetadataValueLength = 2_000;
 
+    /// <summary>A user's metadata in one organization: at most this many keys.</summary>
+    public const int MaxUserMetadataEntries = 8;
+
     /// <summary>
-    /// Custom metadata: at most <see cref="MaxMetadataEntries"/> entries, each key an id (<see cref="IdPattern"/>) and
+    /// Custom metadata: at most <paramref name="maxEntries"/> entries, each key an id (<see cref="IdPattern"/>) and
     /// each value at most <see cref="MaxMetadataValueLength"/> characters. Null stays null.
     /// </summary>
-    public static Dictionary<string, string>? Metadata(IReadOnlyDictionary<string, string>? value, string parameterName)
+    public static Dictionary<string, string>? Metadata(IReadOnlyDictionary<string, string>? value, string parameterName, int maxEntries = MaxMetadataEntries)
     {
         if (value is null)
         {
             return null;
         }
 
-        if (value.Count > MaxMetadataEntries)
+        if (value.Count > maxEntries)
         {
-            throw new InvalidArgumentException($"'{parameterName}' has at most {MaxMetadataEntries} entries.", parameterName);
+            throw new InvalidArgumentException($"'{parameterName}' has at most {maxEntries} entries.", parameterName);
         }
 
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -25,6 +25,16 @@ public interface IUserGrain : IGrainWithStringKey
     /// </summary>
     ValueTask<UserProfile> UpdateProfileAsync(ProfileChanges changes);
 
+    /// <summary>My metadata in an organization I am in (<c>permission-denied</c> otherwise): at most 8 keys of the app's data.</summary>
+    [ReadOnly]
+    ValueTask<IReadOnlyDictionary<string, string>> GetOrganizationMetadataAsync(string organizationId);
+
+    /// <summary>
+    /// Changes my metadata in an organization: <paramref name="replace"/> sets it to <paramref name="changes"/> whole;
+    /// otherwise each key is set, or removed when its value is null. Returns the metadata.
+    /// </summary>
+    ValueTask<IReadOnlyDictionary<string, string>> UpdateOrganizationMetadataAsync(string organizationId, IReadOnlyDictionary<string, string?> changes, bool replace);
+
     /// <summary>Checks the password and starts a session for the device; <c>unauthenticated</c> if they do not match.</summary>
     ValueTask<UserSession> SignInAsync(SignInCommand command);
 

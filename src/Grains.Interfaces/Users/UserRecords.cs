@@ -39,6 +39,10 @@ public sealed record ProfileChanges(
     [Id(8)] IReadOnlyDictionary<string, string>? PrivateData = null,
     [Id(9)] string? OriginSessionId = null);
 
+/// <summary>A user's metadata in one organization.</summary>
+[GenerateSerializer, Immutable, Alias("chat.UserMetadata")]
+public sealed record UserMetadata([Id(0)] string UserId, [Id(1)] string OrganizationId, [Id(2)] IReadOnlyDictionary<string, string> Metadata);
+
 /// <summary>The observed user's profile changed (on another device): every device but <see cref="OriginSessionId"/>'s gets it.</summary>
 [GenerateSerializer, Immutable, Alias("chat.ProfileUpdated")]
 public sealed record ProfileUpdated([Id(0)] UserProfile Profile, [Id(1)] string? OriginSessionId);

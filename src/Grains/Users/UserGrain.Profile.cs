@@ -79,4 +79,36 @@ public sealed partial class UserGrain
         await NotifyAsync(o => o.OnProfileUpdatedAsync(new ProfileUpdated(profile, origin)));
         return profile;
     }
+
+    public ValueTask<IReadOnlyDictionary<string, string>> GetOrganizationMetadataAsync(string organizationId)
+    {
+        EnsureMember(organizationId);
+        return ValueTask.FromResult<IReadOnlyDictionary<string, string>>(
+            new Dictionary<string, string>(S.OrganizationMetadata.GetValueOrDefault(organizationId) ?? [], StringComparer.Ordinal));
+    }
+
+    public async ValueTask<IReadOnlyDictionary<string, string>> UpdateOrganizationMetadataAsync(
+        string organizationId, IReadOnlyDictionary<string, string?> changes, bool replace)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        EnsureMember(organizationId);
+        var metadata = replace ? new Dictionary<string, string>(StringComparer.Ordinal)
+            : new Dictionary<string, string>(S.OrganizationMetadata.GetValueOrDefault(organizationId) ?? [], StringComparer.Ordinal);
+        foreach (var (key, value) in changes)
+        {
+            if (value is null)
+            {
+                metadata.Remove(key);
+            }
+            else
+            {
+                metadata[key] = value;
+            }
+        }
+
+        var valid = Validate.Metadata(metadata, "metadata", Validate.MaxUserMetadataEntries)!;
+        S.OrganizationMetadata[organizationId] = valid;
+        await WriteStateAsync();
+        return new Dictionary<string, string>(valid, StringComparer.Ordinal);
+    }
 }

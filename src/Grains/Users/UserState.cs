@@ -72,6 +72,10 @@ public sealed class UserState
     /// <summary>The app's data about the user that only the user sees.</summary>
     [Id(16)]
     public Dictionary<string, string> PrivateData { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The user's metadata per organization (at most 8 keys each), by organization id.</summary>
+    [Id(17)]
+    public Dictionary<string, Dictionary<string, string>> OrganizationMetadata { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>One signed-in device.</summary>
