@@ -32,12 +32,7 @@ public sealed partial class ConversationGrain
         var sortNumber = _lastSortNumber + 1;
         var expiresAt = await MessageRemovals.ExpiresAtAsync(grains, _key.OrganizationId, command.TtlMinutes, now);
         var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, sortNumber, sender, recipient, body, clientMessageId, now, Priority: priority, Metadata: metadata, Silent: command.Silent, Forwarded: command.Forwarded, ExpiresAt: expiresAt, DeleteOnRead: command.DeleteOnRead, ParentSortNumber: command.ParentSortNumber, Mentions: mentions, Type: type, Attachments: attachments, Location: location);
-        if (await _removals.TrackAsync(message) | Mentions.Track(message, m => S.Members.GetValueOrDefault(m)?.Mentions))
-        {
-            await WriteStateAsync(); // before the message, so no crash leaves it untracked
-        }
-
-        await _attachments.HoldAsync(message);
+        await SendBookkeeping.BeforeAppendAsync(message, _removals, _attachments, m => S.Members.GetValueOrDefault(m)?.Mentions, () => WriteStateAsync().AsTask());
         var entry = message.ToLogEntry(idempotencyKey);
         var stored = await messageLog.AppendAsync(entry);
         if (!string.Equals(stored.EntryId, entry.EntryId, StringComparison.Ordinal))
@@ -51,12 +46,7 @@ public sealed partial class ConversationGrain
                 DeactivateOnIdle();
             }
 
-            if (Mentions.Untrack(message.SortNumber, S.Members.Values.Select(m => m.Mentions)))
-            {
-                await WriteStateAsync(); // this attempt's mentions name a sortNumber the next send takes
-            }
-
-            await _attachments.ReleaseAsync(message);
+            await SendBookkeeping.UndoAsync(message, _attachments, S.Members.Values.Select(m => m.Mentions), () => WriteStateAsync().AsTask());
             await PushAsync(sender, new MessageSent(earlier, origin), read: null);
             return new SendMessageResult(earlier, Created: false);
         }

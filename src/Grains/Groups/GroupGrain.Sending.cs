@@ -33,12 +33,7 @@ public sealed partial class GroupGrain
         var now = timeProvider.GetUtcNow();
         var expiresAt = await MessageRemovals.ExpiresAtAsync(grains, _key.OrganizationId, command.TtlMinutes, now);
         var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, _lastSortNumber + 1, senderId, null, body, clientMessageId, now, Priority: priority, Metadata: metadata, Silent: command.Silent, Forwarded: command.Forwarded, ExpiresAt: expiresAt, DeleteOnRead: command.DeleteOnRead, ParentSortNumber: command.ParentSortNumber, Mentions: mentions, Type: type, Attachments: attachments, Location: location);
-        if (await _removals.TrackAsync(message) | Mentions.Track(message, m => S.Members.GetValueOrDefault(m)?.Mentions))
-        {
-            await WriteStateAsync(); // before the message, so no crash leaves it untracked
-        }
-
-        await _attachments.HoldAsync(message);
+        await SendBookkeeping.BeforeAppendAsync(message, _removals, _attachments, m => S.Members.GetValueOrDefault(m)?.Mentions, WriteStateAsync);
         var stored = await messageLog.AppendAsync(message.ToLogEntry(idempotencyKey: senderId + ":" + clientMessageId));
         if (!string.Equals(stored.EntryId, message.Id, StringComparison.Ordinal))
         {
@@ -49,12 +44,7 @@ public sealed partial class GroupGrain
                 DeactivateOnIdle();
             }
 
-            if (Mentions.Untrack(message.SortNumber, S.Members.Values.Select(m => m.Mentions)))
-            {
-                await WriteStateAsync(); // this attempt's mentions name a sortNumber the next send takes
-            }
-
-            await _attachments.ReleaseAsync(message);
+            await SendBookkeeping.UndoAsync(message, _attachments, S.Members.Values.Select(m => m.Mentions), WriteStateAsync);
             await SendToRecipientsAsync(earlier, origin);
             await PublishMessageAsync(senderId, new MessageSent(earlier, origin));
             return new SendMessageResult(earlier, Created: false);
