@@ -49,19 +49,17 @@ public sealed partial class ConversationGrain(
             }
         }
 
-        // A change a crash cut short is finished first, so the last message and the counts below include it.
+        // The log is the truth for the messages: the last one is read back rather than kept in the state, after a change
+        // a crash cut short is finished, so the last message and the counts below include it.
         _changes = new MessageChanges(messageLog, _id, _key.OrganizationId);
         _threads = new MessageThreads(messageLog, _id);
         _attachments = new MessageAttachments(messageLog, grains, _id, _key.OrganizationId);
-        await ReconcilePinsAsync(await _changes.ActivateAsync(cancellationToken));
+        var (lastChange, lastMessage) = await _changes.ActivateAsync(cancellationToken);
+        await ReconcilePinsAsync(lastChange);
         _removals = new MessageRemovals(this, this);
         _removals.Activate();
-
-        // The log is the truth for the messages: the last one is read back rather than kept in the state.
-        var tail = await messageLog.ReadAsync(_id, long.MaxValue, LogDirection.Backward, 1, cancellationToken);
-        if (tail.Count > 0)
+        if (lastMessage is { } last)
         {
-            var last = tail[0].ToMessage();
             _lastMessage = last.Removed is null ? last : null;
             _lastSortNumber = last.SortNumber;
             _updatedAt = last.CreatedAt;

@@ -23,11 +23,22 @@ internal sealed class MessageChanges(IMessageLog log, string conversationId, str
     public long Last { get; private set; }
 
     /// <summary>
-    /// Takes the last change number, and finishes the last change if a crash cut it short. Returns that change and its
-    /// message as now stored (null when there are no changes), for the grain to reconcile what it keeps itself (pins).
-    /// Runs before the grain reads its last message and counts, so both see the finished change.
+    /// An activation's reads, both at once: the last change (finished if a crash cut it short, so the counts that follow
+    /// include it) with its message as now stored, for the grain to reconcile what it keeps itself (pins); and the log's
+    /// last message, as now stored.
     /// </summary>
-    public async Task<(MessageChange Change, Message Message)?> ActivateAsync(CancellationToken cancellationToken)
+    public async Task<((MessageChange Change, Message Message)? LastChange, Message? LastMessage)> ActivateAsync(CancellationToken cancellationToken)
+    {
+        var tailRead = log.ReadAsync(conversationId, long.MaxValue, LogDirection.Backward, 1, cancellationToken).AsTask();
+        var lastChange = await FinishLastChangeAsync(cancellationToken);
+        var tail = await tailRead;
+        var lastMessage = tail.Count == 0 ? null
+            : lastChange is { Message: var changed } && changed.SortNumber == tail[0].Sequence ? changed
+            : tail[0].ToMessage();
+        return (lastChange, lastMessage);
+    }
+
+    private async Task<(MessageChange Change, Message Message)?> FinishLastChangeAsync(CancellationToken cancellationToken)
     {
         var tail = await log.ReadAsync(_logId, long.MaxValue, LogDirection.Backward, 1, cancellationToken);
         if (tail.Count == 0)

@@ -50,14 +50,14 @@ public sealed partial class GroupGrain(
         _changes = new MessageChanges(messageLog, _id, _key.OrganizationId);
         _threads = new MessageThreads(messageLog, _id);
         _attachments = new MessageAttachments(messageLog, grains, _id, _key.OrganizationId);
-        await ReconcilePinsAsync(await _changes.ActivateAsync(cancellationToken));
+        var (lastChange, lastMessage) = await _changes.ActivateAsync(cancellationToken);
+        await ReconcilePinsAsync(lastChange);
         _removals = new MessageRemovals(this, this);
         _removals.Activate();
-        var tail = await messageLog.ReadAsync(_id, long.MaxValue, LogDirection.Backward, 1, cancellationToken);
-        if (tail.Count > 0)
+        if (lastMessage is not null)
         {
-            SetLast(tail[0].ToMessage());
-            await _threads.RepairAsync(tail[0].ToMessage());
+            SetLast(lastMessage);
+            await _threads.RepairAsync(lastMessage);
         }
 
         Mentions.ForgetUnstored(S.Members.Values.Select(m => m.Mentions), _lastSortNumber);
