@@ -109,7 +109,7 @@ internal sealed class MessageAttachments(IMessageLog log, IGrainFactory grains, 
             foreach (var entry in entries)
             {
                 var at = long.Parse(entry.Payload, CultureInfo.InvariantCulture);
-                var message = sees(at) ? (await log.ReadAsync(conversationId, at - 1, LogDirection.Forward, 1)).SingleOrDefault(e => e.Sequence == at)?.ToMessage() : null;
+                var message = sees(at) ? (await log.EntryAtAsync(conversationId, at))?.ToMessage() : null;
                 if (message is not { Attachments.Count: > 0 } || !shown(message))
                 {
                     continue;

@@ -48,7 +48,7 @@ internal sealed class MessageChanges(IMessageLog log, string conversationId, str
 
         Last = tail[0].Sequence;
         var change = ToChange(tail[0]);
-        var entry = await EntryAtAsync(change.SortNumber);
+        var entry = await log.EntryAtAsync(conversationId, change.SortNumber);
         if (entry is null)
         {
             return null;
@@ -69,7 +69,7 @@ internal sealed class MessageChanges(IMessageLog log, string conversationId, str
     }
 
     /// <summary>The stored message at <paramref name="sortNumber"/>, whoever may see it; null when there is none.</summary>
-    public async Task<Message?> MessageAtAsync(long sortNumber) => (await EntryAtAsync(sortNumber))?.ToMessage();
+    public async Task<Message?> MessageAtAsync(long sortNumber) => (await log.EntryAtAsync(conversationId, sortNumber))?.ToMessage();
 
     /// <summary>
     /// Stores a change of <paramref name="current"/> that made <paramref name="revised"/>: the change in the order first,
@@ -198,9 +198,6 @@ internal sealed class MessageChanges(IMessageLog log, string conversationId, str
         MessageChangeKind.Expired or MessageChangeKind.DeletedOnRead => MessageRevisions.Remove(message, change.Kind, change.At),
         _ => null,
     };
-
-    private async Task<LogEntry?> EntryAtAsync(long sortNumber) =>
-        (await log.ReadAsync(conversationId, sortNumber - 1, LogDirection.Forward, 1)).SingleOrDefault(e => e.Sequence == sortNumber);
 
     private string HiddenLogId(string userId) => conversationId + "#hidden:" + userId;
 

@@ -17,9 +17,13 @@ internal static class MessageLogExtensions
         JsonSerializer.Deserialize(entry.Payload, ChatJsonContext.Default.Message)
         ?? throw new InvalidOperationException($"Log entry {entry.LogId}/{entry.Sequence} holds no message.");
 
+    /// <summary>The entry at <paramref name="sortNumber"/>; null if the log has none there.</summary>
+    public static async Task<LogEntry?> EntryAtAsync(this IMessageLog log, string logId, long sortNumber) =>
+        (await log.ReadAsync(logId, sortNumber - 1, LogDirection.Forward, 1)).SingleOrDefault(e => e.Sequence == sortNumber);
+
     /// <summary>The author of the entry at <paramref name="sortNumber"/>; null if the log has none there.</summary>
     public static async Task<string?> AuthorAtAsync(this IMessageLog log, string logId, long sortNumber) =>
-        (await log.ReadAsync(logId, sortNumber - 1, LogDirection.Forward, 1)).SingleOrDefault(e => e.Sequence == sortNumber)?.AuthorId;
+        (await log.EntryAtAsync(logId, sortNumber))?.AuthorId;
 
     /// <summary>
     /// The messages strictly between <paramref name="after"/> and <paramref name="before"/>, at most

@@ -34,7 +34,8 @@ internal sealed class MessageThreads(IMessageLog log, string conversationId)
         var indexed = await log.AppendAsync(new LogEntry(
             indexId, await log.GetLastSequenceAsync(indexId) + 1, reply.Id, key, reply.SenderId, reply.CreatedAt, key));
 
-        var parentEntry = (await log.ReadAsync(conversationId, parentSortNumber - 1, LogDirection.Forward, 1)).Single(e => e.Sequence == parentSortNumber);
+        var parentEntry = await log.EntryAtAsync(conversationId, parentSortNumber)
+            ?? throw new InvalidOperationException($"Parent {conversationId}/{parentSortNumber} of a stored reply is not in the log.");
         var parent = parentEntry.ToMessage();
         if (parent.Thread is { } thread && thread.LastReplySortNumber >= reply.SortNumber)
         {
@@ -75,7 +76,8 @@ internal sealed class MessageThreads(IMessageLog log, string conversationId)
             foreach (var entry in entries)
             {
                 var sortNumber = long.Parse(entry.Payload, CultureInfo.InvariantCulture);
-                var reply = (await log.ReadAsync(conversationId, sortNumber - 1, LogDirection.Forward, 1)).Single(e => e.Sequence == sortNumber).ToMessage();
+                var reply = (await log.EntryAtAsync(conversationId, sortNumber)
+                    ?? throw new InvalidOperationException($"Reply {conversationId}/{sortNumber} of a thread index is not in the log.")).ToMessage();
                 if (!shown(reply))
                 {
                     continue;
