@@ -74,6 +74,8 @@ public static class ChatApiHostingExtensions
         app.MapAdminApi();
         app.MapAuthApi();
         app.MapUsersApi();
+        app.MapPresenceApi();
+        app.MapPrivacyApi();
         app.MapMessagesApi();
         app.MapMessageChangesApi();
         app.MapThreadsApi();

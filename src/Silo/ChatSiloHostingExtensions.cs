@@ -45,6 +45,7 @@ public static class ChatSiloHostingExtensions
         services.AddOptions<SiloMessagingOptions>().Bind(configuration.GetSection("Silo:Messaging"));
         services.AddOptions<PasswordHasherOptions>().Bind(configuration.GetSection("Silo:PasswordHasher"));
         services.AddOptions<GroupOptions>().Bind(configuration.GetSection("Silo:Groups"));
+        services.AddOptions<PresenceOptions>().Bind(configuration.GetSection("Silo:Presence"));
         services.AddChatAttachments(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IPasswordHasher<UserState>, PasswordHasher<UserState>>();

@@ -35,6 +35,9 @@ public class ClusterFixture : IAsyncLifetime
     /// <summary>How long an upload nothing attaches lives here: short, so that tests can watch it expire.</summary>
     public static TimeSpan UnattachedLifetime { get; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>Presence changes reach subscribers at most once per this time here.</summary>
+    public static TimeSpan PresenceCoalesceWindow { get; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>The first silo's services.</summary>
     public IServiceProvider Services => Cluster.GetSiloServiceProvider();
 
@@ -120,6 +123,7 @@ public class ClusterFixture : IAsyncLifetime
 
         // Broadcast groups broadcast at once (the grace exists for API hosts, which the grain tests stand in for).
         new("Silo:Groups:BroadcastGrace", "00:00:00"),
+        new("Silo:Presence:CoalesceWindow", PresenceCoalesceWindow.ToString("c", System.Globalization.CultureInfo.InvariantCulture)),
         new("Attachments:UnattachedLifetime", UnattachedLifetime.ToString("c", System.Globalization.CultureInfo.InvariantCulture)),
     ];
 }
@@ -167,6 +171,21 @@ public sealed class RecordingObserver : IUserObserver
     public ValueTask OnSessionRevokedAsync(SessionRevoked revoked) => Record(revoked);
 
     public ValueTask OnProfileUpdatedAsync(ProfileUpdated updated) => Record(updated);
+
+    public ValueTask OnPresenceChangedAsync(UserPresence presence) => Record(presence);
+
+    public ValueTask OnSubscriptionChangedAsync(SubscriptionChanged change) => Record(change);
+
+    public ValueTask OnSilencedChangedAsync(IReadOnlyList<string> silenced) => Record(silenced);
+
+    /// <summary>The events of type <typeparamref name="T"/> received so far.</summary>
+    public List<T> All<T>()
+    {
+        lock (Received)
+        {
+            return [.. Received.OfType<T>()];
+        }
+    }
 
     /// <summary>The next event of type <typeparamref name="T"/> matching <paramref name="match"/> (waits up to 5 s).</summary>
     public async Task<T> NextAsync<T>(Func<T, bool>? match = null)

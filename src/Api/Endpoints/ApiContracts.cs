@@ -161,3 +161,15 @@ public sealed record ThreadRead(long ReadSortNumber);
 
 /// <summary>How many hub connections of a user one API host holds.</summary>
 public sealed record UserConnectionCount(string UserId, int Count);
+
+/// <summary>My chosen presence status: AVAILABLE, DND or UNAVAILABLE.</summary>
+public sealed record SetPresenceRequest(PresenceStatus? Status);
+
+/// <summary>Users to subscribe to (1 to 50).</summary>
+public sealed record SubscribeRequest(IReadOnlyList<string>? UserIds);
+
+/// <summary>A privacy list's entries.</summary>
+public sealed record PrivacyListRequest(IReadOnlyList<PrivacyItem>? Items);
+
+/// <summary>The privacy list to make active; null for none.</summary>
+public sealed record ActivePrivacyListRequest(string? Name);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans.Chat.Api.Auth;
 using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Errors;
+using Orleans.Chat.Grains.Groups;
 using Orleans.Chat.Grains.Messages;
 using Orleans.Chat.Grains.Users;
 
@@ -167,6 +168,12 @@ public static class MessagesApi
         if (page.Messages.Count > 0)
         {
             await MarkCaughtUpAsync(conversation, user.GetUserId(), page.Messages.Max(m => m.SortNumber));
+        }
+
+        // A group's messages from members I blocked (or who blocked me mutually) do not reach me, in history either.
+        if (conversation is IGroupGrain && await grains.GetGrain<IUserGrain>(user.GetUserId()).GetSilencedAsync() is { Count: > 0 } silenced)
+        {
+            return TypedResults.Ok<IReadOnlyList<Message>>([.. page.Messages.Where(m => !silenced.Contains(m.SenderId, StringComparer.Ordinal))]);
         }
 
         return TypedResults.Ok(page.Messages);

@@ -63,14 +63,20 @@ public static class UsersApi
     private static async Task<Ok<IReadOnlyList<UserMetadata>>> GetManyMetadataAsync(string organizationId, string? userIds, ClaimsPrincipal user, IGrainFactory grains)
     {
         Validate.Id(organizationId, "organizationId");
-        var ids = (userIds ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToList();
-        if (ids.Count is 0 or > 50)
-        {
-            throw new InvalidArgumentException("'userIds' names 1 to 50 users, separated by commas.", "userIds");
-        }
-
-        var found = await Task.WhenAll(ids.Select(id => MetadataAsync(grains, user.GetUserId(), organizationId, Validate.Id(id, "userIds"))));
+        var found = await Task.WhenAll(ParseUserIds(userIds).Select(id => MetadataAsync(grains, user.GetUserId(), organizationId, id)));
         return TypedResults.Ok<IReadOnlyList<UserMetadata>>([.. found.OfType<UserMetadata>()]);
+    }
+
+    /// <summary>A query's <c>userIds=a,b,c</c>: 1 to 50 valid ids, each once.</summary>
+    internal static IReadOnlyList<string> ParseUserIds(string? userIds) =>
+        UserIds((userIds ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    /// <summary>1 to 50 valid user ids, each once.</summary>
+    internal static IReadOnlyList<string> UserIds(IEnumerable<string>? userIds)
+    {
+        var ids = (userIds ?? []).Distinct(StringComparer.Ordinal).ToList();
+        return ids.Count is > 0 and <= 50 ? [.. ids.Select(id => Validate.Id(id, "userIds"))]
+            : throw new InvalidArgumentException("'userIds' names 1 to 50 users.", "userIds");
     }
 
     private static async Task<Ok<UserMetadata>> PatchMyMetadataAsync(string organizationId, Dictionary<string, string?> changes, ClaimsPrincipal user, IGrainFactory grains) =>
@@ -125,9 +131,10 @@ public static class UsersApi
     /// The one answer for a user the caller may not see, word for word whether the user is missing or only shares no
     /// organization with the caller, and without the id or address asked for: an outsider learns nothing from a lookup.
     /// </summary>
-    private static NotFoundException UserNotFound() => new("No user you can see matches.");
+    internal static NotFoundException UserNotFound() => new("No user you can see matches.");
 
-    private static async Task<UserProfile> GetVisibleAsync(IGrainFactory grains, string callerId, string userId)
+    /// <summary>Another user as the caller may see them (shared organizations only, no private data); the one not-found otherwise.</summary>
+    internal static async Task<UserProfile> GetVisibleAsync(IGrainFactory grains, string callerId, string userId)
     {
         if (string.Equals(callerId, userId, StringComparison.Ordinal))
         {

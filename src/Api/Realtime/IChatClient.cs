@@ -34,9 +34,21 @@ public interface IChatClient
     [HubMethodName("message:delivered")]
     Task MessageDelivered(MessageDelivered delivered);
 
-    /// <summary><c>user:updated</c>: my profile changed on another device.</summary>
+    /// <summary><c>user:updated</c>: my profile changed on another device, or a user I am subscribed to changed theirs.</summary>
     [HubMethodName("user:updated")]
     Task UserUpdated(UserProfile profile);
+
+    /// <summary><c>presence:change</c>: a user I am subscribed to changed presence (merged when they flap).</summary>
+    [HubMethodName("presence:change")]
+    Task PresenceChange(UserPresence presence);
+
+    /// <summary><c>user:subscribed</c>: I subscribed to a user (on any device), or a user subscribed to me.</summary>
+    [HubMethodName("user:subscribed")]
+    Task UserSubscribed(SubscriptionChanged change);
+
+    /// <summary><c>user:unsubscribed</c>: such a subscription ended.</summary>
+    [HubMethodName("user:unsubscribed")]
+    Task UserUnsubscribed(SubscriptionChanged change);
 
     /// <summary><c>message:updated</c>: a message was edited, pinned or unpinned, or got or lost a reaction.</summary>
     [HubMethodName("message:updated")]

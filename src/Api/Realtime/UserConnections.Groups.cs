@@ -205,7 +205,17 @@ public sealed partial class UserConnections
         var reached = new List<string>();
         foreach (var userId in group.Users)
         {
-            if (!broadcast.NotTo.Contains(userId, StringComparer.Ordinal) && _users.TryGetValue(userId, out var user) && user.HasConnectionOutside(origin))
+            if (broadcast.NotTo.Contains(userId, StringComparer.Ordinal) || !_users.TryGetValue(userId, out var user))
+            {
+                continue;
+            }
+
+            if (user.Silenced.Contains(message.SenderId))
+            {
+                // The member does not receive the sender's messages (a privacy list).
+                excluded.AddRange(user.Except(null).Select(c => c.ConnectionId));
+            }
+            else if (user.HasConnectionOutside(origin))
             {
                 reached.Add(userId);
             }

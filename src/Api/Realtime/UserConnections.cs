@@ -53,7 +53,7 @@ public sealed partial class UserConnections(
                     try
                     {
                         var user = grains.GetGrain<IUserGrain>(userId);
-                        await user.SubscribeAsync(reference);
+                        link.Silenced = (await user.ConnectAsync(reference, link.Devices())).ToHashSet(StringComparer.Ordinal);
                         broadcastGroups = await user.GetBroadcastGroupsAsync();
                     }
                     catch
@@ -70,6 +70,7 @@ public sealed partial class UserConnections(
                 }
                 else
                 {
+                    await ReportDevicesAsync(link);
                     await AddConnectionToGroupsAsync(link, connection.ConnectionId);
                 }
 
@@ -92,8 +93,14 @@ public sealed partial class UserConnections(
         await link.Gate.WaitAsync();
         try
         {
-            if (!link.Remove(connectionId) || link.Count > 0 || link.Closed)
+            if (!link.Remove(connectionId) || link.Closed)
             {
+                return;
+            }
+
+            if (link.Count > 0)
+            {
+                await ReportDevicesAsync(link);
                 return;
             }
 
@@ -125,6 +132,47 @@ public sealed partial class UserConnections(
         }
     }
 
+    /// <summary>A device says whether the app is in the foreground (active) or the background; presence follows.</summary>
+    public async Task SetActiveAsync(string userId, string connectionId, bool active)
+    {
+        if (!_users.TryGetValue(userId, out var link))
+        {
+            return;
+        }
+
+        await link.Gate.WaitAsync();
+        try
+        {
+            if (!link.Closed && link.SetActive(connectionId, active))
+            {
+                await ReportDevicesAsync(link);
+            }
+        }
+        finally
+        {
+            link.Gate.Release();
+        }
+    }
+
+    /// <summary>Tells the user grain what this process holds of the user's devices now (under the link's gate).</summary>
+    private async Task ReportDevicesAsync(UserLink link)
+    {
+        if (link.Reference is not { } reference)
+        {
+            return;
+        }
+
+        try
+        {
+            link.Silenced = (await grains.GetGrain<IUserGrain>(link.UserId).ConnectAsync(reference, link.Devices())).ToHashSet(StringComparer.Ordinal);
+        }
+        catch (Exception exception)
+        {
+            // The next renewal reports again; the connection itself is fine.
+            LogRenewFailed(logger, exception, link.UserId);
+        }
+    }
+
     /// <summary>
     /// Renews every user's subscription (re-subscribes after the user grain was collected or its silo died). Many at a
     /// time: after a silo dies, a call to a grain that lived there may wait for the response timeout, and one slow call
@@ -146,7 +194,7 @@ public sealed partial class UserConnections(
                 {
                     try
                     {
-                        await grains.GetGrain<IUserGrain>(link.UserId).SubscribeAsync(reference);
+                        link.Silenced = (await grains.GetGrain<IUserGrain>(link.UserId).ConnectAsync(reference, link.Devices())).ToHashSet(StringComparer.Ordinal);
                     }
                     catch (Exception exception) when (!token.IsCancellationRequested)
                     {
@@ -210,16 +258,46 @@ public sealed partial class UserConnections(
 
         public IUserObserver? Reference { get; set; }
 
+        /// <summary>Grows with every change of the connections, so the user grain can tell a late report from a newer one.</summary>
+        private long _version;
+
         public int Count => _connections.Length;
 
-        public void Add(string connectionId, string sessionId, HubCallerContext context) =>
+        /// <summary>The users whose messages this user does not receive (a privacy list), as the user grain last said.</summary>
+        public HashSet<string> Silenced { get; set; } = [];
+
+        public void Add(string connectionId, string sessionId, HubCallerContext context)
+        {
             _connections = [.. _connections.Where(c => c.ConnectionId != connectionId), new UserConnection(connectionId, sessionId, context)];
+            _version++;
+        }
 
         public bool Remove(string connectionId)
         {
             var before = _connections;
             _connections = [.. before.Where(c => c.ConnectionId != connectionId)];
+            _version++;
             return _connections.Length != before.Length;
+        }
+
+        /// <summary>Marks a connection in the foreground or the background; false if it is not here or already so.</summary>
+        public bool SetActive(string connectionId, bool active)
+        {
+            var before = _connections;
+            if (!before.Any(c => c.ConnectionId == connectionId && c.Active != active))
+            {
+                return false;
+            }
+
+            _connections = [.. before.Select(c => c.ConnectionId == connectionId ? c with { Active = active } : c)];
+            _version++;
+            return true;
+        }
+
+        public DevicePresence Devices()
+        {
+            var connections = _connections;
+            return new DevicePresence(connections.Length, connections.Count(c => c.Active), _version);
         }
 
         public UserConnection[] Of(string sessionId) => [.. _connections.Where(c => c.IsOf(sessionId))];
@@ -279,7 +357,7 @@ public sealed partial class UserConnections(
             sessionId is null ? _connections : [.. _connections.Where(c => !c.IsOf(sessionId))];
     }
 
-    private sealed record UserConnection(string ConnectionId, string SessionId, HubCallerContext Context)
+    private sealed record UserConnection(string ConnectionId, string SessionId, HubCallerContext Context, bool Active = true)
     {
         public bool IsOf(string sessionId) => string.Equals(SessionId, sessionId, StringComparison.Ordinal);
     }
@@ -331,6 +409,18 @@ public sealed partial class UserConnections(
 
         public async ValueTask OnProfileUpdatedAsync(ProfileUpdated updated) =>
             await SendAsync(updated.OriginSessionId, client => client.UserUpdated(updated.Profile));
+
+        public async ValueTask OnPresenceChangedAsync(UserPresence presence) =>
+            await SendAsync(exceptSession: null, client => client.PresenceChange(presence));
+
+        public async ValueTask OnSubscriptionChangedAsync(SubscriptionChanged change) =>
+            await SendAsync(exceptSession: null, client => change.Subscribed ? client.UserSubscribed(change) : client.UserUnsubscribed(change));
+
+        public ValueTask OnSilencedChangedAsync(IReadOnlyList<string> silenced)
+        {
+            link.Silenced = silenced.ToHashSet(StringComparer.Ordinal);
+            return ValueTask.CompletedTask;
+        }
 
         public ValueTask OnSessionRevokedAsync(SessionRevoked revoked)
         {

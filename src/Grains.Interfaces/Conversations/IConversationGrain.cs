@@ -1,4 +1,5 @@
 using Orleans.Chat.Grains.Messages;
+using Orleans.Concurrency;
 
 namespace Orleans.Chat.Grains.Conversations;
 
@@ -9,6 +10,13 @@ namespace Orleans.Chat.Grains.Conversations;
 [Alias("chat.IConversationGrain")]
 public interface IConversationGrain : IChatConversation
 {
+    /// <summary>
+    /// Forgets what it learned of its members (names, and whether one blocks the other), so that the next call asks them
+    /// again: a member calls it after their privacy list changed. Interleaves: that member's grain may be what this
+    /// conversation is waiting for.
+    /// </summary>
+    [AlwaysInterleave]
+    ValueTask ForgetMembersAsync();
 }
 
 /// <summary>

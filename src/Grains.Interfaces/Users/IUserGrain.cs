@@ -6,7 +6,7 @@ namespace Orleans.Chat.Grains.Users;
 
 /// <summary>A user, keyed by user id: profile, password, organizations, sessions, roster and realtime subscribers.</summary>
 [Alias("chat.IUserGrain")]
-public interface IUserGrain : IGrainWithStringKey
+public partial interface IUserGrain : IGrainWithStringKey
 {
     /// <summary>Creates the user; <c>conflict</c> if the id, email or phone is taken.</summary>
     ValueTask<UserProfile> CreateAsync(CreateUserCommand command);

@@ -22,9 +22,24 @@ public interface IUserObserver : IGrainObserver
     [OneWay]
     ValueTask OnCustomMessageAsync(CustomMessageSent sent);
 
-    /// <summary>The user's profile changed: for their devices but the one that changed it.</summary>
+    /// <summary>
+    /// The user's profile changed: for their devices but the one that changed it; or a user they are subscribed to
+    /// changed theirs (public part only).
+    /// </summary>
     [OneWay]
     ValueTask OnProfileUpdatedAsync(ProfileUpdated updated);
+
+    /// <summary>A user the observed user is subscribed to changed presence (<c>presence:change</c>).</summary>
+    [OneWay]
+    ValueTask OnPresenceChangedAsync(UserPresence presence);
+
+    /// <summary>The observed user subscribed to someone, or someone to them, or a subscription ended.</summary>
+    [OneWay]
+    ValueTask OnSubscriptionChangedAsync(SubscriptionChanged change);
+
+    /// <summary>The users whose messages the observed user does not receive changed (see <c>IUserGrain.GetSilencedAsync</c>).</summary>
+    [OneWay]
+    ValueTask OnSilencedChangedAsync(IReadOnlyList<string> silenced);
 
     /// <summary>A session of the user ended: connections of that session must close.</summary>
     [OneWay]

@@ -20,6 +20,7 @@ public sealed partial class ConversationGrain
         var metadata = Validate.MessageMetadata(command.Metadata);
         var (body, type, attachments, location) = await _attachments.ResolveAsync(command);
         await EnsureMembersAsync();
+        EnsureNotSilenced(recipient);
         var mentions = Mentions.Resolve(body, command.Mentions, sender, _key.Contains);
         if (command.ParentSortNumber is { } parentSortNumber)
         {
@@ -81,8 +82,9 @@ public sealed partial class ConversationGrain
     public async ValueTask<CustomMessage> SendCustomAsync(CustomMessageCommand command)
     {
         var custom = CustomMessages.Create(command, _id, _key.OrganizationId, timeProvider.GetUtcNow());
-        CounterpartyOf(custom.SenderId);
+        var recipient = CounterpartyOf(custom.SenderId);
         await EnsureMembersAsync();
+        EnsureNotSilenced(recipient);
         var sent = new CustomMessageSent(custom, command.OriginSessionId);
         foreach (var member in new[] { _key.FirstUserId, _key.SecondUserId })
         {

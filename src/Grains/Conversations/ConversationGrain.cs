@@ -31,6 +31,9 @@ public sealed partial class ConversationGrain(
 
     /// <summary>The members' display names, taken when they are verified (see <see cref="EnsureMembersAsync"/>).</summary>
     private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
+
+    /// <summary>The members who do not receive the other's messages (a privacy list), learned with <see cref="_names"/>.</summary>
+    private readonly HashSet<string> _silencing = new(StringComparer.Ordinal);
     private long _lastSortNumber;
     private Message? _lastMessage;
     private DateTimeOffset _updatedAt;
@@ -185,9 +188,36 @@ public sealed partial class ConversationGrain(
             throw new PermissionDeniedException($"Both users must be members of organization '{_key.OrganizationId}'.");
         }
 
+        var silencing = await Task.WhenAll(
+            grains.GetGrain<IUserGrain>(_key.FirstUserId).IsSilencingAsync(_key.SecondUserId).AsTask(),
+            grains.GetGrain<IUserGrain>(_key.SecondUserId).IsSilencingAsync(_key.FirstUserId).AsTask());
+        _silencing.Clear();
+        foreach (var (member, silences) in new[] { (_key.FirstUserId, silencing[0]), (_key.SecondUserId, silencing[1]) })
+        {
+            if (silences)
+            {
+                _silencing.Add(member);
+            }
+        }
+
         foreach (var profile in profiles)
         {
             _names[profile!.Id] = profile.DisplayName;
+        }
+    }
+
+    public ValueTask ForgetMembersAsync()
+    {
+        _names.Clear();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>A 1-1 message (stored or custom) to a member who blocked the sender, or whom the sender blocked mutually, is refused.</summary>
+    private void EnsureNotSilenced(string recipientId)
+    {
+        if (_silencing.Contains(recipientId))
+        {
+            throw new PermissionDeniedException("This user does not accept your messages.");
         }
     }
 

@@ -77,6 +77,7 @@ public sealed partial class UserGrain
 
         var profile = ToProfile();
         await NotifyAsync(o => o.OnProfileUpdatedAsync(new ProfileUpdated(profile, origin)));
+        await PublishProfileAsync(profile);
         return profile;
     }
 

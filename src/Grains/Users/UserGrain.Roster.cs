@@ -92,7 +92,8 @@ public sealed partial class UserGrain
 
         // A message at or before the entry's last one was passed on when it came (or will come from history on
         // catch-up): a retried send pushes it again with a newer view, which is applied, but devices get it once.
-        var message = update.Message is { } sent && sent.Message.SortNumber > (known?.LastSortNumber ?? 0) ? sent : null;
+        // A group message from a user I do not receive from (a privacy list) is not passed on either.
+        var message = update.Message is { } sent && sent.Message.SortNumber > (known?.LastSortNumber ?? 0) && !Silences(sent.Message.SenderId) ? sent : null;
         var events = new ConversationEvents(message, update.Read, new ConversationChanged(entry, _unread.For(view.OrganizationId)), update.Delivered, update.MessageChange);
         await NotifyAsync(o => o.OnConversationEventsAsync(events));
     }

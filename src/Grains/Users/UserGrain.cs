@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Messages;
 using Orleans.Chat.Persistence;
@@ -16,6 +17,7 @@ public sealed partial class UserGrain(
     IRosterStore rosterStore,
     IPasswordHasher<UserState> passwordHasher,
     TimeProvider timeProvider,
+    IOptions<PresenceOptions> presenceOptions,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
     /// <summary>Devices per user; signing in on one more device ends the oldest session.</summary>
@@ -23,12 +25,26 @@ public sealed partial class UserGrain(
 
     private readonly ObserverManager<IUserObserver> _observers = new(UserObserverSubscription.Expiration, logger);
 
+    /// <summary>The last state write begun: writes go one at a time, because the few calls that interleave (see IUserGrain) write too.</summary>
+    private Task _writing = Task.CompletedTask;
+
     private UserState S => state.State;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) => LoadRosterAsync(cancellationToken);
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await LoadRosterAsync(cancellationToken);
+        if (S.PrivacyChangesToTell.Count > 0)
+        {
+            // Left by a crash between a privacy change and telling it: finished once the grain answers calls.
+            this.RegisterGrainTimer(TellPrivacyChangesAsync, new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = Timeout.InfiniteTimeSpan });
+        }
+    }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        SaveRosterAsync(reason, cancellationToken);
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await SaveLastActivityAsync();
+        await SaveRosterAsync(reason, cancellationToken);
+    }
 
     public async ValueTask<UserProfile> CreateAsync(CreateUserCommand command)
     {
@@ -194,11 +210,14 @@ public sealed partial class UserGrain(
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask UnsubscribeAsync(IUserObserver observer)
+    public async ValueTask UnsubscribeAsync(IUserObserver observer)
     {
         ArgumentNullException.ThrowIfNull(observer);
         _observers.Unsubscribe(observer);
-        return ValueTask.CompletedTask;
+        if (_hosts.Remove(observer.GetGrainId()))
+        {
+            await OnDevicesChangedAsync(timeProvider.GetUtcNow());
+        }
     }
 
     /// <summary>
@@ -208,8 +227,20 @@ public sealed partial class UserGrain(
     private Task NotifyAsync(Func<IUserObserver, ValueTask> notification) => _observers.Notify(o => notification(o).AsTask());
 
     /// <summary>Writes the account, sessions and organizations; the roster has rows of its own.</summary>
-    private async Task WriteStateAsync()
+    private Task WriteStateAsync() => _writing = WriteAfterAsync(_writing);
+
+    private async Task WriteAfterAsync(Task previous)
     {
+        try
+        {
+            await previous;
+        }
+        catch (Exception)
+        {
+            // Its caller has the failure; this write stores the state as it is now.
+        }
+
+        _lastActiveUnsaved = false;
         await state.WriteStateAsync();
         _staleMarkStored = S.RosterMayBeStale;
     }

@@ -76,6 +76,41 @@ public sealed class UserState
     /// <summary>The user's metadata per organization (at most 8 keys each), by organization id.</summary>
     [Id(17)]
     public Dictionary<string, Dictionary<string, string>> OrganizationMetadata { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The presence the user chose: <c>Available</c> (follow the devices), <c>Dnd</c> or <c>Unavailable</c>.</summary>
+    [Id(18)]
+    public PresenceStatus ChosenPresence { get; set; }
+
+    /// <summary>When the user was last seen available (or busy), stored when their last device goes (and on deactivation).</summary>
+    [Id(19)]
+    public DateTimeOffset? LastActiveAt { get; set; }
+
+    /// <summary>The users whose presence and profile changes this user gets.</summary>
+    [Id(20)]
+    public HashSet<string> Subscriptions { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The users who get this user's presence and profile changes (the other side of their <see cref="Subscriptions"/>).</summary>
+    [Id(21)]
+    public HashSet<string> Subscribers { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The user's privacy lists by name.</summary>
+    [Id(22)]
+    public Dictionary<string, List<PrivacyItem>> PrivacyLists { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(23)]
+    public string? ActivePrivacyList { get; set; }
+
+    /// <summary>The users whose active privacy list denies this user mutually: their messages do not reach this user either.</summary>
+    [Id(24)]
+    public HashSet<string> MutuallyBlockedBy { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Users whose standing with this user changed by a privacy list, whose side of it (their mutual mark, our 1-1
+    /// conversations) is not told yet: stored with the change, cleared once told, told again by the next activation
+    /// when a crash came between.
+    /// </summary>
+    [Id(25)]
+    public HashSet<string> PrivacyChangesToTell { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>One signed-in device.</summary>
