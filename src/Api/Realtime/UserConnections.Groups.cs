@@ -242,7 +242,23 @@ public sealed partial class UserConnections
         var excluded = sent.OriginSessionId is { } origin && _users.TryGetValue(sent.Message.SenderId, out var sender)
             ? sender.Of(origin).Select(c => c.ConnectionId).ToList()
             : [];
+        excluded.AddRange(SilencingConnections(group, sent.Message.SenderId));
         await Clients.GroupExcept(SignalRGroup(group.GroupId), excluded).CustomMessage(sent.Message);
+    }
+
+    /// <summary>The connections here of the group's members who do not receive the sender's messages (a privacy list).</summary>
+    private IEnumerable<string> SilencingConnections(GroupLink group, string senderId)
+    {
+        foreach (var userId in group.Users)
+        {
+            if (_users.TryGetValue(userId, out var user) && user.Silenced.Contains(senderId))
+            {
+                foreach (var connection in user.Except(null))
+                {
+                    yield return connection.ConnectionId;
+                }
+            }
+        }
     }
 
     private async Task PushGroupMessageChangeAsync(GroupLink group, GroupMessageChange broadcast)

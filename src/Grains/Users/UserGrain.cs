@@ -200,7 +200,9 @@ public sealed partial class UserGrain(
     public ValueTask DeliverCustomAsync(CustomMessageSent sent)
     {
         ArgumentNullException.ThrowIfNull(sent);
-        return new(NotifyAsync(o => o.OnCustomMessageAsync(sent)));
+
+        // Nothing from a user I do not receive from (a privacy list), in a group either.
+        return Silences(sent.Message.SenderId) ? ValueTask.CompletedTask : new(NotifyAsync(o => o.OnCustomMessageAsync(sent)));
     }
 
     public ValueTask SubscribeAsync(IUserObserver observer)
