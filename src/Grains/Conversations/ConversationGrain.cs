@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Messages;
 using Orleans.Chat.Grains.Users;
@@ -20,6 +21,7 @@ public sealed partial class ConversationGrain(
     [PersistentState("conversation")] IPersistentState<ConversationState> state,
     IMessageLog messageLog,
     IGrainFactory grains,
+    IOptions<ConversationOptions> options,
     TimeProvider timeProvider,
     ILogger<ConversationGrain> logger) : Grain, IConversationGrain
 {
@@ -51,9 +53,9 @@ public sealed partial class ConversationGrain(
 
         // The log is the truth for the messages: the last one is read back rather than kept in the state, after a change
         // a crash cut short is finished, so the last message and the counts below include it.
-        _changes = new MessageChanges(messageLog, _id, _key.OrganizationId);
+        _changes = new MessageChanges(messageLog, _id, _key.OrganizationOf);
         _threads = new MessageThreads(messageLog, _id);
-        _attachments = new MessageAttachments(messageLog, grains, _id, _key.OrganizationId);
+        _attachments = new MessageAttachments(messageLog, grains, _id, _key.OrganizationOf);
         var (lastChange, lastMessage) = await _changes.ActivateAsync(cancellationToken);
         await ReconcilePinsAsync(lastChange);
         _removals = new MessageRemovals(this, this);
@@ -129,7 +131,7 @@ public sealed partial class ConversationGrain(
         await WriteStateAsync(); // Stores any delivered receipts waiting for their flush too.
         if (receipt)
         {
-            await PushAsync(readerId, sent: null, read: new MessageRead(_id, _key.OrganizationId, readerId, upTo));
+            await PushAsync(readerId, sent: null, read: new MessageRead(_id, _key.OrganizationOf(readerId), readerId, upTo));
         }
         else
         {
@@ -169,25 +171,32 @@ public sealed partial class ConversationGrain(
         _key.Contains(userId) ? _key.CounterpartyOf(userId) : throw new PermissionDeniedException("You are not a member of this conversation.");
 
     /// <summary>
-    /// Both members must belong to the conversation's organization; checked once per activation, which also takes their
-    /// display names (each member's entry is named after the other, for lists sorted by name).
+    /// Each member must belong to their organization in the conversation; checked once per activation, which also takes
+    /// their display names (each member's entry is named after the other, for lists sorted by name). A conversation
+    /// across organizations with no message yet needs both organizations' consent too (see
+    /// <see cref="EnsureCrossOrganizationAllowedAsync"/>).
     /// </summary>
     private async ValueTask EnsureMembersAsync()
     {
-        if (_names.Count == 2)
+        if (_names.Count != 2)
         {
-            return;
+            var profiles = await Task.WhenAll(ProfileAsync(_key.FirstUserId), ProfileAsync(_key.SecondUserId));
+            if (profiles.Any(p => p is null || !p.Organizations.Contains(_key.OrganizationOf(p.Id), StringComparer.Ordinal)))
+            {
+                throw _key.OrganizationId is { } organizationId
+                    ? new PermissionDeniedException($"Both users must be members of organization '{organizationId}'.")
+                    : CrossOrganizationRefused();
+            }
+
+            foreach (var profile in profiles)
+            {
+                _names[profile!.Id] = profile.DisplayName;
+            }
         }
 
-        var profiles = await Task.WhenAll(ProfileAsync(_key.FirstUserId), ProfileAsync(_key.SecondUserId));
-        if (profiles.Any(p => p is null || !p.Organizations.Contains(_key.OrganizationId, StringComparer.Ordinal)))
+        if (_lastSortNumber == 0)
         {
-            throw new PermissionDeniedException($"Both users must be members of organization '{_key.OrganizationId}'.");
-        }
-
-        foreach (var profile in profiles)
-        {
-            _names[profile!.Id] = profile.DisplayName;
+            await EnsureCrossOrganizationAllowedAsync();
         }
     }
 
@@ -305,7 +314,7 @@ public sealed partial class ConversationGrain(
         var theirs = S.Members[counterparty];
         return new ConversationView(
             _id,
-            _key.OrganizationId,
+            _key.OrganizationOf(memberId),
             counterparty,
             mine.ClearedSortNumber >= _lastSortNumber ? null : _lastMessage,
             _lastSortNumber,
