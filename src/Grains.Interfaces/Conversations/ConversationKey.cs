@@ -7,8 +7,8 @@ namespace Orleans.Chat.Grains.Conversations;
 /// The key of a 1-1 conversation: each member's organization and the two members in ordinal order, so the same pair
 /// always maps to the same grain. Within one organization the grain key (and the public conversation id) is
 /// <c>organizationId:firstUserId:secondUserId</c>; across two organizations it is
-/// <c>firstOrganizationId:firstUserId:secondOrganizationId:secondUserId</c>, each member after their organization (four
-/// parts, so one id names either kind, and a group's two parts neither). ':' cannot occur in an id.
+/// <c>firstOrganizationId:firstUserId:secondOrganizationId:secondUserId</c>, each member after their organization. A
+/// group's id has two parts, so the number of parts says which grain an id names; ':' cannot occur in an id.
 /// </summary>
 public readonly record struct ConversationKey
 {

@@ -7,10 +7,11 @@ namespace Orleans.Chat.Grains.Conversations;
 /// A conversation across two organizations (<see cref="ConversationKey.IsCrossOrganization"/>): each member writes from,
 /// and lists and counts it in, their own organization. New messages need both organizations to allow it
 /// (<see cref="OrganizationSettings.AllowCrossOrganization"/>). Asking both organizations on every send would add two
-/// grain calls to each message, so the answer is kept in memory for <see cref="ConversationOptions.CrossOrganizationRecheck"/>
-/// (a minute): a setting turned off stops new messages within that time. What was said stays readable to both members; until its first
-/// message a conversation across organizations answers nobody unless both allow it, so that it cannot be used to find
-/// out who is in an organization that does not.
+/// grain calls to each message, so the answer is kept in memory for
+/// <see cref="ConversationOptions.CrossOrganizationRecheck"/> (a minute): a setting turned off stops new messages within
+/// that time. What was said stays readable to both members. Until its first message, a conversation across
+/// organizations answers nobody unless both allow it, so that it cannot be used to find out who is in an organization
+/// that does not, or their name.
 /// </summary>
 public sealed partial class ConversationGrain
 {
