@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Chat.Grains;
 using Orleans.Chat.Grains.Attachments;
+using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Groups;
 using Orleans.Chat.Grains.Users;
 using Orleans.Chat.Persistence;
@@ -46,6 +47,7 @@ public static class ChatSiloHostingExtensions
         services.AddOptions<PasswordHasherOptions>().Bind(configuration.GetSection("Silo:PasswordHasher"));
         services.AddOptions<GroupOptions>().Bind(configuration.GetSection("Silo:Groups"));
         services.AddOptions<PresenceOptions>().Bind(configuration.GetSection("Silo:Presence"));
+        services.AddOptions<ConversationOptions>().Bind(configuration.GetSection("Silo:Conversations"));
         services.AddChatAttachments(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IPasswordHasher<UserState>, PasswordHasher<UserState>>();

@@ -30,13 +30,76 @@ public sealed class KeyTests
     [InlineData("org:a")]
     [InlineData("org:b:a")]
     [InlineData("org:a:a")]
-    [InlineData("org:a:b:c")]
+    [InlineData("org:a:b:c:d")]
     [InlineData("org:a b:c")]
     [InlineData(null)]
     public void ConversationKeyParse_Malformed_ThrowsInvalidArgument(string? value)
     {
         var error = Assert.Throws<InvalidArgumentException>(() => ConversationKey.Parse(value));
         Assert.Equal(ErrorCodes.InvalidArgument, error.Code);
+    }
+
+    [Fact]
+    public void ConversationKeyFor_TwoOrganizations_FourPartsEachMemberAfterTheirOrganization()
+    {
+        var one = ConversationKey.For("org-z", "zed", "org-a", "amy");
+        var two = ConversationKey.For("org-a", "amy", "org-z", "zed");
+
+        Assert.Equal(one, two);
+        Assert.Equal("org-a:amy:org-z:zed", one.ToGrainKey());
+        Assert.True(one.IsCrossOrganization);
+        Assert.Null(one.OrganizationId);
+        Assert.Equal(("org-a", "org-z"), (one.OrganizationOf("amy"), one.OrganizationOf("zed")));
+        Assert.Equal("amy", one.CounterpartyOf("zed"));
+    }
+
+    [Fact]
+    public void ConversationKeyFor_SameOrganizationTwice_ThreeParts()
+    {
+        var key = ConversationKey.For("org", "zed", "org", "amy");
+
+        Assert.Equal(ConversationKey.For("org", "amy", "zed"), key);
+        Assert.Equal("org:amy:zed", key.ToGrainKey());
+        Assert.False(key.IsCrossOrganization);
+        Assert.Equal("org", key.OrganizationId);
+        Assert.Equal(("org", "org"), (key.OrganizationOf("amy"), key.OrganizationOf("zed")));
+    }
+
+    [Fact]
+    public void ConversationKeyParse_CrossOrganizationRoundTrip_Equal()
+    {
+        var key = ConversationKey.For("org.1", "c-d_e", "org@2", "a@b");
+
+        Assert.Equal(key, ConversationKey.Parse(key.ToGrainKey()));
+        Assert.Equal("org@2", ConversationKey.Parse(key.ToGrainKey()).OrganizationOf("a@b"));
+    }
+
+    [Theory]
+    [InlineData("o1:b:o2:a")]
+    [InlineData("o1:a:o2:a")]
+    [InlineData("o1:a:o1:b")]
+    [InlineData("o1:a:o2:b:c")]
+    [InlineData("o1:a:o2:")]
+    [InlineData("o1:a:o 2:b")]
+    public void ConversationKeyParse_MalformedCrossOrganization_ThrowsInvalidArgument(string value)
+    {
+        Assert.False(ConversationKey.TryParse(value, out _));
+        Assert.Throws<InvalidArgumentException>(() => ConversationKey.Parse(value));
+    }
+
+    [Fact]
+    public void ConversationKeyParse_LongestIds_Accepted()
+    {
+        var id = new string('a', Validate.MaxIdLength);
+        var key = ConversationKey.For(id, id[..^1] + "b", id[..^1] + "c", id);
+
+        Assert.Equal(key, ConversationKey.Parse(key.ToGrainKey()));
+    }
+
+    [Fact]
+    public void ConversationKey_OrganizationOfStranger_ThrowsPermissionDenied()
+    {
+        Assert.Throws<PermissionDeniedException>(() => ConversationKey.For("o1", "a", "o2", "b").OrganizationOf("c"));
     }
 
     [Fact]

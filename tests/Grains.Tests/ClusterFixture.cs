@@ -124,6 +124,9 @@ public class ClusterFixture : IAsyncLifetime
         // Broadcast groups broadcast at once (the grace exists for API hosts, which the grain tests stand in for).
         new("Silo:Groups:BroadcastGrace", "00:00:00"),
         new("Silo:Presence:CoalesceWindow", PresenceCoalesceWindow.ToString("c", System.Globalization.CultureInfo.InvariantCulture)),
+
+        // Conversations across organizations ask the organizations again after 2 s, so that tests can see a setting turned off.
+        new("Silo:Conversations:CrossOrganizationRecheck", "00:00:02"),
         new("Attachments:UnattachedLifetime", UnattachedLifetime.ToString("c", System.Globalization.CultureInfo.InvariantCulture)),
     ];
 }

@@ -28,7 +28,7 @@ public static class AdminApi
             .WithSummary("Get an organization and its member count");
         admin.MapPut("/organizations/{organizationId}/settings", SetSettingsAsync)
             .WithName("SetOrganizationSettings")
-            .WithSummary("Replace an organization's settings: maxMessageTtlMinutes (1-525600, or null for none) caps the time to live of its messages");
+            .WithSummary("Replace an organization's settings: maxMessageTtlMinutes (1-525600, or null for none) caps the time to live of its messages; allowCrossOrganization (default false) lets its members have 1-1 conversations with members of other organizations that allow it too");
         admin.MapPost("/users", CreateUserAsync)
             .WithName("CreateUser")
             .WithSummary("Create a user");

@@ -40,6 +40,8 @@ public sealed record SignInResponse(string AccessToken, string TokenType, long E
 /// <see cref="ParentSortNumber"/> makes it a reply in that message's thread; <see cref="Mentions"/> names members it
 /// mentions besides the <c>@userId</c>s of the body; <see cref="AttachmentIds"/> (my uploads) or <see cref="Location"/>
 /// make it an image, file or location message, whose <see cref="Body"/> is an optional caption.
+/// <see cref="RecipientOrganizationId"/>, when it is not <see cref="OrganizationId"/>, names the recipient's organization:
+/// the message goes across organizations, where both allow it (<c>allowCrossOrganization</c>).
 /// </summary>
 public sealed record SendMessageRequest(
     [property: Required, RegularExpression(Validate.IdPattern)] string OrganizationId,
@@ -54,8 +56,13 @@ public sealed record SendMessageRequest(
     [property: Range(1, long.MaxValue)] long? ParentSortNumber = null,
     [property: MaxLength(Validate.MaxMentions)] IReadOnlyList<string>? Mentions = null,
     [property: MaxLength(Validate.MaxAttachmentsPerMessage)] IReadOnlyList<string>? AttachmentIds = null,
-    MessageLocation? Location = null)
+    MessageLocation? Location = null,
+    [property: RegularExpression(Validate.IdPattern)] string? RecipientOrganizationId = null)
 {
+    /// <summary>The conversation between the sender (of <see cref="OrganizationId"/>) and the recipient (of their organization).</summary>
+    public ConversationKey ToConversationKey(string senderId) =>
+        ConversationKey.For(OrganizationId, senderId, RecipientOrganizationId ?? OrganizationId, RecipientId);
+
     public SendMessageCommand ToCommand(string senderId, string? sessionId) =>
         new(senderId, Body ?? "", ClientMessageId, sessionId, Priority, Metadata, Silent, TtlMinutes: TtlMinutes, DeleteOnRead: DeleteOnRead,
             ParentSortNumber: ParentSortNumber, Mentions: Mentions, AttachmentIds: AttachmentIds, Location: Location);

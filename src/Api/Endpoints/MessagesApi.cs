@@ -20,7 +20,7 @@ public static class MessagesApi
             .ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapPost("/messages", SendMessageAsync)
             .WithName("SendMessage")
-            .WithSummary("Send a 1-1 message; a retry with the same clientMessageId returns the stored message (200)");
+            .WithSummary("Send a 1-1 message; recipientOrganizationId (default organizationId) sends across organizations where both allow it; a retry with the same clientMessageId returns the stored message (200)");
         api.MapGet("/organizations/{organizationId}/conversations", ListConversationsAsync)
             .WithName("ListConversations")
             .WithSummary("My conversations in the organization with unread counts, a page at a time: sort recent (default) or name, limit 1-200, continuation from the previous page, updatedAfter; hidden ones left out until their next message");
@@ -81,8 +81,7 @@ public static class MessagesApi
         SendMessageRequest request, ClaimsPrincipal user, IGrainFactory grains)
     {
         var senderId = user.GetUserId();
-        var key = ConversationKey.For(request.OrganizationId, senderId, request.RecipientId);
-        var result = await grains.GetGrain<IConversationGrain>(key.ToGrainKey())
+        var result = await grains.GetGrain<IConversationGrain>(request.ToConversationKey(senderId).ToGrainKey())
             .SendAsync(request.ToCommand(senderId, user.GetSessionId()));
         return Sent(result);
     }

@@ -123,5 +123,5 @@ public sealed partial class ChatHub(IGrainFactory grains, UserConnections connec
     private IConversationGrain Conversation(SendMessageRequest? request) =>
         request is null
             ? throw new InvalidArgumentException("The message is missing.", "request")
-            : grains.GetGrain<IConversationGrain>(ConversationKey.For(request.OrganizationId, CallerId, request.RecipientId).ToGrainKey());
+            : grains.GetGrain<IConversationGrain>(request.ToConversationKey(CallerId).ToGrainKey());
 }

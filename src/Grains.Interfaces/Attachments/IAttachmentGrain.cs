@@ -27,7 +27,8 @@ public interface IAttachmentGrain : IGrainWithStringKey
     /// Adds the message at <paramref name="sortNumber"/> of the conversation to the holders (again: no change) and returns
     /// the attachment. While nothing holds it, only its uploader may attach it (<c>permission-denied</c> for anyone
     /// else); once held, the conversation of a forward adds its message for <paramref name="userId"/>, having checked that
-    /// the user sees the attachment. The conversation must be of the attachment's organization (<c>invalid-argument</c>).
+    /// the user sees the attachment. The conversation must be of the attachment's organization (<c>invalid-argument</c>);
+    /// across organizations, the one <paramref name="userId"/> writes from.
     /// </summary>
     ValueTask<AttachmentInfo> AttachAsync(string userId, string conversationId, long sortNumber);
 

@@ -11,7 +11,8 @@ namespace Orleans.Chat.Grains.Conversations;
 /// counts the unread messages of <see cref="MessagePriority.High"/> priority, which are in <see cref="UnreadCount"/> too.
 /// <see cref="LastChangeNumber"/> is the number of the conversation's last message change (edit, recall, reaction, ...):
 /// a device that saw an older one asks for the changes after it. <see cref="MentionUnreadCount"/> counts the unread
-/// messages that mention the member.
+/// messages that mention the member. <see cref="OrganizationId"/> is where the member lists and counts it: in a 1-1
+/// conversation across organizations, each member's own.
 /// <para>
 /// In a group (<see cref="Kind"/> <see cref="ConversationKind.Group"/>), <see cref="CounterpartyId"/> is null,
 /// <see cref="Name"/> is the group's, the counterparty cursors are the lowest among the other members (everyone has

@@ -143,7 +143,7 @@ public sealed record MessageReceipts(
     [Id(3)] IReadOnlyList<string> DeliveredTo,
     [Id(4)] IReadOnlyList<string> Pending);
 
-/// <summary>Finds the grain of a conversation id: three parts name a 1-1 conversation, two a group.</summary>
+/// <summary>Finds the grain of a conversation id: three or four parts name a 1-1 conversation, two a group.</summary>
 public static class ChatConversations
 {
     public static IChatConversation Get(IGrainFactory grains, string? conversationId)

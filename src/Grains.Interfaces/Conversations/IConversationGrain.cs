@@ -4,8 +4,8 @@ using Orleans.Concurrency;
 namespace Orleans.Chat.Grains.Conversations;
 
 /// <summary>
-/// A 1-1 conversation in one organization, keyed by <see cref="ConversationKey.ToGrainKey"/>: a message goes from one
-/// member to the other.
+/// A 1-1 conversation, within one organization or across two (see <see cref="ConversationKey"/>), keyed by
+/// <see cref="ConversationKey.ToGrainKey"/>: a message goes from one member to the other.
 /// </summary>
 [Alias("chat.IConversationGrain")]
 public interface IConversationGrain : IChatConversation

@@ -5,7 +5,7 @@ namespace Orleans.Chat.Grains.Groups;
 
 /// <summary>
 /// The key of a group, forum or distribution list: its organization and its id. The grain key (and the public
-/// conversation id) is <c>organizationId:groupId</c>, two parts where a 1-1 conversation id has three, so one
+/// conversation id) is <c>organizationId:groupId</c>, two parts where a 1-1 conversation id has three or four, so one
 /// conversation id names either kind without a lookup; ':' cannot occur in an id.
 /// </summary>
 public readonly record struct GroupKey(string OrganizationId, string GroupId)

@@ -3,7 +3,7 @@ namespace Orleans.Chat.Grains.Messages;
 /// <summary>
 /// A message that is never stored: it reaches the members' devices connected when it is sent and nobody later (the
 /// SDKs' "system" and "custom" messages: app signals, game moves, call invitations). <see cref="Type"/> is the app's
-/// name for it.
+/// name for it. <see cref="OrganizationId"/> is the conversation's; across organizations, the sender's.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("chat.CustomMessage")]
 public sealed record CustomMessage(

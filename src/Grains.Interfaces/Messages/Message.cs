@@ -11,7 +11,8 @@ namespace Orleans.Chat.Grains.Messages;
 /// change that touched it (0 for none). <see cref="ExpiresAt"/> (a time to live) and <see cref="DeleteOnRead"/> make it go
 /// by itself, for everyone (see <see cref="MessageRemoval"/>). A reply names its <see cref="ParentSortNumber"/>; a parent
 /// carries its <see cref="Thread"/>. <see cref="Mentions"/> are the members it mentions (<c>@userId</c> in the body, or
-/// named by the sender). This record is also the payload persisted in the message log, so never rename a
+/// named by the sender). <see cref="OrganizationId"/> is the conversation's; across organizations, the sender's (whose
+/// rules it was sent under). This record is also the payload persisted in the message log, so never rename a
 /// property without a migration.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("chat.Message")]

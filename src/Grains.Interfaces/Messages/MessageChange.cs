@@ -45,6 +45,8 @@ public enum MessageChangeKind
 /// (<c>GET /v1/conversations/{id}/changes?after=</c>). <see cref="Message"/> is the message as it is now, after this
 /// change and any later one (a recalled message's body is erased, so no change keeps an old one); null when it is gone
 /// for the member it goes to (deleted for them, expired, deleted on read). <see cref="Emoji"/> is a reaction's.
+/// <see cref="OrganizationId"/> is the organization of the member who made the change (<see cref="ActorId"/>; for a
+/// message gone by itself, its sender), the same for both members across organizations.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("chat.MessageChange")]
 public sealed record MessageChange(

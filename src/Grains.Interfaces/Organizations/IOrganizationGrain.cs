@@ -38,6 +38,8 @@ public sealed record OrganizationInfo(
 /// <summary>
 /// What an organization decides for its conversations. <see cref="MaxMessageTtlMinutes"/> caps the time to live a
 /// sender may give a message (a longer one is cut to it); null leaves the senders' own (up to a year).
+/// <see cref="AllowCrossOrganization"/> lets its members have 1-1 conversations with members of other organizations
+/// that allow it too (off by default).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("chat.OrganizationSettings")]
-public sealed record OrganizationSettings([Id(0)] int? MaxMessageTtlMinutes = null);
+public sealed record OrganizationSettings([Id(0)] int? MaxMessageTtlMinutes = null, [Id(1)] bool AllowCrossOrganization = false);

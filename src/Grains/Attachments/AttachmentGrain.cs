@@ -77,7 +77,7 @@ public sealed partial class AttachmentGrain(
     {
         EnsureCreated();
         Validate.Id(userId, "userId");
-        if (OrganizationOf(conversationId) != S.OrganizationId)
+        if (OrganizationOf(conversationId, userId) != S.OrganizationId)
         {
             throw new InvalidArgumentException($"Attachment '{Id}' belongs to another organization than conversation '{conversationId}'.", "conversationId");
         }
@@ -172,8 +172,9 @@ public sealed partial class AttachmentGrain(
         }
     }
 
-    private static string OrganizationOf(string conversationId) =>
-        ConversationKey.TryParse(conversationId, out var direct) ? direct.OrganizationId
+    /// <summary>The organization <paramref name="userId"/> writes from in the conversation (across organizations, their own).</summary>
+    private static string OrganizationOf(string conversationId, string userId) =>
+        ConversationKey.TryParse(conversationId, out var direct) ? direct.OrganizationOf(userId)
         : GroupKey.TryParse(conversationId, out var group) ? group.OrganizationId
         : throw new InvalidArgumentException("'conversationId' is not a conversation id.", "conversationId");
 

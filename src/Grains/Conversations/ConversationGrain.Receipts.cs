@@ -85,7 +85,7 @@ public sealed partial class ConversationGrain
         // A member's delivered cursor shows only in the other member's view: that one alone is pushed, with the receipt.
         foreach (var move in _delivered.Take(m => S.Members[m].DeliveredSortNumber))
         {
-            var receipt = new MessageDelivered(_id, _key.OrganizationId, move.MemberId, move.UpTo);
+            var receipt = new MessageDelivered(_id, _key.OrganizationOf(move.MemberId), move.MemberId, move.UpTo);
             _pushes.Push(Update(_key.CounterpartyOf(move.MemberId), sent: null, read: null, [receipt]));
         }
     }

@@ -19,7 +19,7 @@ public sealed partial class ConversationGrain
         var priority = Validate.Priority(command.Priority);
         var metadata = Validate.MessageMetadata(command.Metadata);
         var (body, type, attachments, location) = await _attachments.ResolveAsync(command);
-        await EnsureMembersAsync();
+        await EnsureMaySendAsync();
         EnsureNotSilenced(recipient);
         var mentions = Mentions.Resolve(body, command.Mentions, sender, _key.Contains);
         if (command.ParentSortNumber is { } parentSortNumber)
@@ -31,8 +31,10 @@ public sealed partial class ConversationGrain
         var idempotencyKey = sender + ":" + clientMessageId;
         var now = timeProvider.GetUtcNow();
         var sortNumber = _lastSortNumber + 1;
-        var expiresAt = await MessageRemovals.ExpiresAtAsync(grains, _key.OrganizationId, command.TtlMinutes, now);
-        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, _key.OrganizationId, sortNumber, sender, recipient, body, clientMessageId, now, Priority: priority, Metadata: metadata, Silent: command.Silent, Forwarded: command.Forwarded, ExpiresAt: expiresAt, DeleteOnRead: command.DeleteOnRead, ParentSortNumber: command.ParentSortNumber, Mentions: mentions, Type: type, Attachments: attachments, Location: location);
+        // Across organizations, a message is its sender's organization's: its rules cap the time to live.
+        var organizationId = _key.OrganizationOf(sender);
+        var expiresAt = await MessageRemovals.ExpiresAtAsync(grains, organizationId, command.TtlMinutes, now);
+        var message = new Message(Guid.CreateVersion7(now).ToString("N"), _id, organizationId, sortNumber, sender, recipient, body, clientMessageId, now, Priority: priority, Metadata: metadata, Silent: command.Silent, Forwarded: command.Forwarded, ExpiresAt: expiresAt, DeleteOnRead: command.DeleteOnRead, ParentSortNumber: command.ParentSortNumber, Mentions: mentions, Type: type, Attachments: attachments, Location: location);
         await SendBookkeeping.BeforeAppendAsync(message, _removals, _attachments, m => S.Members.GetValueOrDefault(m)?.Mentions, () => WriteStateAsync().AsTask());
         var entry = message.ToLogEntry(idempotencyKey);
         var stored = await messageLog.AppendAsync(entry);
@@ -81,9 +83,10 @@ public sealed partial class ConversationGrain
 
     public async ValueTask<CustomMessage> SendCustomAsync(CustomMessageCommand command)
     {
-        var custom = CustomMessages.Create(command, _id, _key.OrganizationId, timeProvider.GetUtcNow());
-        var recipient = CounterpartyOf(custom.SenderId);
-        await EnsureMembersAsync();
+        ArgumentNullException.ThrowIfNull(command);
+        var recipient = CounterpartyOf(Validate.Id(command.SenderId, "senderId"));
+        var custom = CustomMessages.Create(command, _id, _key.OrganizationOf(command.SenderId), timeProvider.GetUtcNow());
+        await EnsureMaySendAsync();
         EnsureNotSilenced(recipient);
         var sent = new CustomMessageSent(custom, command.OriginSessionId);
         foreach (var member in new[] { _key.FirstUserId, _key.SecondUserId })

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Messages;
 using Orleans.Chat.Grains.Users;
@@ -20,6 +21,7 @@ public sealed partial class ConversationGrain(
     [PersistentState("conversation")] IPersistentState<ConversationState> state,
     IMessageLog messageLog,
     IGrainFactory grains,
+    IOptions<ConversationOptions> options,
     TimeProvider timeProvider,
     ILogger<ConversationGrain> logger) : Grain, IConversationGrain
 {
@@ -54,9 +56,9 @@ public sealed partial class ConversationGrain(
 
         // The log is the truth for the messages: the last one is read back rather than kept in the state, after a change
         // a crash cut short is finished, so the last message and the counts below include it.
-        _changes = new MessageChanges(messageLog, _id, _key.OrganizationId);
+        _changes = new MessageChanges(messageLog, _id, _key.OrganizationOf);
         _threads = new MessageThreads(messageLog, _id);
-        _attachments = new MessageAttachments(messageLog, grains, _id, _key.OrganizationId);
+        _attachments = new MessageAttachments(messageLog, grains, _id, _key.OrganizationOf);
         var (lastChange, lastMessage) = await _changes.ActivateAsync(cancellationToken);
         await ReconcilePinsAsync(lastChange);
         _removals = new MessageRemovals(this, this);
@@ -132,7 +134,7 @@ public sealed partial class ConversationGrain(
         await WriteStateAsync(); // Stores any delivered receipts waiting for their flush too.
         if (receipt)
         {
-            await PushAsync(readerId, sent: null, read: new MessageRead(_id, _key.OrganizationId, readerId, upTo));
+            await PushAsync(readerId, sent: null, read: new MessageRead(_id, _key.OrganizationOf(readerId), readerId, upTo));
         }
         else
         {
@@ -172,37 +174,48 @@ public sealed partial class ConversationGrain(
         _key.Contains(userId) ? _key.CounterpartyOf(userId) : throw new PermissionDeniedException("You are not a member of this conversation.");
 
     /// <summary>
-    /// Both members must belong to the conversation's organization; checked once per activation, which also takes their
-    /// display names (each member's entry is named after the other, for lists sorted by name).
+    /// Each member must belong to their organization in the conversation; checked once per activation, which also takes
+    /// their display names (each member's entry is named after the other, for lists sorted by name). A conversation
+    /// across organizations with no message yet needs both organizations' consent too (see
+    /// <see cref="EnsureCrossOrganizationAllowedAsync"/>).
     /// </summary>
     private async ValueTask EnsureMembersAsync()
     {
-        if (_names.Count == 2)
+        // Until its first message a conversation asks every time: no member's roster names it yet, so none would tell it
+        // to forget (see ForgetMembersAsync).
+        if (_names.Count != 2 || _lastSortNumber == 0)
         {
-            return;
-        }
-
-        var profiles = await Task.WhenAll(ProfileAsync(_key.FirstUserId), ProfileAsync(_key.SecondUserId));
-        if (profiles.Any(p => p is null || !p.Organizations.Contains(_key.OrganizationId, StringComparer.Ordinal)))
-        {
-            throw new PermissionDeniedException($"Both users must be members of organization '{_key.OrganizationId}'.");
-        }
-
-        var silencing = await Task.WhenAll(
-            grains.GetGrain<IUserGrain>(_key.FirstUserId).IsSilencingAsync(_key.SecondUserId).AsTask(),
-            grains.GetGrain<IUserGrain>(_key.SecondUserId).IsSilencingAsync(_key.FirstUserId).AsTask());
-        _silencing.Clear();
-        foreach (var (member, silences) in new[] { (_key.FirstUserId, silencing[0]), (_key.SecondUserId, silencing[1]) })
-        {
-            if (silences)
+            var profiles = await Task.WhenAll(ProfileAsync(_key.FirstUserId), ProfileAsync(_key.SecondUserId));
+            if (profiles.Any(p => p is null || !p.Organizations.Contains(_key.OrganizationOf(p.Id), StringComparer.Ordinal)))
             {
-                _silencing.Add(member);
+                throw _key.OrganizationId is { } organizationId
+                    ? new PermissionDeniedException($"Both users must be members of organization '{organizationId}'.")
+                    : CrossOrganizationRefused();
+            }
+
+            // Whether one member does not receive the other's messages (a privacy list): asked with the profiles, and
+            // again after a member's list changed (see ForgetMembersAsync).
+            var silencing = await Task.WhenAll(
+                grains.GetGrain<IUserGrain>(_key.FirstUserId).IsSilencingAsync(_key.SecondUserId).AsTask(),
+                grains.GetGrain<IUserGrain>(_key.SecondUserId).IsSilencingAsync(_key.FirstUserId).AsTask());
+            _silencing.Clear();
+            foreach (var (member, silences) in new[] { (_key.FirstUserId, silencing[0]), (_key.SecondUserId, silencing[1]) })
+            {
+                if (silences)
+                {
+                    _silencing.Add(member);
+                }
+            }
+
+            foreach (var profile in profiles)
+            {
+                _names[profile!.Id] = profile.DisplayName;
             }
         }
 
-        foreach (var profile in profiles)
+        if (_lastSortNumber == 0)
         {
-            _names[profile!.Id] = profile.DisplayName;
+            await EnsureCrossOrganizationAllowedAsync();
         }
     }
 
@@ -335,7 +348,7 @@ public sealed partial class ConversationGrain(
         var theirs = S.Members[counterparty];
         return new ConversationView(
             _id,
-            _key.OrganizationId,
+            _key.OrganizationOf(memberId),
             counterparty,
             mine.ClearedSortNumber >= _lastSortNumber ? null : _lastMessage,
             _lastSortNumber,

@@ -12,15 +12,16 @@ namespace Orleans.Chat.Grains.Conversations;
 /// with attachments is stored, each attachment records it as a holder and the conversation's attachment index
 /// (<c>{id}#attachments</c>, keyed by sortNumber) lists it; both are idempotent, and a holder or an index entry whose
 /// sortNumber ends up with another message is harmless, because readers check that the message carries the attachment.
-/// A recalled or expired message releases its attachments; the last release deletes the bytes.
+/// A recalled or expired message releases its attachments; the last release deletes the bytes. A sender attaches uploads
+/// of the organization they write from (<paramref name="organizationOf"/>: in a conversation across organizations, their own).
 /// </summary>
-internal sealed class MessageAttachments(IMessageLog log, IGrainFactory grains, string conversationId, string organizationId)
+internal sealed class MessageAttachments(IMessageLog log, IGrainFactory grains, string conversationId, Func<string, string> organizationOf)
 {
     private readonly string _indexId = conversationId + "#attachments";
 
     /// <summary>
     /// The body (a caption, which may be empty, when the message carries attachments or a location), the attachments, the
-    /// location and the type of a send. An attachment must be the sender's own upload to the organization, unless the
+    /// location and the type of a send. An attachment must be the sender's own upload to their organization, unless the
     /// send forwards a message the sender sees; any other id is <c>not-found</c>, as the download answers.
     /// </summary>
     public async Task<(string Body, MessageType Type, IReadOnlyList<MessageAttachment>? Attachments, MessageLocation? Location)> ResolveAsync(SendMessageCommand command)
@@ -41,7 +42,7 @@ internal sealed class MessageAttachments(IMessageLog log, IGrainFactory grains, 
         foreach (var id in ids)
         {
             var info = AttachmentId.IsValid(id) ? await InfoAsync(id) : null;
-            if (info is null || info.OrganizationId != organizationId || (command.Forwarded is null && info.UploaderId != command.SenderId))
+            if (info is null || info.OrganizationId != organizationOf(command.SenderId) || (command.Forwarded is null && info.UploaderId != command.SenderId))
             {
                 throw AttachmentId.NotFound(id ?? "");
             }

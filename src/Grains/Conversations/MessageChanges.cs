@@ -12,9 +12,10 @@ namespace Orleans.Chat.Grains.Conversations;
 /// the two writes leaves the last change stored and its message unrevised: the next activation finishes it
 /// (<see cref="ActivateAsync"/>), except an edit, whose new body only the unanswered caller had (it retries).
 /// Messages a member deleted for themselves are kept per member in <c>{id}#hidden:{userId}</c>, read once per
-/// activation when that member first asks.
+/// activation when that member first asks. A change names the organization of the member who made it
+/// (<paramref name="organizationOf"/>: in a conversation across organizations, each member's own).
 /// </summary>
-internal sealed class MessageChanges(IMessageLog log, string conversationId, string organizationId)
+internal sealed class MessageChanges(IMessageLog log, string conversationId, Func<string, string> organizationOf)
 {
     private readonly string _logId = conversationId + "#changes";
     private readonly Dictionary<string, HashSet<long>> _hidden = new(StringComparer.Ordinal);
@@ -164,7 +165,7 @@ internal sealed class MessageChanges(IMessageLog log, string conversationId, str
 
     private async Task<MessageChange> AppendChangeAsync(MessageChangeKind kind, long sortNumber, string actorId, DateTimeOffset at, string? emoji)
     {
-        var change = new MessageChange(conversationId, organizationId, Last + 1, kind, sortNumber, actorId, at, Emoji: emoji);
+        var change = new MessageChange(conversationId, organizationOf(actorId), Last + 1, kind, sortNumber, actorId, at, Emoji: emoji);
         await log.AppendAsync(new LogEntry(
             _logId, change.ChangeNumber, Guid.CreateVersion7(at).ToString("N"), IdempotencyKey: null, actorId, at,
             JsonSerializer.Serialize(change, ChatJsonContext.Default.MessageChange)));

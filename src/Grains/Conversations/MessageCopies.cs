@@ -16,8 +16,11 @@ internal static class MessageCopies
         return await send(Resend(command, original));
     }
 
-    /// <summary>The send that forwards a message the requester sees in this conversation (of <paramref name="organizationId"/>).</summary>
-    public static async Task<SendMessageCommand> PrepareForwardAsync(ForwardCommand command, Func<HistoryQuery, ValueTask<MessagePage>> history, string organizationId)
+    /// <summary>
+    /// The send that forwards a message the requester sees in this conversation (of <paramref name="organizationId"/>;
+    /// null for a conversation across organizations, from which nothing is forwarded).
+    /// </summary>
+    public static async Task<SendMessageCommand> PrepareForwardAsync(ForwardCommand command, Func<HistoryQuery, ValueTask<MessagePage>> history, string? organizationId)
     {
         ArgumentNullException.ThrowIfNull(command);
         var original = await VisibleAsync(history, command.SenderId, command.SortNumber);
@@ -51,16 +54,18 @@ internal static class MessageCopies
         };
     }
 
-    private static SendMessageCommand Forward(ForwardCommand command, Message original, string organizationId)
+    private static SendMessageCommand Forward(ForwardCommand command, Message original, string? organizationId)
     {
         var targetOrganization = ConversationKey.TryParse(command.ToConversationId, out var direct) ? direct.OrganizationId
             : GroupKey.TryParse(command.ToConversationId, out var group) ? group.OrganizationId
             : throw new InvalidArgumentException("'toConversationId' is not a conversation id.", "toConversationId");
 
-        // Nothing leaves its organization: a member of two may not carry one's messages into the other.
-        if (!string.Equals(targetOrganization, organizationId, StringComparison.Ordinal))
+        // Nothing leaves its organization: a member of two may not carry one's messages into the other. A conversation
+        // across organizations (no organization of its own, null) holds what its two members say to each other only:
+        // nothing is forwarded into it or out of it.
+        if (organizationId is null || !string.Equals(targetOrganization, organizationId, StringComparison.Ordinal))
         {
-            throw new PermissionDeniedException("A message is forwarded only within its organization.");
+            throw new PermissionDeniedException("A message is forwarded only within its organization, never into or out of a conversation across organizations.");
         }
 
         // An ephemeral message would outlive itself as a copy elsewhere.

@@ -47,9 +47,9 @@ public sealed partial class GroupGrain(
         _id = _key.ToGrainKey();
 
         // A change a crash cut short is finished first, so the last message and the counts include it.
-        _changes = new MessageChanges(messageLog, _id, _key.OrganizationId);
+        _changes = new MessageChanges(messageLog, _id, _ => _key.OrganizationId);
         _threads = new MessageThreads(messageLog, _id);
-        _attachments = new MessageAttachments(messageLog, grains, _id, _key.OrganizationId);
+        _attachments = new MessageAttachments(messageLog, grains, _id, _ => _key.OrganizationId);
         var (lastChange, lastMessage) = await _changes.ActivateAsync(cancellationToken);
         await ReconcilePinsAsync(lastChange);
         _removals = new MessageRemovals(this, this);

@@ -75,7 +75,7 @@ public sealed partial class OrganizationGrain(
     {
         ArgumentNullException.ThrowIfNull(settings);
         EnsureCreated();
-        state.State.Settings = new OrganizationSettings(Validate.TtlMinutes(settings.MaxMessageTtlMinutes, "maxMessageTtlMinutes"));
+        state.State.Settings = new OrganizationSettings(Validate.TtlMinutes(settings.MaxMessageTtlMinutes, "maxMessageTtlMinutes"), settings.AllowCrossOrganization);
         await state.WriteStateAsync();
         return ToInfo();
     }

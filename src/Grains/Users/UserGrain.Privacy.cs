@@ -202,9 +202,9 @@ public sealed partial class UserGrain
         var me = this.GetPrimaryKeyString();
         foreach (var userId in userIds)
         {
-            foreach (var organizationId in S.Organizations)
+            foreach (var conversationId in OneToOneConversationIds(me, userId))
             {
-                await GrainFactory.GetGrain<IConversationGrain>(ConversationKey.For(organizationId, me, userId).ToGrainKey()).ForgetMembersAsync();
+                await GrainFactory.GetGrain<IConversationGrain>(conversationId).ForgetMembersAsync();
             }
 
             if (S.Subscribers.Contains(userId))
@@ -216,6 +216,15 @@ public sealed partial class UserGrain
         var silenced = Silenced();
         await NotifyAsync(o => o.OnSilencedChangedAsync(silenced));
     }
+
+    /// <summary>
+    /// Our 1-1 conversations, whether or not they have a message yet: one in each of my organizations (where the user is
+    /// not a member, it has nothing to forget), and those across organizations that my roster holds (one that is in no
+    /// roster has no message yet, and asks its members on every call until it has one).
+    /// </summary>
+    private IEnumerable<string> OneToOneConversationIds(string me, string userId) =>
+        S.Organizations.Select(organizationId => ConversationKey.For(organizationId, me, userId).ToGrainKey())
+            .Union(_conversations.Values.Where(v => v.Kind == ConversationKind.Direct && v.CounterpartyId == userId).Select(v => v.Id), StringComparer.Ordinal);
 
     [LoggerMessage(EventId = 2021, Level = LogLevel.Warning, Message = "User {UserId} could not tell {Count} users of its privacy change yet; its next activation will")]
     private static partial void LogPrivacyNotTold(ILogger logger, Exception exception, string userId, int count);
