@@ -89,6 +89,13 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(IReadOnlyList<UserMetadata>))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string?>))]
+// Contacts
+[JsonSerializable(typeof(Contact))]
+[JsonSerializable(typeof(IReadOnlyList<Contact>))]
+[JsonSerializable(typeof(ContactState?))]
+[JsonSerializable(typeof(ContactChanged))]
+[JsonSerializable(typeof(ContactCommand))]
+[JsonSerializable(typeof(PairedContactCommand))]
 // Organizations
 [JsonSerializable(typeof(CreateOrganizationCommand))]
 [JsonSerializable(typeof(OrganizationInfo))]

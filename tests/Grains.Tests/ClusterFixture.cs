@@ -168,6 +168,8 @@ public sealed class RecordingObserver : IUserObserver
 
     public ValueTask OnProfileUpdatedAsync(ProfileUpdated updated) => Record(updated);
 
+    public ValueTask OnContactChangedAsync(ContactChanged changed) => Record(changed);
+
     /// <summary>The next event of type <typeparamref name="T"/> matching <paramref name="match"/> (waits up to 5 s).</summary>
     public async Task<T> NextAsync<T>(Func<T, bool>? match = null)
     {

@@ -76,6 +76,15 @@ public sealed class UserState
     /// <summary>The user's metadata per organization (at most 8 keys each), by organization id.</summary>
     [Id(17)]
     public Dictionary<string, Dictionary<string, string>> OrganizationMetadata { get; set; } = new(StringComparer.Ordinal);
+
+    // Contacts (UserGrain.Contacts.cs); ids 18 to 29 are another feature's.
+
+    /// <summary>
+    /// My contacts and contact requests by the other user's id: at most <see cref="ContactLimits.MaxContacts"/>
+    /// confirmed or requested by me, and <see cref="ContactLimits.MaxRequestsReceived"/> requested by them.
+    /// </summary>
+    [Id(30)]
+    public Dictionary<string, Contact> Contacts { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>One signed-in device.</summary>
