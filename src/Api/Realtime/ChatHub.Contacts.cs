@@ -14,6 +14,7 @@ public sealed partial class ChatHub
     public async Task<Contact> ConfirmContact(string userId) =>
         (await ContactsApi.ChangeAsync(grains, CallerId, userId, ContactAction.Confirm))!;
 
+    /// <summary>Refuses the user's contact request.</summary>
     public Task RejectContact(string userId) => ContactsApi.ChangeAsync(grains, CallerId, userId, ContactAction.Reject);
 
     /// <summary>Ends the contact, cancels my request or refuses theirs.</summary>

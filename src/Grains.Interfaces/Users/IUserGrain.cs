@@ -97,12 +97,12 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>
     /// A user's contact action. Call it on the grain of <see cref="ContactCommand.CoordinatorId"/>, the lower of the two
     /// ids: that grain calls the other one (<see cref="ApplyContactAsync"/>), so grain calls between contacts only go
-    /// from a lower id to a higher one and two users acting on each other at once never wait on each other. Request and
-    /// confirm need a shared organization (the one <c>not-found</c> of lookups otherwise, as for a missing user); confirm
-    /// and reject need their request (<c>not-found</c>); past <see cref="ContactLimits"/>, <c>conflict</c>. A repeated
-    /// action changes nothing and tells nobody; reject and remove of what is not there succeed. Every device of both
-    /// users gets the change (<see cref="IUserObserver.OnContactChangedAsync"/>). Returns the actor's entry (null when
-    /// none is left).
+    /// from a lower id to a higher one and never wait on each other in a circle. Request and confirm need a shared
+    /// organization (the one <c>not-found</c> of lookups otherwise, as for a missing user); confirm needs their request,
+    /// and reject refuses nothing else (<c>not-found</c> for my own request or a contact); past
+    /// <see cref="ContactLimits"/>, <c>conflict</c>. A repeated action changes nothing and tells nobody; reject and
+    /// remove of what is not there succeed. Every device of both users gets the change
+    /// (<see cref="IUserObserver.OnContactChangedAsync"/>). Returns the actor's entry (null when none is left).
     /// </summary>
     ValueTask<Contact?> ChangeContactAsync(ContactCommand command);
 
