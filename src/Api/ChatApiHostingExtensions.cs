@@ -81,6 +81,7 @@ public static class ChatApiHostingExtensions
         app.MapThreadsApi();
         app.MapGroupsApi();
         app.MapAttachmentsApi();
+        app.MapContactsApi();
         app.MapHub<ChatHub>(ChatHub.Path, options => options.CloseOnAuthenticationExpiration = true);
         app.MapOpenApi().AllowAnonymous();
         app.MapHealthChecks("/health").AllowAnonymous();

@@ -98,6 +98,13 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(PrivacyItem))]
 [JsonSerializable(typeof(PrivacyList))]
 [JsonSerializable(typeof(IReadOnlyList<PrivacyList>))]
+// Contacts
+[JsonSerializable(typeof(Contact))]
+[JsonSerializable(typeof(IReadOnlyList<Contact>))]
+[JsonSerializable(typeof(ContactState?))]
+[JsonSerializable(typeof(ContactChanged))]
+[JsonSerializable(typeof(ContactCommand))]
+[JsonSerializable(typeof(PairedContactCommand))]
 // Organizations
 [JsonSerializable(typeof(CreateOrganizationCommand))]
 [JsonSerializable(typeof(OrganizationInfo))]

@@ -189,6 +189,7 @@ public sealed class RecordingObserver : IUserObserver
             return [.. Received.OfType<T>()];
         }
     }
+    public ValueTask OnContactChangedAsync(ContactChanged changed) => Record(changed);
 
     /// <summary>The next event of type <typeparamref name="T"/> matching <paramref name="match"/> (waits up to 5 s).</summary>
     public async Task<T> NextAsync<T>(Func<T, bool>? match = null)

@@ -173,7 +173,7 @@ public sealed class RosterWriteFailureTests : IAsyncLifetime
     }
 
     /// <summary>Fails the next write of one grain's state, once; otherwise the real storage.</summary>
-    private sealed class FlakyGrainStorage(IGrainStorage inner) : IGrainStorage
+    internal sealed class FlakyGrainStorage(IGrainStorage inner) : IGrainStorage
     {
         public GrainId? FailNextWriteOf { get; set; }
 

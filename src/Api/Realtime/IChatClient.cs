@@ -61,4 +61,22 @@ public interface IChatClient
     /// <summary><c>message:deleted</c>: I deleted a message for myself (on another device).</summary>
     [HubMethodName("message:deleted")]
     Task MessageDeleted(MessageChange change);
+
+    // Contacts: every device of both users gets each change, with its own side ({userId, contactId, kind, state, actorId, at}).
+
+    /// <summary><c>contact:requested</c>: I asked a user to be my contact, or a user asked me.</summary>
+    [HubMethodName("contact:requested")]
+    Task ContactRequested(ContactChanged change);
+
+    /// <summary><c>contact:confirmed</c>: a request was accepted (by either side; a request crossing theirs accepts it too).</summary>
+    [HubMethodName("contact:confirmed")]
+    Task ContactConfirmed(ContactChanged change);
+
+    /// <summary><c>contact:rejected</c>: a request was refused by the one asked.</summary>
+    [HubMethodName("contact:rejected")]
+    Task ContactRejected(ContactChanged change);
+
+    /// <summary><c>contact:removed</c>: a contact was ended, or a request cancelled by the one who made it.</summary>
+    [HubMethodName("contact:removed")]
+    Task ContactRemoved(ContactChanged change);
 }

@@ -428,6 +428,9 @@ public sealed partial class UserConnections(
             return ValueTask.CompletedTask;
         }
 
+        public async ValueTask OnContactChangedAsync(ContactChanged changed) =>
+            await SendAsync(exceptSession: null, client => ContactChanges.SendAsync(client, changed));
+
         /// <summary>Sends to the user's connections here (but those of the session); false if there were none.</summary>
         private async ValueTask<bool> SendAsync(string? exceptSession, Func<IChatClient, Task> send)
         {

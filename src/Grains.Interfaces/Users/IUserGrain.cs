@@ -92,6 +92,30 @@ public partial interface IUserGrain : IGrainWithStringKey
     [OneWay]
     ValueTask DeliverCustomAsync(CustomMessageSent sent);
 
+    // Contacts (UserGrain.Contacts.cs)
+
+    /// <summary>
+    /// A user's contact action. Call it on the grain of <see cref="ContactCommand.CoordinatorId"/>, the lower of the two
+    /// ids: that grain calls the other one (<see cref="ApplyContactAsync"/>), so grain calls between contacts only go
+    /// from a lower id to a higher one and never wait on each other in a circle. Request and confirm need a shared
+    /// organization (the one <c>not-found</c> of lookups otherwise, as for a missing user); confirm needs their request,
+    /// and reject refuses nothing else (<c>not-found</c> for my own request or a contact); past
+    /// <see cref="ContactLimits"/>, <c>conflict</c>. A repeated action changes nothing and tells nobody; reject and
+    /// remove of what is not there succeed. Every device of both users gets the change
+    /// (<see cref="IUserObserver.OnContactChangedAsync"/>). Returns the actor's entry (null when none is left).
+    /// </summary>
+    ValueTask<Contact?> ChangeContactAsync(ContactCommand command);
+
+    /// <summary>
+    /// The other side of <see cref="ChangeContactAsync"/>, called by the coordinator on the higher id's grain: decides
+    /// from this grain's entry, stores it, and returns it (null when none is left) for the coordinator to mirror.
+    /// </summary>
+    ValueTask<Contact?> ApplyContactAsync(PairedContactCommand command);
+
+    /// <summary>My contacts and requests, most recent first, optionally only those in <paramref name="state"/>.</summary>
+    [ReadOnly]
+    ValueTask<IReadOnlyList<Contact>> GetContactsAsync(ContactState? state);
+
     /// <summary>Subscribes (or renews) an observer; subscriptions expire unless renewed.</summary>
     ValueTask SubscribeAsync(IUserObserver observer);
 

@@ -44,6 +44,12 @@ public interface IUserObserver : IGrainObserver
     /// <summary>A session of the user ended: connections of that session must close.</summary>
     [OneWay]
     ValueTask OnSessionRevokedAsync(SessionRevoked revoked);
+
+    // Contacts
+
+    /// <summary>A contact of the user was requested, confirmed, rejected or removed (by either side): for every device.</summary>
+    [OneWay]
+    ValueTask OnContactChangedAsync(ContactChanged changed);
 }
 
 /// <summary>How long an observer subscription lives without renewal, and how often subscribers should renew.</summary>

@@ -111,6 +111,14 @@ public sealed class UserState
     /// </summary>
     [Id(25)]
     public HashSet<string> PrivacyChangesToTell { get; set; } = new(StringComparer.Ordinal);
+    // Contacts (UserGrain.Contacts.cs).
+
+    /// <summary>
+    /// My contacts and contact requests by the other user's id: at most <see cref="ContactLimits.MaxContacts"/>
+    /// confirmed or requested by me, and <see cref="ContactLimits.MaxRequestsReceived"/> requested by them.
+    /// </summary>
+    [Id(30)]
+    public Dictionary<string, Contact> Contacts { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>One signed-in device.</summary>
