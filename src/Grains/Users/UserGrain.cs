@@ -25,7 +25,11 @@ public sealed partial class UserGrain(
 
     private UserState S => state.State;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) => LoadRosterAsync(cancellationToken);
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await LoadRosterAsync(cancellationToken);
+        await RepublishListingAsync();
+    }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         SaveRosterAsync(reason, cancellationToken);
@@ -68,6 +72,7 @@ public sealed partial class UserGrain(
                 FirstName = firstName,
                 LastName = lastName,
                 CreatedAt = timeProvider.GetUtcNow(),
+                ListingPublished = true, // in no organization yet
             };
             created.PasswordHash = passwordHasher.HashPassword(created, password);
             state.State = created;
@@ -168,14 +173,17 @@ public sealed partial class UserGrain(
     {
         EnsureCreated();
         Validate.Id(organizationId, "organizationId");
-        if (S.Organizations.Contains(organizationId, StringComparer.Ordinal))
+        var joined = !S.Organizations.Contains(organizationId, StringComparer.Ordinal);
+        if (joined)
         {
-            return false;
+            S.Organizations.Add(organizationId);
+            S.ListingPublished = false;
+            await WriteStateAsync();
         }
 
-        S.Organizations.Add(organizationId);
-        await WriteStateAsync();
-        return true;
+        // Also when already joined: the organization's retry of a join whose publish failed finishes it here.
+        await PublishListingAsync();
+        return joined;
     }
 
     public ValueTask<bool> IsMemberOfAsync(string organizationId) =>

@@ -76,6 +76,15 @@ public sealed class UserState
     /// <summary>The user's metadata per organization (at most 8 keys each), by organization id.</summary>
     [Id(17)]
     public Dictionary<string, Dictionary<string, string>> OrganizationMetadata { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether the user directory of each of the user's organizations has the user's current names. Cleared in the same
+    /// write as a change they must learn (a join, a new name), set once they have it. Found false by a new activation, it
+    /// means the last one did not get there: the activation publishes again. False in a state stored before directories
+    /// existed too, so that such a user is listed by their first activation.
+    /// </summary>
+    [Id(18)]
+    public bool ListingPublished { get; set; }
 }
 
 /// <summary>One signed-in device.</summary>
