@@ -15,7 +15,7 @@ public sealed partial class ChatHub
     public Task<UserProfile> GetUser(string userId) => UsersApi.GetVisibleAsync(grains, CallerId, Validate.Id(userId, "userId"));
 
     /// <summary>Up to 50 users by id, email and phone: each I can see once; the others are left out.</summary>
-    public Task<UserLookupResult> LookupUsers(UserLookupRequest request) => UsersApi.LookupAsync(grains, CallerId, request);
+    public Task<UserLookupResult> LookupUsers(UserLookupRequest? request) => UsersApi.LookupAsync(grains, CallerId, request);
 
     /// <summary>The organization's users by name prefix, a page at a time.</summary>
     public Task<UserPage> SearchUsers(string organizationId, UserQuery? query) => UsersApi.SearchAsync(grains, CallerId, organizationId, query);

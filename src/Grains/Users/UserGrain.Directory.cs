@@ -5,8 +5,8 @@ namespace Orleans.Chat.Grains.Users;
 /// <summary>
 /// My names in the user directory of each of my organizations, where members find me by name. A change the directories
 /// must learn (a join, a new name) clears <see cref="UserState.ListingPublished"/> in the same write; the listing then
-/// goes to every directory of mine, and the mark is set again. A publish is idempotent, so whatever cuts it short (a failure, which
-/// the caller's retry finishes, or a crash, which the next activation finishes) only costs doing it again.
+/// goes to every directory of mine, and the mark is set again. A publish is idempotent, so whatever cuts it short (a
+/// failure, which the caller's retry finishes, or a crash, which the next activation finishes) only costs doing it again.
 /// </summary>
 public sealed partial class UserGrain
 {

@@ -9,7 +9,10 @@ using Orleans.Utilities;
 namespace Orleans.Chat.Grains.Users;
 
 /// <inheritdoc cref="IUserGrain"/>
-/// <remarks>Account, sessions, organizations and observers here; the roster in <c>UserGrain.Roster.cs</c>.</remarks>
+/// <remarks>
+/// Account, sessions, organizations and observers here; the roster in <c>UserGrain.Roster.cs</c>; my names in my
+/// organizations' user directories in <c>UserGrain.Directory.cs</c>.
+/// </remarks>
 [GrainType("User")]
 public sealed partial class UserGrain(
     [PersistentState("user")] IPersistentState<UserState> state,
