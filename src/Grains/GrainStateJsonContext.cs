@@ -23,5 +23,6 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(UserState))]
 [JsonSerializable(typeof(RosterEntry))]
 [JsonSerializable(typeof(UserLookupState))]
+[JsonSerializable(typeof(UserDirectoryState))]
 [JsonSerializable(typeof(AttachmentState))]
 public sealed partial class GrainStateJsonContext : JsonSerializerContext;

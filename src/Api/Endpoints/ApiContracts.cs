@@ -124,7 +124,7 @@ public sealed record CreateGroupRequest(
     [property: StringLength(Validate.MaxUrlLength)] string? AvatarUrl = null,
     bool ReplayHistory = true,
     SendToConversationRequest? FirstMessage = null,
-    [property: MaxLength(Validate.MaxMetadataEntries)] IReadOnlyDictionary<string, string>? Metadata = null);
+    [property: MaxLength(Validate.MaxGroupMetadataEntries)] IReadOnlyDictionary<string, string>? Metadata = null);
 
 /// <summary>The new group, and its first message when one was sent with it.</summary>
 public sealed record GroupCreated(GroupInfo Group, Message? FirstMessage);

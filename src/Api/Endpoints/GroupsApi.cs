@@ -48,6 +48,18 @@ public static class GroupsApi
         api.MapPut("/{groupId}/members/{userId}/permissions", SetPermissionsAsync)
             .WithName("SetGroupPermissions")
             .WithSummary("The owner or an admin sets what a plain member may do");
+        api.MapGet("/metadata", GetManyMetadataAsync)
+            .WithName("GetGroupsMetadata")
+            .WithSummary("The metadata of up to 50 groups of the organization (conversationIds=a,b,c); groups I cannot see are left out");
+        api.MapGet("/{groupId}/metadata", GetMetadataAsync)
+            .WithName("GetGroupMetadata")
+            .WithSummary("A group's metadata, up to 8 keys of the app's data: for its members, and anyone in the organization for a forum");
+        api.MapPatch("/{groupId}/metadata", PatchMetadataAsync)
+            .WithName("UpdateGroupMetadata")
+            .WithSummary("Change keys of a group's metadata: each key given is set, or removed when null (owner, admins, members allowed to edit); the members get conversation:change");
+        api.MapPut("/{groupId}/metadata", PutMetadataAsync)
+            .WithName("ReplaceGroupMetadata")
+            .WithSummary("Replace a group's metadata whole ({} clears it), as an update may");
         routes.MapGet("/v1/organizations/{organizationId}/forums", SearchForumsAsync).WithTags("Groups")
             .WithName("SearchForums")
             .WithSummary("The organization's forums by name (prefix, ignoring case and accents), a page at a time: limit 1-200, continuation from the previous page")
@@ -116,6 +128,44 @@ public static class GroupsApi
     private static async Task<Ok<GroupInfo>> SetPermissionsAsync(
         string organizationId, string groupId, string userId, GroupPermissions request, ClaimsPrincipal user, IGrainFactory grains) =>
         TypedResults.Ok(await Group(grains, organizationId, groupId).SetPermissionsAsync(user.GetUserId(), userId, request));
+
+    private static async Task<Ok<GroupMetadata>> GetMetadataAsync(string organizationId, string groupId, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await Group(grains, organizationId, groupId).GetMetadataAsync(user.GetUserId()));
+
+    private static async Task<Ok<IReadOnlyList<GroupMetadata>>> GetManyMetadataAsync(string organizationId, string? conversationIds, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await MetadataOfGroupsAsync(grains, user.GetUserId(), organizationId, ApiLists.Split(conversationIds)));
+
+    private static async Task<Ok<GroupMetadata>> PatchMetadataAsync(
+        string organizationId, string groupId, Dictionary<string, string?> changes, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await Group(grains, organizationId, groupId).UpdateMetadataAsync(user.GetUserId(), changes, replace: false));
+
+    private static async Task<Ok<GroupMetadata>> PutMetadataAsync(
+        string organizationId, string groupId, Dictionary<string, string> metadata, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await Group(grains, organizationId, groupId)
+            .UpdateMetadataAsync(user.GetUserId(), metadata.ToDictionary(e => e.Key, e => (string?)e.Value), replace: true));
+
+    /// <summary>
+    /// The metadata of the organization's groups among <paramref name="conversationIds"/> (REST and the hub); a group
+    /// the user cannot see, or of another organization, is left out.
+    /// </summary>
+    internal static async Task<IReadOnlyList<GroupMetadata>> MetadataOfGroupsAsync(
+        IGrainFactory grains, string userId, string organizationId, IEnumerable<string>? conversationIds)
+    {
+        Validate.Id(organizationId, "organizationId");
+        var keys = ApiLists.Check(conversationIds, "conversationIds", "groups").Select(GroupKey.Parse).ToList();
+        var found = await Task.WhenAll(keys.Where(k => k.OrganizationId == organizationId).Select(async key =>
+        {
+            try
+            {
+                return await grains.GetGrain<IGroupGrain>(key.ToGrainKey()).GetMetadataAsync(userId);
+            }
+            catch (NotFoundException)
+            {
+                return null;
+            }
+        }));
+        return [.. found.OfType<GroupMetadata>()];
+    }
 
     private static async Task<Ok<ForumPage>> SearchForumsAsync(
         string organizationId, string? name, int? limit, string? continuation, ClaimsPrincipal user, IGrainFactory grains) =>

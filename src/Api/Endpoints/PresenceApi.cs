@@ -53,7 +53,7 @@ public static class PresenceApi
         TypedResults.Ok(await GetVisiblePresenceAsync(grains, user.GetUserId(), Validate.Id(userId, "userId")) ?? throw UsersApi.UserNotFound());
 
     private static async Task<Ok<IReadOnlyList<UserPresence>>> GetManyAsync(string? userIds, ClaimsPrincipal user, IGrainFactory grains) =>
-        TypedResults.Ok(await GetPresencesAsync(grains, user.GetUserId(), UsersApi.ParseUserIds(userIds)));
+        TypedResults.Ok(await GetPresencesAsync(grains, user.GetUserId(), UsersApi.UserIds(ApiLists.Split(userIds))));
 
     private static async Task<Ok<IReadOnlyList<UserPresence>>> ListSubscriptionsAsync(ClaimsPrincipal user, IGrainFactory grains) =>
         TypedResults.Ok(await grains.GetGrain<IUserGrain>(user.GetUserId()).GetSubscriptionsAsync());

@@ -44,6 +44,13 @@ public static class UsersApi
         api.MapGet("/users", FindUserAsync)
             .WithName("FindUser")
             .WithSummary("Find a user sharing an organization with me by email or phone");
+        api.MapPost("/users/lookup", LookupUsersAsync)
+            .WithName("LookupUsers")
+            .WithSummary("Up to 50 users at once by userIds, emails and phones: each user I can see once, in the order asked; the others are left out");
+        api.MapGet("/organizations/{organizationId}/users", SearchUsersAsync)
+            .WithName("SearchUsers")
+            .WithSummary("The organization's users whose display, first or last name starts with name (ignoring case and accents), a page at a time: limit 1-200, continuation from the previous page")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         return routes;
     }
 
@@ -63,21 +70,13 @@ public static class UsersApi
     private static async Task<Ok<IReadOnlyList<UserMetadata>>> GetManyMetadataAsync(string organizationId, string? userIds, ClaimsPrincipal user, IGrainFactory grains)
     {
         Validate.Id(organizationId, "organizationId");
-        var found = await Task.WhenAll(ParseUserIds(userIds).Select(id => MetadataAsync(grains, user.GetUserId(), organizationId, id)));
+        var found = await Task.WhenAll(UserIds(ApiLists.Split(userIds)).Select(id => MetadataAsync(grains, user.GetUserId(), organizationId, id)));
         return TypedResults.Ok<IReadOnlyList<UserMetadata>>([.. found.OfType<UserMetadata>()]);
     }
 
-    /// <summary>A query's <c>userIds=a,b,c</c>: 1 to 50 valid ids, each once.</summary>
-    internal static IReadOnlyList<string> ParseUserIds(string? userIds) =>
-        UserIds((userIds ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-
-    /// <summary>1 to 50 valid user ids, each once.</summary>
-    internal static IReadOnlyList<string> UserIds(IEnumerable<string>? userIds)
-    {
-        var ids = (userIds ?? []).Distinct(StringComparer.Ordinal).ToList();
-        return ids.Count is > 0 and <= 50 ? [.. ids.Select(id => Validate.Id(id, "userIds"))]
-            : throw new InvalidArgumentException("'userIds' names 1 to 50 users.", "userIds");
-    }
+    /// <summary>1 to 50 valid user ids, each once (a query's <c>userIds=a,b,c</c> through <see cref="ApiLists.Split"/>).</summary>
+    internal static List<string> UserIds(IEnumerable<string>? userIds) =>
+        [.. ApiLists.Check(userIds, "userIds", "users").Select(id => Validate.Id(id, "userIds"))];
 
     private static async Task<Ok<UserMetadata>> PatchMyMetadataAsync(string organizationId, Dictionary<string, string?> changes, ClaimsPrincipal user, IGrainFactory grains) =>
         TypedResults.Ok(await UpdateMyMetadataAsync(grains, user.GetUserId(), organizationId, changes, replace: false));
@@ -119,12 +118,56 @@ public static class UsersApi
             throw new InvalidArgumentException("Give exactly one of 'email' or 'phone'.");
         }
 
-        var key = string.IsNullOrEmpty(email) ? UserLookupKey.ForPhone(phone) : UserLookupKey.ForEmail(email);
-        var userId = await grains.GetGrain<IUserLookupGrain>(key.ToGrainKey()).GetUserIdAsync() ?? throw UserNotFound();
-        var profile = await GetVisibleAsync(grains, user.GetUserId(), userId);
+        var request = string.IsNullOrEmpty(email) ? new UserLookupRequest(Phones: [phone!]) : new UserLookupRequest(Emails: [email]);
+        return TypedResults.Ok((await LookupAsync(grains, user.GetUserId(), request)).Items.SingleOrDefault() ?? throw UserNotFound());
+    }
 
-        // A lookup left behind by a change of address (its release lost to a crash) no longer finds the user.
-        return profile.Email == key.Value || profile.Phone == key.Value ? TypedResults.Ok(profile) : throw UserNotFound();
+    private static async Task<Ok<UserLookupResult>> LookupUsersAsync(UserLookupRequest request, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await LookupAsync(grains, user.GetUserId(), request));
+
+    private static async Task<Ok<UserPage>> SearchUsersAsync(
+        string organizationId, string? name, int? limit, string? continuation, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await SearchAsync(grains, user.GetUserId(), organizationId, new UserQuery(name, limit, continuation)));
+
+    /// <summary>
+    /// Users by id, email and phone (REST and the hub): each user the caller may see, once, in the order asked; a user
+    /// missing and one the caller may not see are left out alike.
+    /// </summary>
+    internal static async Task<UserLookupResult> LookupAsync(IGrainFactory grains, string callerId, UserLookupRequest? request)
+    {
+        var (userIds, emails, phones) = (request?.UserIds ?? [], request?.Emails ?? [], request?.Phones ?? []);
+        if (userIds.Count + emails.Count + phones.Count is 0 or > Validate.MaxLookupsPerCall)
+        {
+            throw new InvalidArgumentException($"Name 1 to {Validate.MaxLookupsPerCall} users in 'userIds', 'emails' and 'phones' together.", "userIds");
+        }
+
+        var ids = userIds.Select(id => Validate.Id(id, "userIds")).ToList();
+        var addresses = emails.Select(UserLookupKey.ForEmail).Concat(phones.Select(UserLookupKey.ForPhone)).ToList();
+        var owners = await Task.WhenAll(addresses.Select(a => grains.GetGrain<IUserLookupGrain>(a.ToGrainKey()).GetUserIdAsync().AsTask()));
+        var asked = ids.Select(id => (UserId: id, Address: (UserLookupKey?)null))
+            .Concat(addresses.Zip(owners).Where(o => o.Second is not null).Select(o => (UserId: o.Second!, Address: (UserLookupKey?)o.First)))
+            .ToList();
+        var profiles = (await VisibleProfilesAsync(grains, callerId, asked.Select(a => a.UserId).Distinct(StringComparer.Ordinal)))
+            .ToDictionary(p => p.Id, StringComparer.Ordinal);
+
+        // An address finds its user only while the user still has it: a lookup left behind by a change of address (its
+        // release lost to a crash) no longer does.
+        return new UserLookupResult([.. asked
+            .Where(a => profiles.TryGetValue(a.UserId, out var p) && (a.Address is not { } address || p.Email == address.Value || p.Phone == address.Value))
+            .Select(a => a.UserId)
+            .Distinct(StringComparer.Ordinal)
+            .Select(id => profiles[id])]);
+    }
+
+    /// <summary>
+    /// A page of the organization's users by name (REST and the hub), as the caller sees them; <c>permission-denied</c>
+    /// unless the caller is a member.
+    /// </summary>
+    internal static async Task<UserPage> SearchAsync(IGrainFactory grains, string callerId, string organizationId, UserQuery? query)
+    {
+        var page = await grains.GetGrain<IUserDirectoryGrain>(Validate.Id(organizationId, "organizationId")).SearchAsync(callerId, query ?? new UserQuery());
+        var profiles = await VisibleProfilesAsync(grains, callerId, page.UserIds);
+        return new UserPage([.. profiles.Where(p => p.Organizations.Contains(organizationId, StringComparer.Ordinal))], page.Continuation);
     }
 
     /// <summary>
@@ -133,27 +176,43 @@ public static class UsersApi
     /// </summary>
     internal static NotFoundException UserNotFound() => new("No user you can see matches.");
 
-    /// <summary>Another user as the caller may see them (shared organizations only, no private data); the one not-found otherwise.</summary>
-    internal static async Task<UserProfile> GetVisibleAsync(IGrainFactory grains, string callerId, string userId)
+    internal static async Task<UserProfile> GetVisibleAsync(IGrainFactory grains, string callerId, string userId) =>
+        (await VisibleProfilesAsync(grains, callerId, [userId])).SingleOrDefault() ?? throw UserNotFound();
+
+    /// <summary>
+    /// The profiles of the users the caller may see, in the order given: the caller's own whole, another user's when they
+    /// share an organization, showing only the shared ones and no private data. The others are left out.
+    /// </summary>
+    private static async Task<IReadOnlyList<UserProfile>> VisibleProfilesAsync(IGrainFactory grains, string callerId, IEnumerable<string> userIds)
     {
-        if (string.Equals(callerId, userId, StringComparison.Ordinal))
+        var ids = userIds.ToList();
+        if (ids.Count == 0)
         {
-            return await grains.GetGrain<IUserGrain>(callerId).GetProfileAsync();
+            return [];
         }
 
         var me = grains.GetGrain<IUserGrain>(callerId).GetProfileAsync().AsTask();
-        UserProfile other;
-        try
+        var profiles = await Task.WhenAll(ids.Select(async userId =>
         {
-            other = await grains.GetGrain<IUserGrain>(userId).GetProfileAsync();
-        }
-        catch (NotFoundException)
-        {
-            throw UserNotFound();
-        }
+            if (string.Equals(userId, callerId, StringComparison.Ordinal))
+            {
+                return await me;
+            }
 
-        var shared = (await me).Organizations.Intersect(other.Organizations, StringComparer.Ordinal).ToList();
-        // Another user's private data is theirs alone.
-        return shared.Count > 0 ? other with { Organizations = shared, PrivateData = null } : throw UserNotFound();
+            UserProfile other;
+            try
+            {
+                other = await grains.GetGrain<IUserGrain>(userId).GetProfileAsync();
+            }
+            catch (NotFoundException)
+            {
+                return null;
+            }
+
+            var shared = (await me).Organizations.Intersect(other.Organizations, StringComparer.Ordinal).ToList();
+            // Another user's private data is theirs alone.
+            return shared.Count > 0 ? other with { Organizations = shared, PrivateData = null } : null;
+        }));
+        return [.. profiles.OfType<UserProfile>()];
     }
 }

@@ -50,13 +50,19 @@ public static partial class Validate
         return trimmed;
     }
 
-    /// <summary>Entries of custom metadata (a group's, for example): keys are ids, values short texts.</summary>
+    /// <summary>Entries of custom metadata (a profile's public or private data, for example): keys are ids, values short texts.</summary>
     public const int MaxMetadataEntries = 32;
 
     public const int MaxMetadataValueLength = 2_000;
 
     /// <summary>A user's metadata in one organization: at most this many keys.</summary>
     public const int MaxUserMetadataEntries = 8;
+
+    /// <summary>A group's metadata: at most as many keys as a user's in an organization.</summary>
+    public const int MaxGroupMetadataEntries = MaxUserMetadataEntries;
+
+    /// <summary>How many users, or groups, one batch lookup names.</summary>
+    public const int MaxLookupsPerCall = 50;
 
     /// <summary>
     /// Custom metadata: at most <paramref name="maxEntries"/> entries, each key an id (<see cref="IdPattern"/>) and
@@ -88,6 +94,30 @@ public static partial class Validate
         }
 
         return metadata;
+    }
+
+    /// <summary>
+    /// Metadata after a change, checked as <see cref="Metadata"/> checks it: <paramref name="replace"/> takes
+    /// <paramref name="changes"/> whole; otherwise each key of <paramref name="changes"/> is set in a copy of
+    /// <paramref name="current"/>, or removed when its value is null.
+    /// </summary>
+    public static Dictionary<string, string> MetadataChanges(
+        IReadOnlyDictionary<string, string> current, IReadOnlyDictionary<string, string?> changes, bool replace, string parameterName, int maxEntries)
+    {
+        var metadata = replace ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(current, StringComparer.Ordinal);
+        foreach (var (key, value) in changes)
+        {
+            if (value is null)
+            {
+                metadata.Remove(key);
+            }
+            else
+            {
+                metadata[key] = value;
+            }
+        }
+
+        return Metadata(metadata, parameterName, maxEntries)!;
     }
 
     /// <summary>An optional absolute http or https URL: null or blank becomes null.</summary>

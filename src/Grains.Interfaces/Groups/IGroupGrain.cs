@@ -22,6 +22,17 @@ public interface IGroupGrain : IChatConversation
     /// <summary>Changes name, description, avatar or replayHistory (null keeps); the owner, admins and members allowed to edit.</summary>
     ValueTask<GroupInfo> UpdateAsync(string requesterId, GroupChanges changes);
 
+    /// <summary>The group's metadata, for whoever may read the group (<see cref="GetAsync"/>).</summary>
+    [ReadOnly]
+    ValueTask<GroupMetadata> GetMetadataAsync(string requesterId);
+
+    /// <summary>
+    /// Changes the metadata, for those who may edit the group (<see cref="UpdateAsync"/>): <paramref name="replace"/>
+    /// sets it to <paramref name="changes"/> whole; otherwise each key is set, or removed when its value is null. At most
+    /// <see cref="Errors.Validate.MaxGroupMetadataEntries"/> keys. The members get the group's new view, as for an update.
+    /// </summary>
+    ValueTask<GroupMetadata> UpdateMetadataAsync(string requesterId, IReadOnlyDictionary<string, string?> changes, bool replace);
+
     /// <summary>Adds users of the organization (members already in are skipped); the owner, admins and members allowed to add.</summary>
     ValueTask<GroupInfo> AddMembersAsync(string requesterId, IReadOnlyList<string> userIds);
 
@@ -147,3 +158,11 @@ public sealed record GroupInfo(
     [Id(8)] IReadOnlyList<GroupMember> Members,
     [Id(9)] DateTimeOffset CreatedAt,
     [Id(10)] IReadOnlyDictionary<string, string>? Metadata = null);
+
+/// <summary>A group's metadata: the app's own data about it; <see cref="Id"/> is its conversation id.</summary>
+[GenerateSerializer, Immutable, Alias("chat.GroupMetadata")]
+public sealed record GroupMetadata(
+    [Id(0)] string Id,
+    [Id(1)] string OrganizationId,
+    [Id(2)] string GroupId,
+    [Id(3)] IReadOnlyDictionary<string, string> Metadata);

@@ -43,6 +43,28 @@ public sealed record ProfileChanges(
 [GenerateSerializer, Immutable, Alias("chat.UserMetadata")]
 public sealed record UserMetadata([Id(0)] string UserId, [Id(1)] string OrganizationId, [Id(2)] IReadOnlyDictionary<string, string> Metadata);
 
+/// <summary>
+/// Up to <see cref="Errors.Validate.MaxLookupsPerCall"/> users named by id, email or phone, in any mix (at least one).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("chat.UserLookupRequest")]
+public sealed record UserLookupRequest(
+    [Id(0)] IReadOnlyList<string>? UserIds = null,
+    [Id(1)] IReadOnlyList<string>? Emails = null,
+    [Id(2)] IReadOnlyList<string>? Phones = null);
+
+/// <summary>
+/// The users a batch lookup found that the caller may see, each once; the others (missing or invisible alike) are
+/// left out.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("chat.UserLookupResult")]
+public sealed record UserLookupResult([Id(0)] IReadOnlyList<UserProfile> Items);
+
+/// <summary>One page of an organization's users found by name; <see cref="Continuation"/> asks for the next one, null after the last.</summary>
+[GenerateSerializer, Immutable, Alias("chat.UserPage")]
+public sealed record UserPage(
+    [Id(0)] IReadOnlyList<UserProfile> Items,
+    [Id(1)] string? Continuation);
+
 /// <summary>The observed user's profile changed (on another device): every device but <see cref="OriginSessionId"/>'s gets it.</summary>
 [GenerateSerializer, Immutable, Alias("chat.ProfileUpdated")]
 public sealed record ProfileUpdated([Id(0)] UserProfile Profile, [Id(1)] string? OriginSessionId);

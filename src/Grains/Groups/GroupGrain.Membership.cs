@@ -20,7 +20,7 @@ public sealed partial class GroupGrain
         var name = Validate.Text(command.Name, "name");
         var description = Validate.OptionalText(command.Description, "description", Validate.MaxDescriptionLength);
         var avatarUrl = Validate.OptionalUrl(command.AvatarUrl, "avatarUrl");
-        var metadata = Validate.Metadata(command.Metadata, "metadata");
+        var metadata = Validate.Metadata(command.Metadata, "metadata", Validate.MaxGroupMetadataEntries);
         if (!Enum.IsDefined(command.Type))
         {
             throw new InvalidArgumentException("'type' must be 'group', 'forum' or 'distributionList'.", "type");
@@ -55,19 +55,8 @@ public sealed partial class GroupGrain
 
     public async ValueTask<GroupInfo> GetAsync(string requesterId)
     {
-        Validate.Id(requesterId, "requesterId");
-        if (S.Created && S.Members.TryGetValue(requesterId, out var member) && member.IsMember && Sees(member))
-        {
-            return Info();
-        }
-
-        // A forum is public in its organization; anything else is hidden from non-members.
-        if (S.Created && S.Type == GroupType.Forum && await grains.GetGrain<IUserGrain>(requesterId).IsMemberOfAsync(_key.OrganizationId))
-        {
-            return Info();
-        }
-
-        throw NotFound();
+        await EnsureReadableAsync(Validate.Id(requesterId, "requesterId"));
+        return Info();
     }
 
     public async ValueTask<GroupInfo> UpdateAsync(string requesterId, GroupChanges changes)
@@ -77,12 +66,8 @@ public sealed partial class GroupGrain
         var name = changes.Name is null ? null : Validate.Text(changes.Name, "name");
         var description = changes.Description is null ? null : Validate.OptionalText(changes.Description, "description", Validate.MaxDescriptionLength);
         var avatarUrl = changes.AvatarUrl is null ? null : Validate.OptionalUrl(changes.AvatarUrl, "avatarUrl");
-        var metadata = Validate.Metadata(changes.Metadata, "metadata");
-        if (requester.Role == GroupRole.Member && !requester.Permissions.MayEditGroup)
-        {
-            throw new PermissionDeniedException("You may not edit this group.");
-        }
-
+        var metadata = Validate.Metadata(changes.Metadata, "metadata", Validate.MaxGroupMetadataEntries);
+        EnsureMayEdit(requester);
         S.Name = name ?? S.Name;
         S.Description = changes.Description is null ? S.Description : description;
         S.AvatarUrl = changes.AvatarUrl is null ? S.AvatarUrl : avatarUrl;
@@ -92,6 +77,32 @@ public sealed partial class GroupGrain
         await PublishListingAsync();
         await PushToMembersAsync(requesterId, sent: null, read: null);
         return Info();
+    }
+
+    /// <summary>A member who sees the group, or anyone in the organization for a forum; <c>not-found</c> for anyone else.</summary>
+    private async Task EnsureReadableAsync(string userId)
+    {
+        if (S.Created && S.Members.TryGetValue(userId, out var member) && member.IsMember && Sees(member))
+        {
+            return;
+        }
+
+        // A forum is public in its organization; anything else is hidden from non-members.
+        if (S.Created && S.Type == GroupType.Forum && await grains.GetGrain<IUserGrain>(userId).IsMemberOfAsync(_key.OrganizationId))
+        {
+            return;
+        }
+
+        throw NotFound();
+    }
+
+    /// <summary>The owner and admins edit the group; a plain member when their permissions allow it.</summary>
+    private static void EnsureMayEdit(GroupMemberState requester)
+    {
+        if (requester.Role == GroupRole.Member && !requester.Permissions.MayEditGroup)
+        {
+            throw new PermissionDeniedException("You may not edit this group.");
+        }
     }
 
     public async ValueTask<GroupInfo> AddMembersAsync(string requesterId, IReadOnlyList<string> userIds)

@@ -47,6 +47,7 @@ public sealed partial class UserGrain
             }
         }
 
+        var renamed = (displayName, firstName, lastName) != (S.DisplayName, S.FirstName, S.LastName);
         var previous = (S.DisplayName, S.FirstName, S.LastName, S.StatusText, S.AvatarUrl, S.Email, S.Phone, S.PublicData, S.PrivateData);
         try
         {
@@ -57,6 +58,9 @@ public sealed partial class UserGrain
 
             (S.DisplayName, S.FirstName, S.LastName, S.StatusText, S.AvatarUrl, S.Email, S.Phone, S.PublicData, S.PrivateData) =
                 (displayName, firstName, lastName, statusText, avatarUrl, email, phone, publicData, privateData);
+
+            // Left cleared if the write fails: it only makes the next publish send the names again.
+            S.ListingPublished &= !(renamed && S.Organizations.Count > 0);
             await WriteStateAsync();
         }
         catch (Exception)
@@ -75,6 +79,8 @@ public sealed partial class UserGrain
             await lookup.ReleaseAsync(id);
         }
 
+        // Before the devices hear of it: if this fails, the caller's retry (or the next activation) publishes.
+        await PublishListingAsync();
         var profile = ToProfile();
         await NotifyAsync(o => o.OnProfileUpdatedAsync(new ProfileUpdated(profile, origin)));
         await PublishProfileAsync(profile);
@@ -93,21 +99,8 @@ public sealed partial class UserGrain
     {
         ArgumentNullException.ThrowIfNull(changes);
         EnsureMember(organizationId);
-        var metadata = replace ? new Dictionary<string, string>(StringComparer.Ordinal)
-            : new Dictionary<string, string>(S.OrganizationMetadata.GetValueOrDefault(organizationId) ?? [], StringComparer.Ordinal);
-        foreach (var (key, value) in changes)
-        {
-            if (value is null)
-            {
-                metadata.Remove(key);
-            }
-            else
-            {
-                metadata[key] = value;
-            }
-        }
-
-        var valid = Validate.Metadata(metadata, "metadata", Validate.MaxUserMetadataEntries)!;
+        var valid = Validate.MetadataChanges(
+            S.OrganizationMetadata.GetValueOrDefault(organizationId) ?? [], changes, replace, "metadata", Validate.MaxUserMetadataEntries);
         S.OrganizationMetadata[organizationId] = valid;
         await WriteStateAsync();
         return new Dictionary<string, string>(valid, StringComparer.Ordinal);

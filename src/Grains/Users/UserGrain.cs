@@ -10,7 +10,10 @@ using Orleans.Utilities;
 namespace Orleans.Chat.Grains.Users;
 
 /// <inheritdoc cref="IUserGrain"/>
-/// <remarks>Account, sessions, organizations and observers here; the roster in <c>UserGrain.Roster.cs</c>.</remarks>
+/// <remarks>
+/// Account, sessions, organizations and observers here; the roster in <c>UserGrain.Roster.cs</c>; my names in my
+/// organizations' user directories in <c>UserGrain.Directory.cs</c>.
+/// </remarks>
 [GrainType("User")]
 public sealed partial class UserGrain(
     [PersistentState("user")] IPersistentState<UserState> state,
@@ -33,6 +36,7 @@ public sealed partial class UserGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await LoadRosterAsync(cancellationToken);
+        await RepublishListingAsync();
         if (S.PrivacyChangesToTell.Count > 0)
         {
             // Left by a crash between a privacy change and telling it: finished once the grain answers calls.
@@ -84,6 +88,7 @@ public sealed partial class UserGrain(
                 FirstName = firstName,
                 LastName = lastName,
                 CreatedAt = timeProvider.GetUtcNow(),
+                ListingPublished = true, // in no organization yet
             };
             created.PasswordHash = passwordHasher.HashPassword(created, password);
             state.State = created;
@@ -184,14 +189,17 @@ public sealed partial class UserGrain(
     {
         EnsureCreated();
         Validate.Id(organizationId, "organizationId");
-        if (S.Organizations.Contains(organizationId, StringComparer.Ordinal))
+        var joined = !S.Organizations.Contains(organizationId, StringComparer.Ordinal);
+        if (joined)
         {
-            return false;
+            S.Organizations.Add(organizationId);
+            S.ListingPublished = false;
+            await WriteStateAsync();
         }
 
-        S.Organizations.Add(organizationId);
-        await WriteStateAsync();
-        return true;
+        // Also when already joined: the organization's retry of a join whose publish failed finishes it here.
+        await PublishListingAsync();
+        return joined;
     }
 
     public ValueTask<bool> IsMemberOfAsync(string organizationId) =>

@@ -111,6 +111,7 @@ public sealed class UserState
     /// </summary>
     [Id(25)]
     public HashSet<string> PrivacyChangesToTell { get; set; } = new(StringComparer.Ordinal);
+
     // Contacts (UserGrain.Contacts.cs).
 
     /// <summary>
@@ -119,6 +120,15 @@ public sealed class UserState
     /// </summary>
     [Id(30)]
     public Dictionary<string, Contact> Contacts { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether the user directory of each of the user's organizations has the user's current names. Cleared in the same
+    /// write as a change they must learn (a join, a new name), set once they have it. Found false by a new activation, it
+    /// means the last one did not get there: the activation publishes again. False in a state stored before directories
+    /// existed too, so that such a user is listed by their first activation.
+    /// </summary>
+    [Id(26)]
+    public bool ListingPublished { get; set; }
 }
 
 /// <summary>One signed-in device.</summary>
