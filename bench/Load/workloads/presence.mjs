@@ -74,9 +74,10 @@ export async function run(ctx, p, log) {
     const connectSeconds = round2((performance.now() - connectStarted) / 1000);
 
     log(`${connected} connected in ${connectSeconds}s; subscribing each to ${p.subscriptions} users`);
-    const subscribeSeconds = round2(Math.max(...(await Promise.all(workers.map((w) => w.reply("subscribed", { type: "subscribe" })))).map((r) => r.seconds)));
-
     const sampler = new ProcessSampler(ctx.serverPid).start();
+    const subscribeFrom = performance.now();
+    const subscribeSeconds = round2(Math.max(...(await Promise.all(workers.map((w) => w.reply("subscribed", { type: "subscribe" })))).map((r) => r.seconds)));
+    const subscribing = sampler.window(subscribeFrom);
     log(`subscribed in ${subscribeSeconds}s; ${p.settle}s to settle, ${p.idle}s of idle reading`);
     await sleep(p.settle * 1000);
     const idleFrom = performance.now();
@@ -130,7 +131,8 @@ export async function run(ctx, p, log) {
       provisioning: provisionTiming,
       connections: {
         connected, connectSeconds, connectsPerSec: Math.round(connected / connectSeconds),
-        subscriptions: counters.subscriptions, subscribeSeconds, unexpectedCloses: counters.unexpectedCloses,
+        subscriptions: counters.subscriptions, subscribeSeconds, subscriptionsPerSec: Math.round(counters.subscriptions / subscribeSeconds),
+        subscribeServerCores: subscribing.cpuCores, unexpectedCloses: counters.unexpectedCloses,
       },
       measured: { windowSeconds: round2(windowSeconds), drainSeconds },
       presence: {
