@@ -266,7 +266,8 @@ function scanBooks(books) {
   return { inFlight, undelivered };
 }
 
-function pickContacts(self, count, k, rnd) {
+/** `k` distinct users other than `self` (of `count`), at random. */
+export function pickContacts(self, count, k, rnd) {
   const wanted = Math.min(k, count - 1);
   const chosen = new Set();
   while (chosen.size < wanted) {

@@ -2,7 +2,7 @@
 // WebSockets as the client SDKs do, with the bearer token from sign-in.
 import * as signalR from "@microsoft/signalr";
 
-/** Events every device listens to; handlers not given are counted and dropped. */
+/** Events every device listens to (and any other event a handler is given for); handlers not given are dropped. */
 export const hubEvents = ["message", "conversation:change", "message:read"];
 
 /**
@@ -18,7 +18,7 @@ export async function openHub(url, token, handlers = {}, onClose) {
     })
     .configureLogging(signalR.LogLevel.None)
     .build();
-  for (const name of hubEvents) connection.on(name, handlers[name] ?? noop);
+  for (const name of new Set([...hubEvents, ...Object.keys(handlers)])) connection.on(name, handlers[name] ?? noop);
   const device = { connection, stopping: false, closedWith: undefined };
   connection.onclose((error) => {
     device.closedWith = error ?? null;

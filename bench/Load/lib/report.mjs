@@ -46,13 +46,24 @@ export function renderMarkdown(report, chartFile) {
       if (mm.shortfall) lines.push(`The generator could not offer ${n(mm.shortfall)} sends (outstanding cap reached or no connected sender).`);
       lines.push("");
     }
+    if (r.presence) {
+      const pr = r.presence;
+      const c = r.connections;
+      const s = r.server;
+      const d = r.latencyUs.delay;
+      const v = r.verification;
+      lines.push("| users × subscriptions | flapping | flaps/s | events/s | events per flap | flap to subscriber's event p50 / p90 / p99 / max | server CPU (idle) | CPU per flap | CPU per event | generator CPU |", "|---|---|---|---|---|---|---|---|---|---|");
+      lines.push(`| ${n(c.connected)} × ${r.params.subscriptions} | ${n(pr.flappers)} every ${pr.flapPeriodSeconds} s | ${n(pr.flapsPerSec)} | ${n(pr.eventsPerSec)} | ${pr.eventsPerFlap ?? "–"} (${pr.subscribersPerFlapper} subscribers each) | ${ms(d.p50)} / ${ms(d.p90)} / ${ms(d.p99)} / ${ms(d.max)} ms | ${s.cpuCores ?? "–"} (${s.idleCpuCores ?? "–"}) cores | ${n(s.cpuUsPerFlap)} µs (${n(s.cpuUsPerFlapAboveIdle)} above idle) | ${n(s.cpuUsPerEvent)} µs (${n(s.cpuUsPerEventAboveIdle)} above idle) | ${r.generator.cpuCores ?? "–"} cores (event-loop lag p99 ${r.generator.eventLoopLagP99Ms} ms) |`, "");
+      lines.push(`Connected in ${c.connectSeconds} s, ${n(c.subscriptions)} subscriptions made in ${c.subscribeSeconds} s. Events: ${n(pr.events)} for ${n(pr.flaps)} flaps (${n(pr.eventsIfNoneMerged)} if none merged), ${n(pr.staleEvents)} older than the status held, ${n(pr.overtakenEvents)} after the flapper flapped again.`);
+      lines.push(`Views checked after the last flap and one coalesce window: **${n(v.mismatches)} mismatches** in ${n(v.pairs)} subscriptions, ${n(v.silentPairs)} of a flapper's ${n(v.flapperPairs)} subscribers heard nothing.`, "");
+    }
     if (r.errors?.count) {
       lines.push(`Errors (${n(r.errors.count)}):`, "");
       for (const [k, v] of Object.entries(r.errors.kinds)) lines.push(`- ${v} × ${k}`);
       lines.push("");
     }
   }
-  lines.push("Latencies come from log-linear bucket histograms (HdrHistogram-style, 0.1% resolution), one clock for all the generator's threads: acknowledgement = `SendMessage` invoke to its completion; end-to-end = invoke to the recipient's `message` event. CPU and RSS are read from /proc for the server's process id.");
+  lines.push("Latencies come from log-linear bucket histograms (HdrHistogram-style, 0.1% resolution), one clock for all the generator's threads: acknowledgement = `SendMessage` invoke to its completion; end-to-end = invoke to the recipient's `message` event; presence: the `SetActive` invoke to the subscriber's `presence:change`. CPU and RSS are read from /proc for the server's process id.");
   return `${lines.join("\n")}\n`;
 }
 

@@ -61,6 +61,19 @@ export const standardSuite = [
     timeoutSeconds: 120,
     targets: books(),
   },
+  {
+    // Issue 14: 10,000 connected users, each subscribed to 20 others, 10% flapping (every 2.5 s, so each flap is
+    // published). Mostly set-up: 200,000 subscriptions; about 2.5 minutes on a quiet machine.
+    name: "presence-10k",
+    workload: "presence",
+    params: { users: 10000, subscriptions: 20, flapPercent: 10, flapPeriod: 2.5, duration: 30, warmup: 3, settle: 3, idle: 5 },
+    timeoutSeconds: 240,
+    targets: [
+      { label: "users connected", value: (r) => r.connections?.connected, op: ">=", limit: 10000, unit: "" },
+      { label: "subscribers whose last seen status is not the user's final one", value: (r) => r.verification?.mismatches, op: "<=", limit: 0, unit: "" },
+      { label: "subscribers of a flapper that heard nothing", value: (r) => r.verification?.silentPairs, op: "<=", limit: 0, unit: "" },
+    ],
+  },
 ];
 
 function books() {
