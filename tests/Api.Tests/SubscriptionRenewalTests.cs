@@ -74,14 +74,14 @@ public sealed class SubscriptionRenewalTests
                 return ValueTask.FromResult<IReadOnlyList<ConversationView>>([]);
             }
 
-            if (targetMethod.Name != nameof(IUserGrain.SubscribeAsync))
+            if (targetMethod.Name != nameof(IUserGrain.ConnectAsync))
             {
                 throw new NotSupportedException(targetMethod.Name);
             }
 
             if (_id == _grains.FailingUser)
             {
-                return ValueTask.FromException(new OperationCanceledException($"Message expired before placement could complete for grain User/{_id}."));
+                return ValueTask.FromException<IReadOnlyList<string>>(new OperationCanceledException($"Message expired before placement could complete for grain User/{_id}."));
             }
 
             lock (_grains.Subscribed)
@@ -89,7 +89,7 @@ public sealed class SubscriptionRenewalTests
                 _grains.Subscribed.Add(_id);
             }
 
-            return ValueTask.CompletedTask;
+            return ValueTask.FromResult<IReadOnlyList<string>>([]);
         }
     }
 
