@@ -83,8 +83,9 @@ public interface IMessageLog
 
     /// <summary>
     /// How many entries after <paramref name="afterSequence"/> and up to <paramref name="upToSequence"/> have an author other
-    /// than <paramref name="excludedAuthorId"/> and are <see cref="LogEntry.Counted"/>, and how many of those are high priority: an unread count, in one query.
-    /// The upper bound lets a grain count exactly the entries it knows of while later appends are in flight.
+    /// than <paramref name="excludedAuthorIds"/> (the reader, and the users whose messages the reader does not receive) and
+    /// are <see cref="LogEntry.Counted"/>, and how many of those are high priority: an unread count, in one query. The upper
+    /// bound lets a grain count exactly the entries it knows of while later appends are in flight.
     /// </summary>
-    ValueTask<LogCount> CountAsync(string logId, long afterSequence, long upToSequence, string? excludedAuthorId, CancellationToken cancellationToken = default);
+    ValueTask<LogCount> CountAsync(string logId, long afterSequence, long upToSequence, IReadOnlyCollection<string>? excludedAuthorIds, CancellationToken cancellationToken = default);
 }

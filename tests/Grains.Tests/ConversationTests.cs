@@ -329,7 +329,7 @@ public sealed class ConversationTests(ClusterFixture cluster)
             var total = default(LogCount);
             foreach (var entry in roster)
             {
-                var expected = await cluster.MessageLog.CountAsync(entry.Id, entry.ReadSortNumber, long.MaxValue, user);
+                var expected = await cluster.MessageLog.CountAsync(entry.Id, entry.ReadSortNumber, long.MaxValue, [user]);
                 Assert.Equal((expected.Entries, expected.HighPriority), (entry.UnreadCount, entry.PriorityUnreadCount));
                 Assert.Equal(entry, await cluster.GrainFactory.GetGrain<IConversationGrain>(entry.Id).GetViewAsync(user));
                 total += expected;

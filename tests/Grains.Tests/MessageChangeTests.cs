@@ -72,7 +72,7 @@ public sealed class MessageChangeTests(ClusterFixture cluster)
         Assert.False(stored.Counted);
         Assert.Equal((1, 0), Counts(await conversation.GetViewAsync(bob)));
         Assert.Equal((1, 0), Counts(await EntryAsync(bob, organizationId, secret.ConversationId, v => v.LastChangeNumber == 1)));
-        Assert.Equal(new LogCount(1, 0), await cluster.MessageLog.CountAsync(secret.ConversationId, 0, 2, bob));
+        Assert.Equal(new LogCount(1, 0), await cluster.MessageLog.CountAsync(secret.ConversationId, 0, 2, [bob]));
 
         // A tombstone is history now: it is neither edited, reacted to, pinned nor forwarded, and recalling it again changes nothing.
         await Assert.ThrowsAsync<InvalidArgumentException>(() => conversation.EditAsync(new EditMessageCommand(alice, secret.SortNumber, "again")).AsTask());

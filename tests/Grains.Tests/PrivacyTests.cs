@@ -77,6 +77,30 @@ public sealed class PrivacyTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task GroupMessages_FromADeniedMember_DoNotCountAsUnread_AndCountAgainOnceAllowed()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(3);
+        var (me, them, other) = (users[0], users[1], users[2]);
+        var group = cluster.GrainFactory.GetGrain<IGroupGrain>(GroupKey.For(organizationId, ClusterFixture.NewId("g")).ToGrainKey());
+        await group.CreateAsync(new CreateGroupCommand(other, "Team", MemberIds: [me, them]));
+        await group.SendAsync(new SendMessageCommand(them, "before the block", "t-0"));
+        Assert.Equal(1, (await group.GetViewAsync(me)).UnreadCount);
+
+        await User(me).SetPrivacyListAsync(new PrivacyList("blocked", [new PrivacyItem(them, PrivacyAction.Deny)]));
+        await User(me).SetActivePrivacyListAsync("blocked");
+        await group.SendAsync(new SendMessageCommand(them, "blocked", "t-1"));
+        await group.SendAsync(new SendMessageCommand(other, "counted", "o-1"));
+
+        await WaitForAsync(async () => (await group.GetViewAsync(me)).UnreadCount == 1); // recounted without theirs: only "counted"
+        Assert.Equal(2, (await group.GetViewAsync(other)).UnreadCount); // the others count as before
+        await WaitForAsync(async () => (await User(me).GetUnreadAsync(organizationId)).UnreadCount == 1);
+
+        await User(me).SetActivePrivacyListAsync(null);
+        await WaitForAsync(async () => (await group.GetViewAsync(me)).UnreadCount == 3);
+        await WaitForAsync(async () => (await User(me).GetUnreadAsync(organizationId)).UnreadCount == 3);
+    }
+
+    [Fact]
     public async Task DeniedUser_SeesMyPresenceAsUnknown_AndIsToldNoChange()
     {
         var (_, users) = await cluster.OrganizationWithMembersAsync(2);
@@ -94,6 +118,24 @@ public sealed class PrivacyTests(ClusterFixture cluster)
         Assert.Equal(PresenceStatus.Unknown, Assert.Single(await User(them).GetSubscriptionsAsync()).Status);
         await Task.Delay(ClusterFixture.PresenceCoalesceWindow * 2);
         Assert.All(theirEvents.All<UserPresence>(), p => Assert.Equal(PresenceStatus.Unknown, p.Status)); // told only that it is hidden
+    }
+
+    [Fact]
+    public async Task DeniedUsers_CannotAskMeToBeTheirContact()
+    {
+        var (_, users) = await cluster.OrganizationWithMembersAsync(3);
+        var me = users[0];
+        await User(me).SetPrivacyListAsync(new PrivacyList("blocked", [new PrivacyItem(users[1], PrivacyAction.Deny), new PrivacyItem(users[2], PrivacyAction.Deny)]));
+        await User(me).SetActivePrivacyListAsync("blocked");
+        foreach (var them in users[1..]) // two of them, so that most runs see both orders of ids (the pair's lower id coordinates)
+        {
+            var command = new ContactCommand(them, me, ContactAction.Request);
+
+            await Assert.ThrowsAsync<PermissionDeniedException>(() => User(command.CoordinatorId).ChangeContactAsync(command).AsTask());
+
+            Assert.Empty(await User(me).GetContactsAsync(null));
+            Assert.Empty(await User(them).GetContactsAsync(null));
+        }
     }
 
     [Fact]
@@ -124,6 +166,14 @@ public sealed class PrivacyTests(ClusterFixture cluster)
     }
 
     private IUserGrain User(string id) => cluster.GrainFactory.GetGrain<IUserGrain>(id);
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        for (var started = DateTime.UtcNow; !await condition(); await Task.Delay(50))
+        {
+            Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(5), "not within 5 s");
+        }
+    }
 
     private IConversationGrain Conversation(string organizationId, string one, string other) =>
         cluster.GrainFactory.GetGrain<IConversationGrain>(ConversationKey.For(organizationId, one, other).ToGrainKey());

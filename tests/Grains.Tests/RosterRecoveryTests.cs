@@ -226,10 +226,10 @@ public sealed class RosterRecoveryTests : IAsyncLifetime
             return await inner.GetLastSequenceAsync(logId, cancellationToken);
         }
 
-        public async ValueTask<LogCount> CountAsync(string logId, long afterSequence, long upToSequence, string? excludedAuthorId, CancellationToken cancellationToken = default)
+        public async ValueTask<LogCount> CountAsync(string logId, long afterSequence, long upToSequence, IReadOnlyCollection<string>? excludedAuthorIds, CancellationToken cancellationToken = default)
         {
             await gate.WaitAsync(cancellationToken);
-            return await inner.CountAsync(logId, afterSequence, upToSequence, excludedAuthorId, cancellationToken);
+            return await inner.CountAsync(logId, afterSequence, upToSequence, excludedAuthorIds, cancellationToken);
         }
 
         public async ValueTask<bool> ReviseAsync(string logId, long sequence, string entryId, string payload, bool counted, CancellationToken cancellationToken = default)

@@ -23,7 +23,7 @@ public sealed class ThreadAndMentionTests(ClusterFixture cluster)
         Assert.Equal(parent.SortNumber, first.ParentSortNumber);
         Assert.Equal(0, (await group.GetViewAsync(member)).UnreadCount);
         Assert.Equal(0, (await group.GetViewAsync(owner)).UnreadCount);
-        Assert.Equal(new LogCount(0, 0), await cluster.MessageLog.CountAsync(group.GetPrimaryKeyString(), parent.SortNumber, second.SortNumber, excludedAuthorId: null));
+        Assert.Equal(new LogCount(0, 0), await cluster.MessageLog.CountAsync(group.GetPrimaryKeyString(), parent.SortNumber, second.SortNumber, excludedAuthorIds: null));
 
         var page = await group.GetThreadAsync(new ThreadQuery(member, parent.SortNumber));
         Assert.Equal(new MessageThread(2, second.SortNumber, owner, second.CreatedAt), page.Parent.Thread);

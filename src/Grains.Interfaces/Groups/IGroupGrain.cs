@@ -13,6 +13,13 @@ namespace Orleans.Chat.Grains.Groups;
 [Alias("chat.IGroupGrain")]
 public interface IGroupGrain : IChatConversation
 {
+    /// <summary>
+    /// A member's privacy list changed: their unread count is counted again, leaving out the messages of the users they
+    /// no longer receive from, and their roster entry is pushed. One-way: the member's grain calls it while it is busy.
+    /// </summary>
+    [OneWay]
+    Task ForgetSilencedAsync(string userId);
+
     /// <summary>Creates the group with its creator as owner and the given members; <c>conflict</c> if it exists.</summary>
     ValueTask<GroupInfo> CreateAsync(CreateGroupCommand command);
 

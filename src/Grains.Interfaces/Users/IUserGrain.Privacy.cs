@@ -20,9 +20,10 @@ public partial interface IUserGrain
 
     /// <summary>
     /// The users whose messages I do not receive: those my active list denies, and those whose active list denies me
-    /// mutually. They cannot send me 1-1 messages, their group messages do not reach me, and they do not see my presence.
+    /// mutually. They cannot send me 1-1 messages, their group messages do not reach me (nor count as unread), and they
+    /// do not see my presence. Interleaves: a group asks it while counting for me, which my grain may be waiting for.
     /// </summary>
-    [ReadOnly]
+    [AlwaysInterleave]
     ValueTask<IReadOnlyList<string>> GetSilencedAsync();
 
     /// <summary>

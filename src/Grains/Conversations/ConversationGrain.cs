@@ -77,7 +77,7 @@ public sealed partial class ConversationGrain(
         {
             _unread[member] = _lastSortNumber <= cursor.UnreadAfter()
                 ? default
-                : await messageLog.CountAsync(_id, cursor.UnreadAfter(), _lastSortNumber, member, cancellationToken);
+                : await messageLog.CountAsync(_id, cursor.UnreadAfter(), _lastSortNumber, [member], cancellationToken);
         }
 
         if (_lastSortNumber > 0)
@@ -130,7 +130,7 @@ public sealed partial class ConversationGrain(
 
         cursor.DeliveredSortNumber = Math.Max(cursor.DeliveredSortNumber, upTo);
         Mentions.Forget(cursor.Mentions, cursor.UnreadAfter());
-        _unread[readerId] = upTo >= _lastSortNumber ? default : await messageLog.CountAsync(_id, upTo, _lastSortNumber, readerId);
+        _unread[readerId] = upTo >= _lastSortNumber ? default : await messageLog.CountAsync(_id, upTo, _lastSortNumber, [readerId]);
         await WriteStateAsync(); // Stores any delivered receipts waiting for their flush too.
         if (receipt)
         {
@@ -293,7 +293,7 @@ public sealed partial class ConversationGrain(
 
         var after = cursor.UnreadAfter();
         Mentions.Forget(cursor.Mentions, cursor.ClearedSortNumber);
-        _unread[memberId] = after >= _lastSortNumber ? default : await messageLog.CountAsync(_id, after, _lastSortNumber, memberId);
+        _unread[memberId] = after >= _lastSortNumber ? default : await messageLog.CountAsync(_id, after, _lastSortNumber, [memberId]);
         await WriteStateAsync();
         await _pushes.PushAndWait(Update(memberId, sent: null, read: null));
         return View(memberId);

@@ -1,6 +1,7 @@
 using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Errors;
 using Orleans.Chat.Grains.Messages;
+using Orleans.Chat.Grains.Users;
 using Orleans.Chat.Persistence;
 
 namespace Orleans.Chat.Grains.Groups;
@@ -14,6 +15,12 @@ public sealed partial class GroupGrain
     /// </summary>
     private readonly Dictionary<string, UnreadCount> _unread = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Per counted member, the users whose messages they do not receive (their privacy list), which their count leaves
+    /// out: asked with their first count, forgotten when their list changes (<see cref="ForgetSilencedAsync"/>).
+    /// </summary>
+    private readonly Dictionary<string, HashSet<string>> _silenced = new(StringComparer.Ordinal);
+
     /// <summary>Takes a stored message as the last one and counts it as unread for every other member counted so far (a thread reply: for no one).</summary>
     private void Appended(Message message)
     {
@@ -25,7 +32,8 @@ public sealed partial class GroupGrain
 
         foreach (var (userId, unread) in _unread)
         {
-            if (S.Members[userId].UnreadAfter() < message.SortNumber && !string.Equals(userId, message.SenderId, StringComparison.Ordinal))
+            if (S.Members[userId].UnreadAfter() < message.SortNumber && !string.Equals(userId, message.SenderId, StringComparison.Ordinal)
+                && !(_silenced.GetValueOrDefault(userId)?.Contains(message.SenderId) ?? false))
             {
                 unread.Value += LogCount.One(message.Priority == MessagePriority.High);
             }
@@ -47,6 +55,7 @@ public sealed partial class GroupGrain
         }
 
         var (counted, unread) = (member.UnreadAfter(), default(LogCount));
+        var excluded = await ExcludedAuthorsAsync(userId);
         while (true)
         {
             if (_unread.TryGetValue(userId, out var known))
@@ -61,9 +70,39 @@ public sealed partial class GroupGrain
             }
 
             var last = _lastSortNumber;
-            unread += await messageLog.CountAsync(_id, counted, last, userId);
+            unread += await messageLog.CountAsync(_id, counted, last, excluded);
             counted = last;
         }
+    }
+
+    public async Task ForgetSilencedAsync(string userId)
+    {
+        if (S.Members.GetValueOrDefault(Validate.Id(userId, "userId")) is not { IsMember: true })
+        {
+            return;
+        }
+
+        _silenced.Remove(userId);
+        _unread.Remove(userId);
+
+        // A new revision, so that the member's roster takes the recounted view over the one it holds.
+        await WriteStateAsync();
+        if (!S.Broadcast)
+        {
+            await PushToUsersAsync([userId], userId, sent: null); // a broadcast group's entry is refreshed when the roster is read
+        }
+    }
+
+    /// <summary>The member and the users whose messages the member does not receive: the authors their count leaves out.</summary>
+    private async ValueTask<IReadOnlyCollection<string>> ExcludedAuthorsAsync(string userId)
+    {
+        if (!_silenced.TryGetValue(userId, out var silenced))
+        {
+            silenced = (await grains.GetGrain<IUserGrain>(userId).GetSilencedAsync()).ToHashSet(StringComparer.Ordinal);
+            _silenced[userId] = silenced;
+        }
+
+        return [userId, .. silenced];
     }
 
     /// <summary>Moves a member's delivered cursor in memory; one flush soon stores (and pushes) every receipt of the moment.</summary>

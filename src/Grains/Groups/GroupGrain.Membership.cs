@@ -339,7 +339,7 @@ public sealed partial class GroupGrain
         member.UnreadFromSortNumber = 0;
         member.DeliveredSortNumber = Math.Max(member.DeliveredSortNumber, sortNumber);
         member.Order = ++S.NextMemberOrder;
-        _unread[userId] = new UnreadCount(default);
+        _unread.Remove(userId); // counted afresh when needed: nothing unread yet, and whose messages not to count learned then
     }
 
     /// <summary>Distinct valid ids other than the acting user, at most <see cref="GroupLimits.MaxMembersPerCall"/>.</summary>

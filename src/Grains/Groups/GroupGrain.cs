@@ -109,7 +109,8 @@ public sealed partial class GroupGrain(
         reader.DeliveredSortNumber = Math.Max(reader.DeliveredSortNumber, upTo);
         Mentions.Forget(reader.Mentions, reader.UnreadAfter());
         // No send interleaves with a read (only roster views do), so the log ends at the last sortNumber meanwhile.
-        _unread[readerId] = new UnreadCount(upTo >= _lastSortNumber ? default : await messageLog.CountAsync(_id, upTo, _lastSortNumber, readerId));
+        var excluded = await ExcludedAuthorsAsync(readerId);
+        _unread[readerId] = new UnreadCount(upTo >= _lastSortNumber ? default : await messageLog.CountAsync(_id, upTo, _lastSortNumber, excluded));
         await WriteStateAsync();
 
         if (S.Broadcast || !receipt)

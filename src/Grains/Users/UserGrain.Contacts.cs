@@ -47,6 +47,7 @@ public sealed partial class UserGrain
             return IsEnding(command.Action) ? null : throw UserNotFound();
         }
 
+        EnsureAcceptsRequestFrom(actorId, command.Action);
         var otherId = string.Equals(actorId, myId, StringComparison.Ordinal) ? contactId : actorId;
         var before = S.Contacts.GetValueOrDefault(otherId);
         var (contacts, requestsReceived) = CountContactsBesides(otherId);
@@ -91,6 +92,7 @@ public sealed partial class UserGrain
             return null;
         }
 
+        EnsureAcceptsRequestFrom(actorId, action);
         var before = S.Contacts.GetValueOrDefault(otherId);
         var decided = Decide(action, actorIsMe ? before?.State : Mirror(before?.State));
         var state = actorIsMe ? decided : Mirror(decided);
@@ -221,6 +223,15 @@ public sealed partial class UserGrain
     };
 
     private static bool IsEnding(ContactAction action) => action is ContactAction.Reject or ContactAction.Remove;
+
+    /// <summary>A user my privacy list blocks (or who blocked me mutually) cannot ask me, as they cannot message me.</summary>
+    private void EnsureAcceptsRequestFrom(string actorId, ContactAction action)
+    {
+        if (action == ContactAction.Request && !string.Equals(actorId, this.GetPrimaryKeyString(), StringComparison.Ordinal) && Silences(actorId))
+        {
+            throw new PermissionDeniedException("This user does not accept your requests.");
+        }
+    }
 
     /// <summary>Word for word the answer of a failed user lookup (<c>UsersApi</c>): a missing user and one I may not see are alike.</summary>
     private static NotFoundException UserNotFound() => new("No user you can see matches.");

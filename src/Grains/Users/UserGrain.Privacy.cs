@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Errors;
+using Orleans.Chat.Grains.Groups;
 
 namespace Orleans.Chat.Grains.Users;
 
@@ -211,6 +212,12 @@ public sealed partial class UserGrain
             {
                 await GrainFactory.GetGrain<IUserGrain>(userId).OnSubscribedPresenceAsync(PresenceFor(userId, timeProvider.GetUtcNow())); // one-way
             }
+        }
+
+        // My groups count my unread again without the messages of those I no longer receive from (or with them again).
+        foreach (var group in _conversations.Values.Where(v => v.Kind == ConversationKind.Group && v.IsMember))
+        {
+            await GrainFactory.GetGrain<IGroupGrain>(group.Id).ForgetSilencedAsync(me); // one-way
         }
 
         var silenced = Silenced();

@@ -98,7 +98,7 @@ public sealed class InMemoryMessageLog : IMessageLog
         }
     }
 
-    public ValueTask<LogCount> CountAsync(string logId, long afterSequence, long upToSequence, string? excludedAuthorId, CancellationToken cancellationToken = default)
+    public ValueTask<LogCount> CountAsync(string logId, long afterSequence, long upToSequence, IReadOnlyCollection<string>? excludedAuthorIds, CancellationToken cancellationToken = default)
     {
         if (!_logs.TryGetValue(logId, out var log))
         {
@@ -107,7 +107,7 @@ public sealed class InMemoryMessageLog : IMessageLog
 
         lock (log)
         {
-            var counted = log.BySequence.Values.Where(e => e.Sequence > afterSequence && e.Sequence <= upToSequence && e.Counted && e.AuthorId != excludedAuthorId).ToList();
+            var counted = log.BySequence.Values.Where(e => e.Sequence > afterSequence && e.Sequence <= upToSequence && e.Counted && !(excludedAuthorIds?.Contains(e.AuthorId) ?? false)).ToList();
             return ValueTask.FromResult(new LogCount(counted.Count, counted.Count(e => e.HighPriority)));
         }
     }

@@ -47,13 +47,13 @@ internal sealed class PostgresMessageLog(PostgresStore store) : IMessageLog
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
-    public async ValueTask<LogCount> CountAsync(string logId, long afterSequence, long upToSequence, string? excludedAuthorId, CancellationToken cancellationToken = default)
+    public async ValueTask<LogCount> CountAsync(string logId, long afterSequence, long upToSequence, IReadOnlyCollection<string>? excludedAuthorIds, CancellationToken cancellationToken = default)
     {
         await using var command = await store.CommandAsync(PostgresSql.Count, cancellationToken).ConfigureAwait(false);
         command.Parameters.Add(PostgresSql.Text(logId));
         command.Parameters.Add(PostgresSql.Bigint(afterSequence));
         command.Parameters.Add(PostgresSql.Bigint(upToSequence));
-        command.Parameters.Add(PostgresSql.Text(excludedAuthorId));
+        command.Parameters.Add(PostgresSql.TextArray(excludedAuthorIds));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         return new LogCount(checked((int)reader.GetInt64(0)), checked((int)reader.GetInt64(1)));

@@ -73,7 +73,7 @@ internal static class PostgresSql
     public const string LastSequence = "SELECT COALESCE(MAX(seq), 0) FROM message_log WHERE log_id = $1";
 
     /// <summary>The counted entries in the range by another author, and how many of them are high priority.</summary>
-    public const string Count = "SELECT COUNT(*), COUNT(*) FILTER (WHERE high_priority) FROM message_log WHERE log_id = $1 AND seq > $2 AND seq <= $3 AND counted AND ($4::text IS NULL OR author_id <> $4)";
+    public const string Count = "SELECT COUNT(*), COUNT(*) FILTER (WHERE high_priority) FROM message_log WHERE log_id = $1 AND seq > $2 AND seq <= $3 AND counted AND ($4::text[] IS NULL OR author_id <> ALL($4))";
 
     public const string ReadRoster = "SELECT conversation_id, revision, payload FROM roster WHERE user_id = $1";
 
@@ -100,6 +100,10 @@ internal static class PostgresSql
     }
 
     public static NpgsqlParameter Text(string? value) => new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)value ?? DBNull.Value };
+
+    /// <summary>A text[] parameter; null (or nothing) is SQL NULL.</summary>
+    public static NpgsqlParameter TextArray(IReadOnlyCollection<string>? values) =>
+        new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = values is { Count: > 0 } ? values.ToArray() : DBNull.Value };
 
     public static NpgsqlParameter<long> Bigint(long value) => new() { TypedValue = value };
 

@@ -122,17 +122,18 @@ internal sealed class SqliteMessageLog(SqliteStore store) : IMessageLog
             },
             cancellationToken);
 
-    public ValueTask<LogCount> CountAsync(string logId, long afterSequence, long upToSequence, string? excludedAuthorId, CancellationToken cancellationToken = default) =>
+    public ValueTask<LogCount> CountAsync(string logId, long afterSequence, long upToSequence, IReadOnlyCollection<string>? excludedAuthorIds, CancellationToken cancellationToken = default) =>
         store.ReadLogAsync(
             logId,
-            (logId, afterSequence, upToSequence, excludedAuthorId),
+            (logId, afterSequence, upToSequence, excluded: excludedAuthorIds ?? []),
             static (session, journal, query) =>
             {
                 var command = session.Command(SqliteSql.Count);
                 command.Parameters.AddWithValue("@log", query.logId);
                 command.Parameters.AddWithValue("@after", query.afterSequence);
                 command.Parameters.AddWithValue("@upTo", query.upToSequence);
-                command.Parameters.AddWithValue("@author", (object?)query.excludedAuthorId ?? DBNull.Value);
+                // The excluded authors as one JSON array, which the query opens with json_each.
+                command.Parameters.AddWithValue("@authors", query.excluded.Count == 0 ? DBNull.Value : SqliteSql.JsonArray(query.excluded));
                 LogCount count;
                 using (var reader = command.ExecuteReader())
                 {
@@ -146,7 +147,7 @@ internal sealed class SqliteMessageLog(SqliteStore store) : IMessageLog
                     if (entry.Sequence > query.afterSequence
                         && entry.Sequence <= query.upToSequence
                         && entry.Counted
-                        && entry.AuthorId != query.excludedAuthorId
+                        && !query.excluded.Contains(entry.AuthorId)
                         && !(overlapped && SqliteSql.ContainsSequence(session, query.logId, entry.Sequence)))
                     {
                         count += LogCount.One(entry.HighPriority);

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Orleans.Runtime;
 
@@ -85,9 +88,27 @@ internal static class SqliteSql
     public const string LastSequence = "SELECT COALESCE(MAX(seq), 0) FROM message_log WHERE log_id = @log";
 
     /// <summary>The counted entries in the range by another author, and how many of them are high priority (0 or 1 each).</summary>
-    public const string Count = "SELECT COUNT(*), COALESCE(SUM(high_priority), 0) FROM message_log WHERE log_id = @log AND seq > @after AND seq <= @upTo AND counted = 1 AND (@author IS NULL OR author_id <> @author)";
+    public const string Count = "SELECT COUNT(*), COALESCE(SUM(high_priority), 0) FROM message_log WHERE log_id = @log AND seq > @after AND seq <= @upTo AND counted = 1 AND (@authors IS NULL OR author_id NOT IN (SELECT value FROM json_each(@authors)))";
 
     public const string ReadRoster = "SELECT conversation_id, revision, payload FROM roster WHERE user_id = @user";
+
+    /// <summary>A JSON array of the values, for a query that opens it with <c>json_each</c> (one parameter, however many).</summary>
+    public static string JsonArray(IEnumerable<string> values)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var value in values)
+            {
+                writer.WriteStringValue(value);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     /// <summary>A row replaces the stored one only when its revision is at least the stored one; otherwise nothing changes.</summary>
     public const string UpsertRosterRow = """
