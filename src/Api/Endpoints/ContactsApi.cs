@@ -51,16 +51,9 @@ public static class ContactsApi
     /// <summary>My contacts with their profiles, seen as <c>UsersApi</c> shows another user: through the organizations we share.</summary>
     internal static async Task<IReadOnlyList<ContactView>> ListAsync(IGrainFactory grains, string callerId, ContactState? state)
     {
-        var me = grains.GetGrain<IUserGrain>(callerId);
-        var contacts = await me.GetContactsAsync(state);
-        var myOrganizations = (await me.GetProfileAsync()).Organizations;
-        var profiles = await Task.WhenAll(contacts.Select(async contact =>
-        {
-            var profile = await grains.GetGrain<IUserGrain>(contact.ContactId).GetProfileAsync();
-            var shared = profile.Organizations.Intersect(myOrganizations, StringComparer.Ordinal).ToList();
-            return shared.Count > 0 ? profile with { Organizations = shared, PrivateData = null } : null;
-        }));
-        return [.. contacts.Select((contact, i) => new ContactView(contact.ContactId, contact.State, contact.Since, profiles[i]))];
+        var contacts = await grains.GetGrain<IUserGrain>(callerId).GetContactsAsync(state);
+        var visible = (await UsersApi.VisibleProfilesAsync(grains, callerId, contacts.Select(c => c.ContactId))).ToDictionary(p => p.Id, StringComparer.Ordinal);
+        return [.. contacts.Select(contact => new ContactView(contact.ContactId, contact.State, contact.Since, visible.GetValueOrDefault(contact.ContactId)))];
     }
 
     private static async Task<Ok<IReadOnlyList<ContactView>>> GetContactsAsync(string? state, ClaimsPrincipal user, IGrainFactory grains) =>

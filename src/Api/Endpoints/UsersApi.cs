@@ -183,7 +183,7 @@ public static class UsersApi
     /// The profiles of the users the caller may see, in the order given: the caller's own whole, another user's when they
     /// share an organization, showing only the shared ones and no private data. The others are left out.
     /// </summary>
-    private static async Task<IReadOnlyList<UserProfile>> VisibleProfilesAsync(IGrainFactory grains, string callerId, IEnumerable<string> userIds)
+    internal static async Task<IReadOnlyList<UserProfile>> VisibleProfilesAsync(IGrainFactory grains, string callerId, IEnumerable<string> userIds)
     {
         var ids = userIds.ToList();
         if (ids.Count == 0)
