@@ -68,8 +68,11 @@ public sealed class PrivacyTests(ClusterFixture cluster)
         await User(me).SetActivePrivacyListAsync("blocked");
         Assert.Equal([them], await myEvents.NextAsync<IReadOnlyList<string>>()); // my Api hosts learn whom to leave out
 
-        await group.SendAsync(new SendMessageCommand(them, "from them", "t-1"));
+        var fromThem = (await group.SendAsync(new SendMessageCommand(them, "from them", "t-1"))).Message;
         await otherEvents.NextAsync<MessageSent>(m => m.Message.Body == "from them");
+        await myEvents.NextAsync<ConversationChanged>(c => c.Conversation.Id == fromThem.ConversationId && c.Conversation.LastSortNumber == fromThem.SortNumber);
+        var entry = Assert.Single(await User(me).GetConversationsAsync(organizationId), e => e.Id == fromThem.ConversationId);
+        Assert.NotEqual(them, entry.LastMessage?.SenderId); // their message is not my entry's preview either
         await group.SendAsync(new SendMessageCommand(other, "from other", "o-1"));
 
         await myEvents.NextAsync<MessageSent>(m => m.Message.Body == "from other");

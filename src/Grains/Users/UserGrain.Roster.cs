@@ -56,6 +56,7 @@ public sealed partial class UserGrain
         }
 
         SetRosterEntry(view.Id, view);
+        view = _conversations[view.Id]; // as held: without a last message I do not receive
         if (isNew || !_staleMarkStored)
         {
             // Most changes stay in memory until the activation ends; what makes that safe is stored first. A new
@@ -167,7 +168,7 @@ public sealed partial class UserGrain
                 if (_conversations.TryGetValue(view.Id, out var known) && view.Revision > known.Revision)
                 {
                     SetRosterEntry(view.Id, view);
-                    changed.Add(view);
+                    changed.Add(_conversations[view.Id]);
                 }
             }
 
@@ -219,7 +220,7 @@ public sealed partial class UserGrain
     /// <summary>
     /// Sets or (with null) removes a roster entry, keeping the unread totals in step. A view without a name keeps the
     /// entry's: a 1-1 conversation names its views once it has verified its members, which a view taken for a rebuild
-    /// right after its activation may come before.
+    /// right after its activation may come before. A view's last message from a user I do not receive from is not kept.
     /// </summary>
     private void SetRosterEntry(string conversationId, ConversationView? view)
     {
@@ -227,6 +228,13 @@ public sealed partial class UserGrain
         if (view is { Name: null } && before?.Name is { } name)
         {
             view = view with { Name = name };
+        }
+
+        // A group's last message from a user I do not receive from (a privacy list) is not my entry's preview: the one
+        // held before stays, if I receive its sender's.
+        if (view?.LastMessage is { } last && Silences(last.SenderId))
+        {
+            view = view with { LastMessage = before?.LastMessage is { } held && !Silences(held.SenderId) ? held : null };
         }
 
         if (view is null)
