@@ -93,7 +93,7 @@ public sealed class PresenceApiTests(ApiFactory factory)
     }
 
     [Fact]
-    public async Task GroupHistory_LeavesOutTheMessagesOfMembersIBlocked()
+    public async Task GroupHistoryAndThreads_LeaveOutTheMessagesOfMembersIBlocked()
     {
         var (organizationId, users) = await factory.ProvisionAsync(3);
         var (me, them, other) = (users[0], users[1], users[2]);
@@ -105,12 +105,17 @@ public sealed class PresenceApiTests(ApiFactory factory)
         await myHub.InvokeAsync("SetActivePrivacyList", "blocked");
 
         (await them.Client.PostJsonAsync($"/v1/conversations/{groupId}/messages", new { body = "from them", clientMessageId = "t-1" })).EnsureSuccessStatusCode();
-        (await other.Client.PostJsonAsync($"/v1/conversations/{groupId}/messages", new { body = "from other", clientMessageId = "o-1" })).EnsureSuccessStatusCode();
+        var fromOther = await (await other.Client.PostJsonAsync($"/v1/conversations/{groupId}/messages", new { body = "from other", clientMessageId = "o-1" })).AssertOkAsync(HttpStatusCode.Created);
+        var parent = fromOther.GetProperty("sortNumber").GetInt64();
+        (await them.Client.PostJsonAsync($"/v1/conversations/{groupId}/messages", new { body = "their reply", clientMessageId = "t-2", parentSortNumber = parent })).EnsureSuccessStatusCode();
+        (await other.Client.PostJsonAsync($"/v1/conversations/{groupId}/messages", new { body = "other's reply", clientMessageId = "o-2", parentSortNumber = parent })).EnsureSuccessStatusCode();
 
         await myHub.NextAsync("message", m => m.GetProperty("body").GetString() == "from other");
         Assert.DoesNotContain(myHub.Events, e => e.Target == "message" && e.Argument.GetProperty("senderId").GetString() == them.Id);
         var history = await (await me.Client.GetAsync($"/v1/conversations/{groupId}/messages")).AssertOkAsync();
         Assert.DoesNotContain(history.EnumerateArray(), m => m.GetProperty("senderId").GetString() == them.Id);
+        var myThread = await (await me.Client.GetAsync($"/v1/conversations/{groupId}/messages/{parent}/thread")).AssertOkAsync();
+        Assert.Equal(["other's reply"], myThread.GetProperty("replies").EnumerateArray().Select(r => r.GetProperty("body").GetString()));
         var theirView = await (await other.Client.GetAsync($"/v1/conversations/{groupId}/messages")).AssertOkAsync();
         Assert.Contains(theirView.EnumerateArray(), m => m.GetProperty("body").GetString() == "from them");
     }

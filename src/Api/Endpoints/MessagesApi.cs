@@ -169,13 +169,7 @@ public static class MessagesApi
             await MarkCaughtUpAsync(conversation, user.GetUserId(), page.Messages.Max(m => m.SortNumber));
         }
 
-        // A group's messages from members I blocked (or who blocked me mutually) do not reach me, in history either.
-        if (conversation is IGroupGrain && await grains.GetGrain<IUserGrain>(user.GetUserId()).GetSilencedAsync() is { Count: > 0 } silenced)
-        {
-            return TypedResults.Ok<IReadOnlyList<Message>>([.. page.Messages.Where(m => !silenced.Contains(m.SenderId, StringComparer.Ordinal))]);
-        }
-
-        return TypedResults.Ok(page.Messages);
+        return TypedResults.Ok(await SilencedMessages.LeaveOutAsync(grains, conversation, user.GetUserId(), page.Messages));
     }
 
     /// <summary>

@@ -26,7 +26,14 @@ public static class ThreadsApi
     }
 
     private static async Task<Ok<ThreadPage>> GetThreadAsync(string conversationId, long sortNumber, long? after, int? limit, ClaimsPrincipal user, IGrainFactory grains) =>
-        TypedResults.Ok(await ChatConversations.Get(grains, conversationId).GetThreadAsync(new ThreadQuery(user.GetUserId(), sortNumber, after ?? 0, limit)));
+        TypedResults.Ok(await GetAsync(grains, conversationId, user.GetUserId(), new ThreadQuery(user.GetUserId(), sortNumber, after ?? 0, limit)));
+
+    /// <summary>A page of a thread, without the replies of users the reader does not receive from.</summary>
+    internal static async Task<ThreadPage> GetAsync(IGrainFactory grains, string conversationId, string readerId, ThreadQuery query)
+    {
+        var conversation = ChatConversations.Get(grains, conversationId);
+        return await SilencedMessages.LeaveOutAsync(grains, conversation, readerId, await conversation.GetThreadAsync(query));
+    }
 
     private static async Task<Ok<ThreadRead>> MarkThreadReadAsync(string conversationId, long sortNumber, MarkReadRequest request, ClaimsPrincipal user, IGrainFactory grains) =>
         TypedResults.Ok(new ThreadRead(await ChatConversations.Get(grains, conversationId)

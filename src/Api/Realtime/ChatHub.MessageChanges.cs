@@ -42,7 +42,7 @@ public sealed partial class ChatHub
 
     /// <summary>A page of a message's thread (its replies after the reply <paramref name="after"/>) with my read marker.</summary>
     public async Task<ThreadPage> GetThread(string conversationId, long parentSortNumber, long after, int? limit) =>
-        await ChatConversations.Get(grains, conversationId).GetThreadAsync(new ThreadQuery(CallerId, parentSortNumber, after, limit));
+        await ThreadsApi.GetAsync(grains, conversationId, CallerId, new ThreadQuery(CallerId, parentSortNumber, after, limit));
 
     /// <summary>Moves my read marker in a thread; returns it.</summary>
     public async Task<long> MarkThreadRead(string conversationId, long parentSortNumber, long sortNumber) =>
