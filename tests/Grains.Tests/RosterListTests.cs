@@ -1,4 +1,6 @@
 using Orleans.Chat.Grains.Conversations;
+using Orleans.Chat.Grains.Groups;
+using Orleans.Chat.Grains.Messages;
 using Orleans.Chat.Grains.Users;
 
 namespace Orleans.Chat.Grains.Tests;
@@ -35,13 +37,35 @@ public sealed class RosterListTests(ClusterFixture cluster)
         Assert.Equal(11, (await AllPagesAsync(me, organizationId, RosterSort.Recent, limit: 3)).Count);
     }
 
-    private async Task<List<ConversationView>> AllPagesAsync(string userId, string organizationId, RosterSort sort, int limit)
+    [Fact]
+    public async Task List_ByNamePrefixAndKind_FindsMyGroupsIgnoringCaseAndAccents_APageAtATime()
+    {
+        var (organizationId, users) = await cluster.OrganizationWithMembersAsync(2);
+        var me = users[0];
+        foreach (var name in new[] { "Alpha team", "Älpha ops", "Beta", "alphabet soup" })
+        {
+            await cluster.GrainFactory.GetGrain<IGroupGrain>(GroupKey.For(organizationId, ClusterFixture.NewId("g")).ToGrainKey())
+                .CreateAsync(new CreateGroupCommand(users[1], name, MemberIds: [me]));
+        }
+
+        await Conversation(organizationId, users[1], me).SendAsync(new SendMessageCommand(users[1], "hi", "c1")); // a 1-1, never a group
+
+        var byName = await AllPagesAsync(me, organizationId, RosterSort.Name, limit: 1, name: "ALP", kind: ConversationKind.Group);
+        Assert.Equal(["Älpha ops", "Alpha team", "alphabet soup"], byName.Select(v => v.Name)); // folded: "alpha ops" < "alpha team" < "alphabet soup"
+        var recent = await AllPagesAsync(me, organizationId, RosterSort.Recent, limit: 1, name: "ALP", kind: ConversationKind.Group);
+        Assert.Equal(byName.Select(v => v.Id).Order(StringComparer.Ordinal), recent.Select(v => v.Id).Order(StringComparer.Ordinal));
+
+        Assert.Empty(await AllPagesAsync(me, organizationId, RosterSort.Name, limit: 5, name: "alp", kind: ConversationKind.Direct));
+        Assert.Single(await AllPagesAsync(me, organizationId, RosterSort.Recent, limit: 5, name: null, kind: ConversationKind.Direct));
+    }
+
+    private async Task<List<ConversationView>> AllPagesAsync(string userId, string organizationId, RosterSort sort, int limit, string? name = null, ConversationKind? kind = null)
     {
         var items = new List<ConversationView>();
         string? continuation = null;
         do
         {
-            var page = await User(userId).ListConversationsAsync(organizationId, new RosterQuery(sort, limit, continuation));
+            var page = await User(userId).ListConversationsAsync(organizationId, new RosterQuery(sort, limit, continuation, NamePrefix: name, Kind: kind));
             Assert.True(page.Items.Count <= limit);
             items.AddRange(page.Items);
             continuation = page.Continuation;

@@ -23,7 +23,7 @@ public static class MessagesApi
             .WithSummary("Send a 1-1 message; recipientOrganizationId (default organizationId) sends across organizations where both allow it; a retry with the same clientMessageId returns the stored message (200)");
         api.MapGet("/organizations/{organizationId}/conversations", ListConversationsAsync)
             .WithName("ListConversations")
-            .WithSummary("My conversations in the organization with unread counts, a page at a time: sort recent (default) or name, limit 1-200, continuation from the previous page, updatedAfter; hidden ones left out until their next message");
+            .WithSummary("My conversations in the organization with unread counts, a page at a time: sort recent (default) or name, limit 1-200, continuation from the previous page, updatedAfter, name (a prefix of the group's or counterpart's name, case and accents ignored), kind (direct or group); hidden ones left out until their next message");
         api.MapGet("/organizations/{organizationId}/unread", GetUnreadAsync)
             .WithName("GetUnread")
             .WithSummary("My unread message and conversation counts in the organization");
@@ -112,9 +112,17 @@ public static class MessagesApi
         result.Created ? TypedResults.Created(MessagesPath(result.Message.ConversationId), result.Message) : TypedResults.Ok(result.Message);
 
     private static async Task<Ok<RosterPage>> ListConversationsAsync(
-        string organizationId, string? sort, int? limit, string? continuation, DateTimeOffset? updatedAfter, ClaimsPrincipal user, IGrainFactory grains) =>
+        string organizationId, string? sort, int? limit, string? continuation, DateTimeOffset? updatedAfter, string? name, string? kind, ClaimsPrincipal user, IGrainFactory grains) =>
         TypedResults.Ok(await grains.GetGrain<IUserGrain>(user.GetUserId()).ListConversationsAsync(
-            Validate.Id(organizationId, "organizationId"), new RosterQuery(ParseSort(sort), limit, continuation, updatedAfter)));
+            Validate.Id(organizationId, "organizationId"), new RosterQuery(ParseSort(sort), limit, continuation, updatedAfter, name, ParseKind(kind))));
+
+    private static ConversationKind? ParseKind(string? kind) => kind?.Trim().ToLowerInvariant() switch
+    {
+        null or "" => null,
+        "direct" => ConversationKind.Direct,
+        "group" => ConversationKind.Group,
+        _ => throw new InvalidArgumentException("'kind' must be 'direct' or 'group'.", "kind"),
+    };
 
     private static async Task<NoContent> HideConversationAsync(string conversationId, ClaimsPrincipal user, IGrainFactory grains)
     {

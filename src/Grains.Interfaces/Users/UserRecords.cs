@@ -141,13 +141,19 @@ public enum RosterSort
     Name,
 }
 
-/// <summary>A page request for my conversations; <see cref="Continuation"/> comes from the previous page.</summary>
+/// <summary>
+/// A page request for my conversations; <see cref="Continuation"/> comes from the previous page. <see cref="NamePrefix"/>
+/// keeps those whose name (a group's, a 1-1 counterpart's) starts with it, ignoring case and accents; <see cref="Kind"/>
+/// keeps 1-1 conversations or groups only: together, a search of my groups by name.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("chat.RosterQuery")]
 public sealed record RosterQuery(
     [Id(0)] RosterSort Sort = RosterSort.Recent,
     [Id(1)] int? Limit = null,
     [Id(2)] string? Continuation = null,
-    [Id(3)] DateTimeOffset? UpdatedAfter = null);
+    [Id(3)] DateTimeOffset? UpdatedAfter = null,
+    [Id(4)] string? NamePrefix = null,
+    [Id(5)] ConversationKind? Kind = null);
 
 /// <summary>One page of my conversations; <see cref="Continuation"/> asks for the next one, null after the last.</summary>
 [GenerateSerializer, Immutable, Alias("chat.RosterPage")]

@@ -25,14 +25,41 @@ public sealed partial class UserGrain
             throw ContinuationToken.Invalid();
         }
 
+        if (query.Kind is { } kind && !Enum.IsDefined(kind))
+        {
+            throw new InvalidArgumentException("'kind' must be 'direct' or 'group'.", "kind");
+        }
+
+        var name = SearchText.Fold(Validate.OptionalText(query.NamePrefix, "name") ?? "");
+        var start = after?[sortPrefix.Length..];
+        if (query.Sort == RosterSort.Name && name.Length > 0 && string.CompareOrdinal(start, name) < 0)
+        {
+            start = name; // By name, a prefix is a seek: keys are the folded name, a separator and the id.
+        }
+
         await RebuildFinishedAsync();
         await RefreshBroadcastGroupsAsync(organizationId);
 
         // From the index, in order: one entry past the page says whether another page follows.
         var entries = new List<(string Key, ConversationView View)>(limit + 1);
-        foreach (var key in _index.After(organizationId, query.Sort, after?[sortPrefix.Length..]))
+        foreach (var key in _index.After(organizationId, query.Sort, start))
         {
             var view = _conversations[RosterIndex.IdOf(key)];
+            if (name.Length > 0 && !RosterIndex.Key(view, RosterSort.Name).StartsWith(name, StringComparison.Ordinal))
+            {
+                if (query.Sort == RosterSort.Name)
+                {
+                    break; // Past the names with the prefix.
+                }
+
+                continue;
+            }
+
+            if (query.Kind is { } only && view.Kind != only)
+            {
+                continue;
+            }
+
             if (query.UpdatedAfter is { } since && view.UpdatedAt <= since)
             {
                 if (query.Sort == RosterSort.Recent)
