@@ -34,6 +34,12 @@ public sealed class ConversationListTests(ApiFactory factory)
         var since = Uri.EscapeDataString(recent[2].GetProperty("updatedAt").GetString()!);
         var newer = await AllPagesAsync(me, organizationId, $"updatedAfter={since}");
         Assert.Equal(recent.Take(2).Select(e => e.GetProperty("id").GetString()), newer.Select(e => e.GetProperty("id").GetString()));
+
+        // My groups by a name prefix, case and accents ignored; a bad kind is refused.
+        var found = await AllPagesAsync(me, organizationId, "sort=name&limit=1&kind=group&name=E");
+        Assert.Equal(["Émile"], found.Select(NameOf));
+        Assert.Empty(await AllPagesAsync(me, organizationId, "kind=direct&name=char"));
+        await (await me.Client.GetAsync($"/v1/organizations/{organizationId}/conversations?kind=forum")).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-argument");
     }
 
     [Fact]
