@@ -46,6 +46,7 @@ public sealed partial class UserGrain
             return;
         }
 
+        await EndLapsedMutesAsync();
         var view = update.View;
         var isNew = !_conversations.TryGetValue(view.Id, out var known);
         if (!isNew && known!.Revision >= view.Revision)
@@ -88,7 +89,9 @@ public sealed partial class UserGrain
 
         // A change caused by a message leaves the message out of the entry: every device has it already, from the
         // `message` event or, on the sending device, as the send's result.
-        var entry = update.Message is null ? view : view with { LastMessage = null };
+        // The entry as held, with my settings (the conversation's view has the defaults).
+        var held = _conversations[view.Id];
+        var entry = update.Message is null ? held : held with { LastMessage = null };
 
         // A message at or before the entry's last one was passed on when it came (or will come from history on
         // catch-up): a retried send pushes it again with a newer view, which is applied, but devices get it once.
@@ -103,6 +106,7 @@ public sealed partial class UserGrain
         EnsureMember(organizationId);
         await RebuildFinishedAsync();
         await RefreshBroadcastGroupsAsync(organizationId);
+        await EndLapsedMutesAsync();
         return [.. _index.After(organizationId, RosterSort.Recent, after: null).Select(key => _conversations[RosterIndex.IdOf(key)])];
     }
 
@@ -111,6 +115,7 @@ public sealed partial class UserGrain
         EnsureMember(organizationId);
         await RebuildFinishedAsync();
         await RefreshBroadcastGroupsAsync(organizationId);
+        await EndLapsedMutesAsync();
         return _unread.For(organizationId);
     }
 
@@ -167,7 +172,7 @@ public sealed partial class UserGrain
                 if (_conversations.TryGetValue(view.Id, out var known) && view.Revision > known.Revision)
                 {
                     SetRosterEntry(view.Id, view);
-                    changed.Add(view);
+                    changed.Add(_conversations[view.Id]);
                 }
             }
 
@@ -219,14 +224,21 @@ public sealed partial class UserGrain
     /// <summary>
     /// Sets or (with null) removes a roster entry, keeping the unread totals in step. A view without a name keeps the
     /// entry's: a 1-1 conversation names its views once it has verified its members, which a view taken for a rebuild
-    /// right after its activation may come before.
+    /// right after its activation may come before. A view from a conversation keeps my settings of the entry; only
+    /// <paramref name="mySettings"/> (a change of them) replaces them.
     /// </summary>
-    private void SetRosterEntry(string conversationId, ConversationView? view)
+    private void SetRosterEntry(string conversationId, ConversationView? view, bool mySettings = false)
     {
         _conversations.TryGetValue(conversationId, out var before);
         if (view is { Name: null } && before?.Name is { } name)
         {
             view = view with { Name = name };
+        }
+
+        if (!mySettings && view is not null && before is not null)
+        {
+            // A conversation's view never has my settings (mute, notification level): they stay as I set them.
+            view = view with { MutedUntil = before.MutedUntil, NotificationLevel = before.NotificationLevel };
         }
 
         if (view is null)
