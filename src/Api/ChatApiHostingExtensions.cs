@@ -82,6 +82,7 @@ public static class ChatApiHostingExtensions
         app.MapGroupsApi();
         app.MapAttachmentsApi();
         app.MapContactsApi();
+        app.MapNotificationsApi();
         app.MapHub<ChatHub>(ChatHub.Path, options => options.CloseOnAuthenticationExpiration = true);
         app.MapOpenApi().AllowAnonymous();
         app.MapHealthChecks("/health").AllowAnonymous();

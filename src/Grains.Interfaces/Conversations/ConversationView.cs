@@ -12,7 +12,9 @@ namespace Orleans.Chat.Grains.Conversations;
 /// <see cref="LastChangeNumber"/> is the number of the conversation's last message change (edit, recall, reaction, ...):
 /// a device that saw an older one asks for the changes after it. <see cref="MentionUnreadCount"/> counts the unread
 /// messages that mention the member. <see cref="OrganizationId"/> is where the member lists and counts it: in a 1-1
-/// conversation across organizations, each member's own.
+/// conversation across organizations, each member's own. <see cref="MutedUntil"/> and <see cref="NotificationLevel"/>
+/// are the member's own settings, kept by their user grain (a conversation's view always has the defaults): muted until
+/// then (null: not muted), and which of its messages may raise a push.
 /// <para>
 /// In a group (<see cref="Kind"/> <see cref="ConversationKind.Group"/>), <see cref="CounterpartyId"/> is null,
 /// <see cref="Name"/> is the group's, the counterparty cursors are the lowest among the other members (everyone has
@@ -41,7 +43,9 @@ public sealed record ConversationView(
     [Id(14)] bool Broadcast = false,
     [Id(15)] int PriorityUnreadCount = 0,
     [Id(16)] long LastChangeNumber = 0,
-    [Id(17)] int MentionUnreadCount = 0);
+    [Id(17)] int MentionUnreadCount = 0,
+    [Id(18)] DateTimeOffset? MutedUntil = null,
+    [Id(19)] NotificationLevel NotificationLevel = NotificationLevel.All);
 
 [GenerateSerializer, Alias("chat.ConversationKind")]
 public enum ConversationKind
@@ -53,6 +57,23 @@ public enum ConversationKind
     /// <summary>A group or forum.</summary>
     [JsonStringEnumMemberName("group")]
     Group,
+}
+
+/// <summary>Which messages of a conversation may raise a push for a member (their setting, per conversation).</summary>
+[GenerateSerializer, Alias("chat.NotificationLevel")]
+public enum NotificationLevel
+{
+    /// <summary>Every message (the default).</summary>
+    [JsonStringEnumMemberName("all")]
+    All,
+
+    /// <summary>Only messages that mention the member.</summary>
+    [JsonStringEnumMemberName("mentions")]
+    Mentions,
+
+    /// <summary>None.</summary>
+    [JsonStringEnumMemberName("none")]
+    None,
 }
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.RegularExpressions;
+using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Messages;
 
 namespace Orleans.Chat.Grains.Errors;
@@ -221,6 +222,19 @@ public static partial class Validate
         value is null or (>= 1 and <= MaxTtlMinutes)
             ? value
             : throw new InvalidArgumentException($"'{parameterName}' must be between 1 and {MaxTtlMinutes} minutes.", parameterName);
+
+    /// <summary>The longest a conversation stays muted: a year.</summary>
+    public const int MaxMuteMinutes = 525_600;
+
+    /// <summary>A mute's length in minutes: 1..<see cref="MaxMuteMinutes"/>.</summary>
+    public static int MuteMinutes(int value) =>
+        value is >= 1 and <= MaxMuteMinutes
+            ? value
+            : throw new InvalidArgumentException($"'minutes' must be between 1 and {MaxMuteMinutes}.", "minutes");
+
+    /// <summary>A defined <see cref="NotificationLevel"/>.</summary>
+    public static NotificationLevel Level(NotificationLevel value) =>
+        Enum.IsDefined(value) ? value : throw new InvalidArgumentException("'level' must be 'all', 'mentions' or 'none'.", "level");
 
     /// <summary>A place on Earth: latitude -90..90 and longitude -180..180 degrees.</summary>
     public static MessageLocation Location(MessageLocation value) =>

@@ -21,6 +21,9 @@ public sealed partial class GroupGrain
     /// </summary>
     private readonly Dictionary<string, HashSet<string>> _silenced = new(StringComparer.Ordinal);
 
+    /// <summary>Grows with every <see cref="ForgetSilencedAsync"/>: an answer asked for before it is not kept.</summary>
+    private long _silencedGeneration;
+
     /// <summary>Takes a stored message as the last one and counts it as unread for every other member counted so far (a thread reply: for no one).</summary>
     private void Appended(Message message)
     {
@@ -82,6 +85,7 @@ public sealed partial class GroupGrain
             return;
         }
 
+        _silencedGeneration++;
         _silenced.Remove(userId);
         _unread.Remove(userId);
 
@@ -96,10 +100,16 @@ public sealed partial class GroupGrain
     /// <summary>The member and the users whose messages the member does not receive: the authors their count leaves out.</summary>
     private async ValueTask<IReadOnlyCollection<string>> ExcludedAuthorsAsync(string userId)
     {
-        if (!_silenced.TryGetValue(userId, out var silenced))
+        HashSet<string>? silenced;
+        while (!_silenced.TryGetValue(userId, out silenced))
         {
-            silenced = (await grains.GetGrain<IUserGrain>(userId).GetSilencedAsync()).ToHashSet(StringComparer.Ordinal);
-            _silenced[userId] = silenced;
+            // Roster views interleave with the change that forgets: an answer asked for before it may be stale.
+            var generation = _silencedGeneration;
+            var answer = (await grains.GetGrain<IUserGrain>(userId).GetSilencedAsync()).ToHashSet(StringComparer.Ordinal);
+            if (generation == _silencedGeneration)
+            {
+                _silenced.TryAdd(userId, answer);
+            }
         }
 
         return [userId, .. silenced];

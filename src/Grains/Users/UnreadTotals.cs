@@ -5,14 +5,16 @@ namespace Orleans.Chat.Grains.Users;
 /// <summary>
 /// A roster's unread totals per organization, kept up to date as entries change, so that every conversation change
 /// can carry its organization's totals without a pass over the whole roster (a busy user has thousands of entries).
+/// Muted entries (<see cref="ConversationView.MutedUntil"/> set) count only with <paramref name="countMuted"/>: the user
+/// grain ends a mute in its entry once it is over, so a set end means muted here.
 /// </summary>
-internal sealed class UnreadTotals
+internal sealed class UnreadTotals(bool countMuted = false)
 {
     private readonly Dictionary<string, (int Unread, int PriorityUnread, int Conversations)> _byOrganization = new(StringComparer.Ordinal);
 
-    public static UnreadTotals Of(IEnumerable<ConversationView> roster)
+    public static UnreadTotals Of(IEnumerable<ConversationView> roster, bool countMuted)
     {
-        var totals = new UnreadTotals();
+        var totals = new UnreadTotals(countMuted);
         foreach (var view in roster)
         {
             totals.Count(view, +1);
@@ -42,7 +44,7 @@ internal sealed class UnreadTotals
 
     private void Count(ConversationView view, int sign)
     {
-        if (view.UnreadCount <= 0)
+        if (view.UnreadCount <= 0 || (view.MutedUntil is not null && !countMuted))
         {
             return;
         }

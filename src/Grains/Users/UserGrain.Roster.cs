@@ -46,6 +46,7 @@ public sealed partial class UserGrain
             return;
         }
 
+        await EndLapsedMutesAsync();
         var view = update.View;
         var isNew = !_conversations.TryGetValue(view.Id, out var known);
         if (!isNew && known!.Revision >= view.Revision)
@@ -56,7 +57,7 @@ public sealed partial class UserGrain
         }
 
         SetRosterEntry(view.Id, view);
-        view = _conversations[view.Id]; // as held: without a last message I do not receive
+        view = _conversations[view.Id]; // as held: with my settings, without a last message I do not receive
         if (isNew || !_staleMarkStored)
         {
             // Most changes stay in memory until the activation ends; what makes that safe is stored first. A new
@@ -104,6 +105,7 @@ public sealed partial class UserGrain
         EnsureMember(organizationId);
         await RebuildFinishedAsync();
         await RefreshBroadcastGroupsAsync(organizationId);
+        await EndLapsedMutesAsync();
         return [.. _index.After(organizationId, RosterSort.Recent, after: null).Select(key => _conversations[RosterIndex.IdOf(key)])];
     }
 
@@ -112,6 +114,7 @@ public sealed partial class UserGrain
         EnsureMember(organizationId);
         await RebuildFinishedAsync();
         await RefreshBroadcastGroupsAsync(organizationId);
+        await EndLapsedMutesAsync();
         return _unread.For(organizationId);
     }
 
@@ -220,9 +223,11 @@ public sealed partial class UserGrain
     /// <summary>
     /// Sets or (with null) removes a roster entry, keeping the unread totals in step. A view without a name keeps the
     /// entry's: a 1-1 conversation names its views once it has verified its members, which a view taken for a rebuild
-    /// right after its activation may come before. A view's last message from a user I do not receive from is not kept.
+    /// right after its activation may come before. A view from a conversation keeps my settings of the entry; only
+    /// <paramref name="mySettings"/> (a change of them) replaces them. A view's last message from a user I do not
+    /// receive from is not kept.
     /// </summary>
-    private void SetRosterEntry(string conversationId, ConversationView? view)
+    private void SetRosterEntry(string conversationId, ConversationView? view, bool mySettings = false)
     {
         _conversations.TryGetValue(conversationId, out var before);
         if (view is { Name: null } && before?.Name is { } name)
@@ -235,6 +240,12 @@ public sealed partial class UserGrain
         if (view?.LastMessage is { } last && Silences(last.SenderId))
         {
             view = view with { LastMessage = before?.LastMessage is { } held && !Silences(held.SenderId) ? held : null };
+        }
+
+        if (!mySettings && view is not null && before is not null)
+        {
+            // A conversation's view never has my settings (mute, notification level): they stay as I set them.
+            view = view with { MutedUntil = before.MutedUntil, NotificationLevel = before.NotificationLevel };
         }
 
         if (view is null)

@@ -42,8 +42,9 @@ public sealed partial class UserGrain
             }
         }
 
-        _unread = UnreadTotals.Of(_conversations.Values);
+        _unread = UnreadTotals.Of(_conversations.Values, S.CountMutedInUnreadTotal);
         _index = RosterIndex.Of(_conversations.Values);
+        _nextMuteEnd = NextMuteEnd();
         _staleMarkStored = S.RosterMayBeStale;
         if (S.RosterMayBeStale)
         {

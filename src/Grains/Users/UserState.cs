@@ -129,6 +129,10 @@ public sealed class UserState
     /// </summary>
     [Id(26)]
     public bool ListingPublished { get; set; }
+
+    /// <summary>Whether my muted conversations count in my organizations' unread totals (UserGrain.Notifications.cs).</summary>
+    [Id(31)]
+    public bool CountMutedInUnreadTotal { get; set; }
 }
 
 /// <summary>One signed-in device.</summary>
