@@ -222,6 +222,10 @@ public sealed class BroadcastGroupTests(ClusterFixture cluster)
 
         public ValueTask OnMessageChangeAsync(GroupMessageChange change) => Changes.Writer.WriteAsync(change);
 
+        public Channel<TypingChanged> Typings { get; } = Channel.CreateUnbounded<TypingChanged>();
+
+        public ValueTask OnTypingChangedAsync(TypingChanged changed) => Typings.Writer.WriteAsync(changed);
+
         public async Task<List<GroupMessage>> TakeAsync(int count)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));

@@ -171,6 +171,8 @@ public sealed class RecordingObserver : IUserObserver
 
     public ValueTask OnCustomMessageAsync(CustomMessageSent sent) => Record(sent);
 
+    public ValueTask OnTypingChangedAsync(TypingChanged changed) => Record(changed);
+
     public ValueTask OnSessionRevokedAsync(SessionRevoked revoked) => Record(revoked);
 
     public ValueTask OnProfileUpdatedAsync(ProfileUpdated updated) => Record(updated);
