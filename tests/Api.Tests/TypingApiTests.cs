@@ -85,15 +85,16 @@ public sealed class TypingApiTests(TypingApiFactory factory) : IClassFixture<Typ
     public async Task Typing_OverTheLimit_IsRateLimited_RestWithRetryAfter_AndTheHubCountingWithRest()
     {
         var (organizationId, users) = await factory.ProvisionAsync(2);
-        var path = $"/v1/conversations/{ConversationKey.For(organizationId, users[0].Id, users[1].Id).ToGrainKey()}/typing";
+        var conversationId = ConversationKey.For(organizationId, users[0].Id, users[1].Id).ToGrainKey();
+        var path = $"/v1/conversations/{conversationId}/typing";
         await using var hub = await HubTestClient.ConnectAsync(factory, users[0].Token);
         for (var i = 0; i < TypingApiFactory.TypingPerMinute - 1; i++)
         {
             await (await users[0].Client.PostJsonAsync(path, new { typing = i % 2 == 0 })).AssertOkAsync(HttpStatusCode.NoContent);
         }
 
-        await hub.InvokeAsync("StopTyping", ConversationKey.For(organizationId, users[0].Id, users[1].Id).ToGrainKey());
-        var error = await Assert.ThrowsAsync<HubErrorException>(() => hub.InvokeAsync("StartTyping", ConversationKey.For(organizationId, users[0].Id, users[1].Id).ToGrainKey()));
+        await hub.InvokeAsync("StopTyping", conversationId);
+        var error = await Assert.ThrowsAsync<HubErrorException>(() => hub.InvokeAsync("StartTyping", conversationId));
         Assert.Contains("rate-limited:", error.Message, StringComparison.Ordinal);
         var response = await users[0].Client.PostJsonAsync(path, new { typing = true });
         await response.AssertProblemAsync(HttpStatusCode.TooManyRequests, "rate-limited");
