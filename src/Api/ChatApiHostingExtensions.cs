@@ -41,6 +41,8 @@ public static class ChatApiHostingExtensions
             });
         });
 
+        services.AddSingleton<TypingRateLimiter>();
+
         // No detailed errors, even in Development: they would prefix ChatHubFilter's "code: message" texts.
         services.AddSignalR(options => options.AddFilter<ChatHubFilter>())
             .AddJsonProtocol(options => options.PayloadSerializerOptions.TypeInfoResolver =
@@ -83,6 +85,7 @@ public static class ChatApiHostingExtensions
         app.MapAttachmentsApi();
         app.MapContactsApi();
         app.MapNotificationsApi();
+        app.MapTypingApi();
         app.MapHub<ChatHub>(ChatHub.Path, options => options.CloseOnAuthenticationExpiration = true);
         app.MapOpenApi().AllowAnonymous();
         app.MapHealthChecks("/health").AllowAnonymous();

@@ -10,4 +10,11 @@ public sealed class RateLimitOptions
     /// <summary>Sign-in attempts per client address per minute.</summary>
     [Range(1, 1_000_000)]
     public int SignInPerMinute { get; set; } = 30;
+
+    /// <summary>
+    /// Typing calls (starts and stops, REST and hub together) per user per minute: a client renews a start every few
+    /// seconds while its user types, in a conversation or two at once.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int TypingPerMinute { get; set; } = 120;
 }

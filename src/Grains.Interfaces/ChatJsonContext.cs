@@ -37,6 +37,7 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(CustomMessage))]
 [JsonSerializable(typeof(CustomMessageCommand))]
 [JsonSerializable(typeof(CustomMessageSent))]
+[JsonSerializable(typeof(TypingChanged))]
 [JsonSerializable(typeof(ResendCommand))]
 [JsonSerializable(typeof(ForwardCommand))]
 [JsonSerializable(typeof(ForwardedFrom))]

@@ -48,6 +48,8 @@ public static class ChatSiloHostingExtensions
         services.AddOptions<GroupOptions>().Bind(configuration.GetSection("Silo:Groups"));
         services.AddOptions<PresenceOptions>().Bind(configuration.GetSection("Silo:Presence"));
         services.AddOptions<ConversationOptions>().Bind(configuration.GetSection("Silo:Conversations"));
+        services.AddOptions<TypingOptions>().Bind(configuration.GetSection("Silo:Typing"))
+            .Validate(o => o.Timeout > TimeSpan.Zero, "Silo:Typing:Timeout must be positive.").ValidateOnStart();
         services.AddChatAttachments(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IPasswordHasher<UserState>, PasswordHasher<UserState>>();

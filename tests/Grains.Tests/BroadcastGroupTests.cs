@@ -66,6 +66,26 @@ public sealed class BroadcastGroupTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task SetTyping_BroadcastGroup_HostsGetTheStartOnceAndNoUserGrain()
+    {
+        var (_, users, group) = await ForumOfAsync(GroupLimits.BroadcastAbove + 1);
+        var host = new RecordingHost();
+        await group.SubscribeAsync(cluster.GrainFactory.CreateObjectReference<IGroupObserver>(host));
+        var readerEvents = new RecordingObserver();
+        await User(users[^1]).SubscribeAsync(cluster.GrainFactory.CreateObjectReference<IUserObserver>(readerEvents));
+
+        await group.SetTypingAsync(users[1], typing: true);
+        await group.SetTypingAsync(users[1], typing: true);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var changed = await host.Typings.Reader.ReadAsync(timeout.Token);
+        Assert.Equal((group.GetPrimaryKeyString(), users[1], true), (changed.ConversationId, changed.UserId, changed.Typing));
+        await Task.Delay(300);
+        Assert.Equal(0, host.Typings.Reader.Count); // the renewal is no news
+        Assert.Empty(readerEvents.Received);
+    }
+
+    [Fact]
     public async Task Join_BroadcastGroup_TheJoinerHearsFromTheirRosterAndEveryoneElseFromTheirHost()
     {
         var (organizationId, users, group) = await ForumOfAsync(GroupLimits.BroadcastAbove + 1);
@@ -221,6 +241,10 @@ public sealed class BroadcastGroupTests(ClusterFixture cluster)
         public Channel<GroupMessageChange> Changes { get; } = Channel.CreateUnbounded<GroupMessageChange>();
 
         public ValueTask OnMessageChangeAsync(GroupMessageChange change) => Changes.Writer.WriteAsync(change);
+
+        public Channel<TypingChanged> Typings { get; } = Channel.CreateUnbounded<TypingChanged>();
+
+        public ValueTask OnTypingChangedAsync(TypingChanged changed) => Typings.Writer.WriteAsync(changed);
 
         public async Task<List<GroupMessage>> TakeAsync(int count)
         {

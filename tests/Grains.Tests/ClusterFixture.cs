@@ -38,6 +38,9 @@ public class ClusterFixture : IAsyncLifetime
     /// <summary>Presence changes reach subscribers at most once per this time here.</summary>
     public static TimeSpan PresenceCoalesceWindow { get; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>How long a start of typing lasts without a renewal here.</summary>
+    public static TimeSpan TypingTimeout { get; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The first silo's services.</summary>
     public IServiceProvider Services => Cluster.GetSiloServiceProvider();
 
@@ -127,6 +130,8 @@ public class ClusterFixture : IAsyncLifetime
 
         // Conversations across organizations ask the organizations again after 2 s, so that tests can see a setting turned off.
         new("Silo:Conversations:CrossOrganizationRecheck", "00:00:02"),
+        // A start of typing not renewed ends after 1 s, so that tests can watch it end.
+        new("Silo:Typing:Timeout", TypingTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture)),
         new("Attachments:UnattachedLifetime", UnattachedLifetime.ToString("c", System.Globalization.CultureInfo.InvariantCulture)),
     ];
 }
@@ -170,6 +175,8 @@ public sealed class RecordingObserver : IUserObserver
     }
 
     public ValueTask OnCustomMessageAsync(CustomMessageSent sent) => Record(sent);
+
+    public ValueTask OnTypingChangedAsync(TypingChanged changed) => Record(changed);
 
     public ValueTask OnSessionRevokedAsync(SessionRevoked revoked) => Record(revoked);
 

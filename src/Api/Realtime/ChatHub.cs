@@ -15,7 +15,7 @@ namespace Orleans.Chat.Api.Realtime;
 /// through <see cref="UserConnections"/>, the one grain observer per connected user in this process.
 /// </summary>
 [Authorize]
-public sealed partial class ChatHub(IGrainFactory grains, UserConnections connections) : Hub<IChatClient>
+public sealed partial class ChatHub(IGrainFactory grains, UserConnections connections, TypingRateLimiter typingLimiter) : Hub<IChatClient>
 {
     public const string Path = "/hubs/chat";
 

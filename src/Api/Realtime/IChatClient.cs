@@ -34,6 +34,10 @@ public interface IChatClient
     [HubMethodName("message:delivered")]
     Task MessageDelivered(MessageDelivered delivered);
 
+    /// <summary><c>typing:change</c>: another member of one of my conversations started or stopped typing (or stopped by itself).</summary>
+    [HubMethodName("typing:change")]
+    Task TypingChange(TypingChanged change);
+
     /// <summary><c>user:updated</c>: my profile changed on another device, or a user I am subscribed to changed theirs.</summary>
     [HubMethodName("user:updated")]
     Task UserUpdated(UserProfile profile);

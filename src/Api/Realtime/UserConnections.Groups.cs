@@ -246,6 +246,14 @@ public sealed partial class UserConnections
         await Clients.GroupExcept(SignalRGroup(group.GroupId), excluded).CustomMessage(sent.Message);
     }
 
+    /// <summary>Pushes a broadcast group's typing change to the members' connections here, but the typist's and those silencing them.</summary>
+    private async Task PushGroupTypingAsync(GroupLink group, TypingChanged changed)
+    {
+        var excluded = _users.TryGetValue(changed.UserId, out var typist) ? typist.Except(null).Select(c => c.ConnectionId).ToList() : [];
+        excluded.AddRange(SilencingConnections(group, changed.UserId));
+        await Clients.GroupExcept(SignalRGroup(group.GroupId), excluded).TypingChange(changed);
+    }
+
     /// <summary>The connections here of the group's members who do not receive the sender's messages (a privacy list).</summary>
     private IEnumerable<string> SilencingConnections(GroupLink group, string senderId)
     {
@@ -362,5 +370,7 @@ public sealed partial class UserConnections
         public async ValueTask OnCustomMessageAsync(CustomMessageSent sent) => await owner.PushGroupCustomAsync(group, sent);
 
         public async ValueTask OnMessageChangeAsync(GroupMessageChange change) => await owner.PushGroupMessageChangeAsync(group, change);
+
+        public async ValueTask OnTypingChangedAsync(TypingChanged changed) => await owner.PushGroupTypingAsync(group, changed);
     }
 }

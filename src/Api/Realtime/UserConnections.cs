@@ -407,6 +407,9 @@ public sealed partial class UserConnections(
         public async ValueTask OnCustomMessageAsync(CustomMessageSent sent) =>
             await SendAsync(sent.OriginSessionId, client => client.CustomMessage(sent.Message));
 
+        public async ValueTask OnTypingChangedAsync(TypingChanged changed) =>
+            await SendAsync(exceptSession: null, client => client.TypingChange(changed));
+
         public async ValueTask OnProfileUpdatedAsync(ProfileUpdated updated) =>
             await SendAsync(updated.OriginSessionId, client => client.UserUpdated(updated.Profile));
 

@@ -38,6 +38,12 @@ public interface IChatConversation : IGrainWithStringKey
     /// </summary>
     ValueTask<CustomMessage> SendCustomAsync(CustomMessageCommand command);
 
+    /// <summary>
+    /// The member starts (or renews) or stops typing: the other members' devices get <see cref="TypingChanged"/> when that
+    /// changes, not for a renewal. A start not renewed within the typing timeout ends by itself. Nothing is stored.
+    /// </summary>
+    ValueTask SetTypingAsync(string userId, bool typing);
+
     /// <summary>One page of the history the requester may see.</summary>
     [ReadOnly]
     ValueTask<MessagePage> GetHistoryAsync(HistoryQuery query);

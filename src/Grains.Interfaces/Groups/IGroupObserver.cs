@@ -21,6 +21,10 @@ public interface IGroupObserver : IGrainObserver
     /// <summary>A custom message of the group, for the host's connected members (see <see cref="CustomMessage"/>).</summary>
     [OneWay]
     ValueTask OnCustomMessageAsync(CustomMessageSent sent);
+
+    /// <summary>A member of the group started or stopped typing: for the host's connected members but the typist.</summary>
+    [OneWay]
+    ValueTask OnTypingChangedAsync(TypingChanged changed);
 }
 
 /// <summary>

@@ -92,6 +92,10 @@ public partial interface IUserGrain : IGrainWithStringKey
     [OneWay]
     ValueTask DeliverCustomAsync(CustomMessageSent sent);
 
+    /// <summary>Passes another member's typing change on to the user's connected devices, unless the user silences the typist.</summary>
+    [OneWay]
+    ValueTask DeliverTypingAsync(TypingChanged changed);
+
     // Contacts (UserGrain.Contacts.cs)
 
     /// <summary>

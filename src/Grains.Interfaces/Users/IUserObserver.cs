@@ -22,6 +22,10 @@ public interface IUserObserver : IGrainObserver
     [OneWay]
     ValueTask OnCustomMessageAsync(CustomMessageSent sent);
 
+    /// <summary>Another member of one of the user's conversations started or stopped typing (<c>typing:change</c>).</summary>
+    [OneWay]
+    ValueTask OnTypingChangedAsync(TypingChanged changed);
+
     /// <summary>
     /// The user's profile changed: for their devices but the one that changed it; or a user they are subscribed to
     /// changed theirs (public part only).

@@ -22,6 +22,7 @@ public sealed partial class ConversationGrain(
     IMessageLog messageLog,
     IGrainFactory grains,
     IOptions<ConversationOptions> options,
+    IOptions<TypingOptions> typingOptions,
     TimeProvider timeProvider,
     ILogger<ConversationGrain> logger) : Grain, IConversationGrain
 {

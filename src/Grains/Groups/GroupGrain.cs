@@ -21,6 +21,7 @@ public sealed partial class GroupGrain(
     IMessageLog messageLog,
     IGrainFactory grains,
     IOptions<GroupOptions> options,
+    IOptions<TypingOptions> typingOptions,
     TimeProvider timeProvider,
     ILogger<GroupGrain> logger) : Grain, IGroupGrain
 {

@@ -213,6 +213,12 @@ public sealed partial class UserGrain(
         return Silences(sent.Message.SenderId) ? ValueTask.CompletedTask : new(NotifyAsync(o => o.OnCustomMessageAsync(sent)));
     }
 
+    public ValueTask DeliverTypingAsync(TypingChanged changed)
+    {
+        ArgumentNullException.ThrowIfNull(changed);
+        return Silences(changed.UserId) ? ValueTask.CompletedTask : new(NotifyAsync(o => o.OnTypingChangedAsync(changed)));
+    }
+
     public ValueTask SubscribeAsync(IUserObserver observer)
     {
         ArgumentNullException.ThrowIfNull(observer);
