@@ -47,7 +47,7 @@ public sealed class HostTests(ApiFactory factory)
         Assert.True(send.GetProperty("responses").TryGetProperty("201", out _));
         Assert.True(paths.GetProperty("/v1/conversations/{conversationId}/hide").GetProperty("post").GetProperty("responses").TryGetProperty("204", out _));
         var list = paths.GetProperty("/v1/organizations/{organizationId}/conversations").GetProperty("get");
-        Assert.Equal(["organizationId", "sort", "limit", "continuation", "updatedAfter"], list.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+        Assert.Equal(["organizationId", "sort", "limit", "continuation", "updatedAfter", "name", "kind"], list.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
     }
 
     [Fact]
