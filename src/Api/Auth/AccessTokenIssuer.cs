@@ -24,6 +24,9 @@ public sealed class AccessTokenIssuer(IOptionsMonitor<BearerTokenOptions> option
         var bearer = Bearer;
         var now = timeProvider.GetUtcNow();
         var expiresAt = now + bearer.BearerTokenExpiration;
+
+        // The ticket keeps its times to the second: say the expiry it will be held to.
+        expiresAt = expiresAt.AddTicks(-(expiresAt.Ticks % TimeSpan.TicksPerSecond));
         var properties = new AuthenticationProperties { IssuedUtc = now, ExpiresUtc = expiresAt };
         var principal = ChatClaims.CreatePrincipal(session.UserId, session.SessionId, ChatAuthorization.UserScheme);
         var token = bearer.BearerTokenProtector.Protect(new AuthenticationTicket(principal, properties, $"{ChatAuthorization.UserScheme}:AccessToken"));
