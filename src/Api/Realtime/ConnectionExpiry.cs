@@ -107,6 +107,7 @@ public sealed partial class ConnectionExpiry(
 
         private void OnTimer()
         {
+            bool warn;
             DateTimeOffset expiresAt;
             lock (_lock)
             {
@@ -116,18 +117,16 @@ public sealed partial class ConnectionExpiry(
                     return;
                 }
 
-                if (_warned)
-                {
-                    Arm();
-                    return;
-                }
-
+                warn = !_warned;
                 _warned = true;
                 expiresAt = _expiresAt;
                 Arm();
             }
 
-            _ = _owner.WarnAsync(_context.ConnectionId, expiresAt);
+            if (warn)
+            {
+                _ = _owner.WarnAsync(_context.ConnectionId, expiresAt);
+            }
         }
 
         private void Arm()
