@@ -49,6 +49,7 @@ public static class ChatApiHostingExtensions
                 JsonTypeInfoResolver.Combine(ChatJsonContext.Default, new DefaultJsonTypeInfoResolver()));
         services.AddSingleton<ChatHubFilter>();
         services.AddSingleton<UserConnections>();
+        services.AddSingleton<ConnectionExpiry>();
         services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DeliveredReports>();
         services.AddHostedService(static sp => sp.GetRequiredService<DeliveredReports>());
@@ -86,7 +87,8 @@ public static class ChatApiHostingExtensions
         app.MapContactsApi();
         app.MapNotificationsApi();
         app.MapTypingApi();
-        app.MapHub<ChatHub>(ChatHub.Path, options => options.CloseOnAuthenticationExpiration = true);
+        // Not CloseOnAuthenticationExpiration: ConnectionExpiry warns first and lets the client extend with a new token.
+        app.MapHub<ChatHub>(ChatHub.Path);
         app.MapOpenApi().AllowAnonymous();
         app.MapHealthChecks("/health").AllowAnonymous();
 

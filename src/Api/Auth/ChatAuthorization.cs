@@ -1,8 +1,8 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Options;
 using Orleans.Chat.Persistence;
 
 namespace Orleans.Chat.Api.Auth;
@@ -41,14 +41,11 @@ public static class ChatAuthorization
         services.AddAuthentication(UserScheme)
             .AddBearerToken(UserScheme, options =>
             {
-                options.BearerTokenExpiration = TimeSpan.FromHours(1);
                 options.Events.OnMessageReceived = context =>
                 {
-                    if (string.IsNullOrEmpty(context.Token)
-                        && context.Request.Path.StartsWithSegments(HubPathPrefix, StringComparison.OrdinalIgnoreCase)
-                        && context.Request.Query.TryGetValue("access_token", out var token))
+                    if (string.IsNullOrEmpty(context.Token) && HubQueryToken(context.Request) is { } token)
                     {
-                        context.Token = token.ToString();
+                        context.Token = token;
                     }
 
                     return Task.CompletedTask;
@@ -56,14 +53,9 @@ public static class ChatAuthorization
             })
             .AddScheme<AuthenticationSchemeOptions, AdminKeyAuthenticationHandler>(AdminKeyAuthenticationHandler.SchemeName, configureOptions: null);
 
-        // Auth:AccessTokenLifetime, e.g. "01:00:00".
-        services.AddOptions<BearerTokenOptions>(UserScheme).Configure(options =>
-        {
-            if (builder.Configuration["Auth:AccessTokenLifetime"] is { Length: > 0 } lifetime)
-            {
-                options.BearerTokenExpiration = TimeSpan.Parse(lifetime, CultureInfo.InvariantCulture);
-            }
-        });
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<BearerTokenOptions>(UserScheme).Configure<IOptions<AuthOptions>>((options, auth) =>
+            options.BearerTokenExpiration = auth.Value.AccessTokenLifetime);
 
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Microsoft.Extensions.Options.IPostConfigureOptions<AdminOptions>, AdminKeyGenerator>();
@@ -79,4 +71,15 @@ public static class ChatAuthorization
         services.AddSingleton<AccessTokenIssuer>();
         return builder;
     }
+
+    /// <summary>The access token of a request as the bearer handler looks for it: the Authorization header, else (hub only) the query.</summary>
+    public static string? AccessToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : HubQueryToken(request);
+    }
+
+    private static string? HubQueryToken(HttpRequest request) =>
+        request.Path.StartsWithSegments(HubPathPrefix, StringComparison.OrdinalIgnoreCase)
+        && request.Query.TryGetValue("access_token", out var token) ? token.ToString() : null;
 }

@@ -9,6 +9,9 @@ namespace Orleans.Chat.Api.Auth;
 /// </summary>
 internal sealed partial class SessionValidationMiddleware(RequestDelegate next, ILogger<SessionValidationMiddleware> logger)
 {
+    /// <summary>Set in <see cref="HttpContext.Items"/> when the token was fine but its session has ended (reason <c>revoked</c>).</summary>
+    public const string RevokedItem = "chat.session-revoked";
+
     public async Task InvokeAsync(HttpContext context, IGrainFactory grains)
     {
         var user = context.User;
@@ -18,6 +21,7 @@ internal sealed partial class SessionValidationMiddleware(RequestDelegate next, 
             && !await grains.GetGrain<IUserGrain>(userId).IsSessionActiveAsync(sessionId))
         {
             LogRevokedSession(logger, userId, sessionId);
+            context.Items[RevokedItem] = true;
 
             // Setting User also drops the cached authenticate result, so authorization sees an anonymous caller (401).
             context.User = new ClaimsPrincipal(new ClaimsIdentity());

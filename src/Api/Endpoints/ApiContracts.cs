@@ -30,8 +30,25 @@ public sealed record SignInRequest(
     [property: Required, StringLength(Validate.MaxPasswordLength, MinimumLength = 1)] string Password,
     [property: Required, StringLength(Validate.MaxUdidLength, MinimumLength = 1)] string Udid);
 
-/// <summary>A bearer access token for the <c>Authorization: Bearer</c> header (or <c>access_token</c> query on the hub).</summary>
-public sealed record SignInResponse(string AccessToken, string TokenType, long ExpiresIn, string UserId, string SessionId);
+/// <summary>
+/// A bearer access token for the <c>Authorization: Bearer</c> header (or <c>access_token</c> query on the hub), and the
+/// refresh token that buys the next one (<c>POST /v1/auth/refresh</c>) before <see cref="AccessTokenExpiresAt"/>.
+/// </summary>
+public sealed record SignInResponse(
+    string AccessToken,
+    string TokenType,
+    long ExpiresIn,
+    string UserId,
+    string SessionId,
+    DateTimeOffset AccessTokenExpiresAt,
+    string RefreshToken,
+    DateTimeOffset RefreshTokenExpiresAt);
+
+/// <summary>Trade a refresh token for a new access token and a new refresh token; the given one is used up.</summary>
+public sealed record RefreshRequest(string? RefreshToken);
+
+/// <summary>When the connection's access token expires (<c>token:aboutToExpire</c>, and the answer of the hub's <c>RefreshToken</c>).</summary>
+public sealed record TokenExpiry(DateTimeOffset ExpiresAt);
 
 /// <summary>
 /// Send a 1-1 message; <see cref="ClientMessageId"/> makes retries safe. <see cref="Priority"/> high counts in the

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Orleans.Chat.Api.Auth;
 using Orleans.Chat.Grains.Errors;
 
 namespace Orleans.Chat.Api.Errors;
@@ -13,6 +14,9 @@ public static class ChatProblemDetails
 {
     public const string CodeExtension = "code";
 
+    /// <summary>With <c>unauthenticated</c>: one of <see cref="AuthFailureReasons"/>.</summary>
+    public const string ReasonExtension = "reason";
+
     public static IHostApplicationBuilder AddChatProblemDetails(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
@@ -21,6 +25,13 @@ public static class ChatProblemDetails
             if (!problem.Extensions.ContainsKey(CodeExtension) && CodeFor(problem.Status ?? context.HttpContext.Response.StatusCode) is { } code)
             {
                 problem.Extensions[CodeExtension] = code;
+            }
+
+            // An empty 401 from authentication (the exception handler sets its own reason): say why, for clients to switch on.
+            if (context.Exception is null && problem.Status == StatusCodes.Status401Unauthorized
+                && !problem.Extensions.ContainsKey(ReasonExtension) && ReasonFor401(context.HttpContext) is { } reason)
+            {
+                problem.Extensions[ReasonExtension] = reason;
             }
 
             problem.Extensions.Remove("exception");
@@ -32,6 +43,12 @@ public static class ChatProblemDetails
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         return builder;
     }
+
+    /// <summary>Why the request's user token was refused; null if it was not (another scheme refused the caller).</summary>
+    private static string? ReasonFor401(HttpContext context) =>
+        context.Items.ContainsKey(SessionValidationMiddleware.RevokedItem)
+            ? AuthFailureReasons.Revoked
+            : context.RequestServices.GetRequiredService<AccessTokenIssuer>().ReasonAgainst(ChatAuthorization.AccessToken(context.Request), out _);
 
     /// <summary>The code for an HTTP status, or null for statuses that have none.</summary>
     public static string? CodeFor(int status) => status switch
@@ -90,6 +107,11 @@ internal sealed partial class ChatExceptionHandler(IProblemDetailsService proble
         if (exception is InvalidArgumentException { ParameterName: { } parameter })
         {
             problem.Extensions["parameter"] = parameter;
+        }
+
+        if (exception is UnauthenticatedException { Reason: { } reason })
+        {
+            problem.Extensions[ChatProblemDetails.ReasonExtension] = reason;
         }
 
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });

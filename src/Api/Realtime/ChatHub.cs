@@ -15,14 +15,21 @@ namespace Orleans.Chat.Api.Realtime;
 /// through <see cref="UserConnections"/>, the one grain observer per connected user in this process.
 /// </summary>
 [Authorize]
-public sealed partial class ChatHub(IGrainFactory grains, UserConnections connections, TypingRateLimiter typingLimiter) : Hub<IChatClient>
+public sealed partial class ChatHub(IGrainFactory grains, UserConnections connections, TypingRateLimiter typingLimiter, ConnectionExpiry expiry, AccessTokenIssuer tokens) : Hub<IChatClient>
 {
     public const string Path = "/hubs/chat";
 
-    public override Task OnConnectedAsync() =>
-        connections.AddAsync(CallerId, Context.User!.GetSessionId(), Context, Context.ConnectionAborted);
+    public override Task OnConnectedAsync()
+    {
+        expiry.Start(Context);
+        return connections.AddAsync(CallerId, Context.User!.GetSessionId(), Context, Context.ConnectionAborted);
+    }
 
-    public override Task OnDisconnectedAsync(Exception? exception) => connections.RemoveAsync(CallerId, Context.ConnectionId);
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        expiry.Stop(Context);
+        return connections.RemoveAsync(CallerId, Context.ConnectionId);
+    }
 
     /// <summary>Sends a 1-1 message; a retry with the same clientMessageId returns the stored message.</summary>
     public async Task<Message> SendMessage(SendMessageRequest request) =>

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.SignalR;
+using Orleans.Chat.Api.Endpoints;
 using Orleans.Chat.Grains.Messages;
 using Orleans.Chat.Grains.Users;
 
@@ -83,4 +84,11 @@ public interface IChatClient
     /// <summary><c>contact:removed</c>: a contact was ended, or a request cancelled by the one who made it.</summary>
     [HubMethodName("contact:removed")]
     Task ContactRemoved(ContactChanged change);
+
+    /// <summary>
+    /// <c>token:aboutToExpire</c>: this connection's access token expires at <c>expiresAt</c> (<c>Realtime:TokenExpiryWarning</c>
+    /// before): refresh it and give the new one to the hub method <c>RefreshToken</c>, or the server closes the connection then.
+    /// </summary>
+    [HubMethodName("token:aboutToExpire")]
+    Task TokenAboutToExpire(TokenExpiry expiry);
 }

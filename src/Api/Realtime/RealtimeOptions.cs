@@ -17,8 +17,16 @@ public sealed class RealtimeOptions : IValidatableObject
     /// <summary>A conversation's delivered receipts are reported at most this often (see <see cref="DeliveredReports"/>).</summary>
     public TimeSpan DeliveredReportInterval { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>How long before a connection's access token expires it gets <c>token:aboutToExpire</c> (see <see cref="ConnectionExpiry"/>).</summary>
+    public TimeSpan TokenExpiryWarning { get; set; } = TimeSpan.FromSeconds(60);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (TokenExpiryWarning < TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Realtime:TokenExpiryWarning must not be negative.", [nameof(TokenExpiryWarning)]);
+        }
+
         if (DeliveredReportDelay <= TimeSpan.Zero || DeliveredReportInterval < TimeSpan.Zero)
         {
             yield return new ValidationResult(

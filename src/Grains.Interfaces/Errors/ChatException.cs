@@ -38,9 +38,16 @@ public sealed class InvalidArgumentException(string message, string? parameterNa
 [GenerateSerializer, Alias("chat.ConflictException")]
 public sealed class ConflictException(string message) : ChatException(ErrorCodes.Conflict, message);
 
-/// <summary>Credentials or session are missing, wrong, expired or revoked.</summary>
+/// <summary>
+/// Credentials or session are missing, wrong, expired or revoked; <see cref="Reason"/> (one of <see cref="AuthFailureReasons"/>)
+/// says which, for clients to switch on.
+/// </summary>
 [GenerateSerializer, Alias("chat.UnauthenticatedException")]
-public sealed class UnauthenticatedException(string message) : ChatException(ErrorCodes.Unauthenticated, message);
+public sealed class UnauthenticatedException(string message, string? reason = null) : ChatException(ErrorCodes.Unauthenticated, message)
+{
+    [Id(0)]
+    public string? Reason { get; private set; } = reason;
+}
 
 /// <summary>The caller sends too much too fast.</summary>
 [GenerateSerializer, Alias("chat.RateLimitedException")]

@@ -41,6 +41,17 @@ public partial interface IUserGrain : IGrainWithStringKey
     /// <summary>Ends the session; false if it was not active.</summary>
     ValueTask<bool> SignOutAsync(string sessionId);
 
+    /// <summary>
+    /// Rotates the session's refresh token: the given one is used up and a new one returned. <c>unauthenticated</c> with
+    /// reason <c>refresh-reused</c> for a token used before (and the session is ended), <c>refresh-expired</c>,
+    /// <c>revoked</c> (no such session) or <c>malformed</c>.
+    /// </summary>
+    ValueTask<UserSession> RefreshSessionAsync(RefreshSessionCommand command);
+
+    /// <summary>My sessions, oldest first; <paramref name="currentSessionId"/> is marked current.</summary>
+    [ReadOnly]
+    ValueTask<IReadOnlyList<SessionInfo>> ListSessionsAsync(string currentSessionId);
+
     /// <summary>Whether the session exists and was not revoked. Called on every authenticated request.</summary>
     [ReadOnly]
     ValueTask<bool> IsSessionActiveAsync(string sessionId);

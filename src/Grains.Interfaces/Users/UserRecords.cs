@@ -79,19 +79,44 @@ public sealed record CreateUserCommand(
     [Id(4)] string? FirstName = null,
     [Id(5)] string? LastName = null);
 
-/// <summary>Sign in on a device (<see cref="Udid"/>): one session per device; signing in again replaces it.</summary>
+/// <summary>
+/// Sign in on a device (<see cref="Udid"/>): one session per device; signing in again replaces it. The session's refresh
+/// token lives <see cref="RefreshTokenLifetime"/> (the grain's default when null).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("chat.SignInCommand")]
 public sealed record SignInCommand(
     [Id(0)] string Password,
-    [Id(1)] string Udid);
+    [Id(1)] string Udid,
+    [Id(2)] TimeSpan? RefreshTokenLifetime = null);
 
-/// <summary>A signed-in device of a user. The session id goes into the access token; revoking the session kills the token.</summary>
+/// <summary>Trade a refresh token for a new one (rotation); the new one lives <see cref="RefreshTokenLifetime"/>.</summary>
+[GenerateSerializer, Immutable, Alias("chat.RefreshSessionCommand")]
+public sealed record RefreshSessionCommand(
+    [Id(0)] string RefreshToken,
+    [Id(1)] TimeSpan? RefreshTokenLifetime = null);
+
+/// <summary>
+/// A signed-in device of a user. The session id goes into the access token; revoking the session kills the token.
+/// <see cref="RefreshToken"/> is the session's current refresh token (see <see cref="Users.RefreshToken"/>), given
+/// once: the grain keeps only its hash.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("chat.UserSession")]
 public sealed record UserSession(
     [Id(0)] string SessionId,
     [Id(1)] string UserId,
     [Id(2)] string Udid,
-    [Id(3)] DateTimeOffset CreatedAt);
+    [Id(3)] DateTimeOffset CreatedAt,
+    [Id(4)] string RefreshToken = "",
+    [Id(5)] DateTimeOffset RefreshTokenExpiresAt = default);
+
+/// <summary>One of my signed-in devices; <see cref="Current"/> is the one asking.</summary>
+[GenerateSerializer, Immutable, Alias("chat.SessionInfo")]
+public sealed record SessionInfo(
+    [Id(0)] string Id,
+    [Id(1)] string Udid,
+    [Id(2)] DateTimeOffset CreatedAt,
+    [Id(3)] DateTimeOffset? LastRefreshedAt,
+    [Id(4)] bool Current);
 
 /// <summary>
 /// The unread totals of one user in one organization: messages, conversations with any, and high-priority messages.

@@ -147,20 +147,23 @@ public sealed partial class UserGrain(
             revoked.AddRange(S.Sessions.Where(s => !revoked.Contains(s.Key)).OrderBy(s => s.Value.CreatedAt).Take(overflow).Select(s => s.Key));
         }
 
-        foreach (var sessionId in revoked)
+        foreach (var revokedId in revoked)
         {
-            S.Sessions.Remove(sessionId);
+            S.Sessions.Remove(revokedId);
         }
 
         var now = timeProvider.GetUtcNow();
-        var session = new UserSession(Guid.NewGuid().ToString("N"), userId, udid, now);
-        S.Sessions[session.SessionId] = new UserSessionState { Udid = udid, CreatedAt = now };
+        var sessionId = Guid.NewGuid().ToString("N");
+        var sessionState = new UserSessionState { Udid = udid, CreatedAt = now };
+        var refreshToken = IssueRefreshToken(sessionId, sessionState, command.RefreshTokenLifetime);
+        S.Sessions[sessionId] = sessionState;
         await WriteStateAsync();
+        var session = ToSession(sessionId, sessionState, refreshToken);
         LogSignedIn(logger, userId, session.SessionId);
 
-        foreach (var sessionId in revoked)
+        foreach (var revokedId in revoked)
         {
-            var notice = new SessionRevoked(userId, sessionId);
+            var notice = new SessionRevoked(userId, revokedId);
             await NotifyAsync(o => o.OnSessionRevokedAsync(notice));
         }
 

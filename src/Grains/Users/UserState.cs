@@ -144,4 +144,18 @@ public sealed class UserSessionState
 
     [Id(1)]
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>SHA-256 of the current refresh token's secret (see <c>RefreshToken</c>); empty for a session from before refresh tokens.</summary>
+    [Id(2)]
+    public string RefreshTokenHash { get; set; } = "";
+
+    [Id(3)]
+    public DateTimeOffset RefreshTokenExpiresAt { get; set; }
+
+    [Id(4)]
+    public DateTimeOffset? LastRefreshedAt { get; set; }
+
+    /// <summary>Hashes of the refresh tokens already traded in, newest last (a few): presenting one again ends the session.</summary>
+    [Id(5)]
+    public List<string> UsedRefreshTokenHashes { get; set; } = [];
 }
