@@ -109,7 +109,7 @@ public sealed class GroupsApiTests(ApiFactory factory)
         await (await ben.Client.PostJsonAsync($"/v1/conversations/{group}/messages", new { body = "in the group", clientMessageId = "g-1" })).AssertOkAsync(HttpStatusCode.Created);
         var direct = await (await ann.Client.PostJsonAsync("/v1/messages", new { organizationId, recipientId = me.Id, body = "just you", clientMessageId = "d-1" }))
             .AssertOkAsync(HttpStatusCode.Created);
-        await EventuallyAsync(async () => (await (await me.Client.GetAsync($"/v1/organizations/{organizationId}/unread")).AssertOkAsync()).GetProperty("unreadCount").GetInt32() == 2);
+        await Problems.EventuallyAsync(async () => (await (await me.Client.GetAsync($"/v1/organizations/{organizationId}/unread")).AssertOkAsync()).GetProperty("unreadCount").GetInt32() == 2);
 
         var totals = await (await me.Client.PostAsync($"/v1/organizations/{organizationId}/read", null)).AssertOkAsync();
 
@@ -255,16 +255,6 @@ public sealed class GroupsApiTests(ApiFactory factory)
 
         await (await anonymous.PostAsJsonAsync(Groups("org"), new { name = "x" })).AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
         await (await anonymous.GetAsync(GroupPath("org:g"))).AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
-    }
-
-    /// <summary>Waits for a condition that the server makes true in the background (a recipient's roster).</summary>
-    private static async Task EventuallyAsync(Func<Task<bool>> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!await condition())
-        {
-            await Task.Delay(50, timeout.Token);
-        }
     }
 
     private static string Groups(string organizationId) => $"/v1/organizations/{organizationId}/groups";

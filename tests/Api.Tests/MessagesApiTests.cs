@@ -95,6 +95,9 @@ public sealed class MessagesApiTests(ApiFactory factory)
         var plain = await (await sender.Client.PostJsonAsync("/v1/messages", Send(organizationId, recipient.Id, "later", "u-2"))).AssertOkAsync(HttpStatusCode.Created);
 
         Assert.Equal(("high", "normal"), (urgent.GetProperty("priority").GetString(), plain.GetProperty("priority").GetString()));
+
+        // The recipient's roster hears of the second message in the background.
+        await Problems.EventuallyAsync(async () => (await Unread(recipient, organizationId)).GetProperty("unreadCount").GetInt32() == 2);
         var entry = (await (await recipient.Client.GetAsync($"/v1/organizations/{organizationId}/conversations")).AssertOkAsync()).GetProperty("items")[0];
         Assert.Equal((2, 1), (entry.GetProperty("unreadCount").GetInt32(), entry.GetProperty("priorityUnreadCount").GetInt32()));
         var unread = await Unread(recipient, organizationId);

@@ -27,4 +27,14 @@ public static class Problems
 
     public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string path, object body) =>
         client.PostAsJsonAsync(path, body, ApiFactory.Json);
+
+    /// <summary>Waits for a condition that the server makes true in the background (a recipient's roster); fails after 10 s.</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!await condition())
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+    }
 }
