@@ -10,6 +10,8 @@ using Orleans.Chat.Persistence;
 using Orleans.Chat.Persistence.Blobs;
 using Orleans.Chat.Persistence.InMemory;
 using Orleans.Chat.Silo;
+using Orleans.Providers;
+using Orleans.Storage;
 using Orleans.TestingHost;
 
 namespace Orleans.Chat.Grains.Tests;
@@ -62,6 +64,16 @@ public class ClusterFixture : IAsyncLifetime
     /// Builds and starts one embedded silo host (as the Api runs it) with these settings and, optionally, changed
     /// services (a storage decorator), for tests of what a process leaves on disk.
     /// </summary>
+    /// <summary>Puts a decorator (a singleton of its own type, for the test to reach) around the silo's default grain storage.</summary>
+    public static void DecorateGrainStorage<T>(IServiceCollection services, Func<IGrainStorage, T> decorate)
+        where T : class, IGrainStorage
+    {
+        var name = ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME;
+        var inner = services.Last(d => d.ServiceType == typeof(IGrainStorage) && Equals(d.ServiceKey, name)).KeyedImplementationFactory!;
+        services.AddSingleton(sp => decorate((IGrainStorage)inner(sp, name)));
+        services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => sp.GetRequiredService<T>());
+    }
+
     /// <summary>Puts a decorator (a singleton of its own type, for the test to reach) around the silo's roster store.</summary>
     public static void DecorateRosterStore<T>(IServiceCollection services, Func<IRosterStore, T> decorate)
         where T : class, IRosterStore

@@ -32,10 +32,7 @@ public sealed class ContactWriteFailureTests : IAsyncLifetime
             ],
             services =>
             {
-                var name = ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME;
-                var inner = services.Last(d => d.ServiceType == typeof(IGrainStorage) && Equals(d.ServiceKey, name)).KeyedImplementationFactory!;
-                services.AddSingleton(sp => new FlakyGrainStorage((IGrainStorage)inner(sp, name)));
-                services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => sp.GetRequiredService<FlakyGrainStorage>());
+                ClusterFixture.DecorateGrainStorage(services, inner => new FlakyGrainStorage(inner));
             });
         _storage = _host.Services.GetRequiredService<FlakyGrainStorage>();
         _grains = _host.Services.GetRequiredService<IGrainFactory>();

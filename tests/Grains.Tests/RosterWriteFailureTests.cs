@@ -40,10 +40,7 @@ public sealed class RosterWriteFailureTests : IAsyncLifetime
             ],
             services =>
             {
-                var name = ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME;
-                var inner = services.Last(d => d.ServiceType == typeof(IGrainStorage) && Equals(d.ServiceKey, name)).KeyedImplementationFactory!;
-                services.AddSingleton(sp => new FlakyGrainStorage((IGrainStorage)inner(sp, name)));
-                services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => sp.GetRequiredService<FlakyGrainStorage>());
+                ClusterFixture.DecorateGrainStorage(services, inner => new FlakyGrainStorage(inner));
                 ClusterFixture.DecorateRosterStore(services, inner => new FlakyRosterStore(inner));
             });
         _storage = _host.Services.GetRequiredService<FlakyGrainStorage>();
