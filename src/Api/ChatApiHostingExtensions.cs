@@ -49,6 +49,7 @@ public static class ChatApiHostingExtensions
                 JsonTypeInfoResolver.Combine(ChatJsonContext.Default, new DefaultJsonTypeInfoResolver()));
         services.AddSingleton<ChatHubFilter>();
         services.AddSingleton<UserConnections>();
+        services.AddSingleton<OfflineReplay>();
         services.AddSingleton<ConnectionExpiry>();
         services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DeliveredReports>();
@@ -87,6 +88,7 @@ public static class ChatApiHostingExtensions
         app.MapContactsApi();
         app.MapNotificationsApi();
         app.MapTypingApi();
+        app.MapSyncApi();
         // Not CloseOnAuthenticationExpiration: ConnectionExpiry warns first and lets the client extend with a new token.
         app.MapHub<ChatHub>(ChatHub.Path);
         app.MapOpenApi().AllowAnonymous();

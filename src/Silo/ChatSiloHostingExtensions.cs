@@ -47,6 +47,7 @@ public static class ChatSiloHostingExtensions
         services.AddOptions<PasswordHasherOptions>().Bind(configuration.GetSection("Silo:PasswordHasher"));
         services.AddOptions<GroupOptions>().Bind(configuration.GetSection("Silo:Groups"));
         services.AddOptions<PresenceOptions>().Bind(configuration.GetSection("Silo:Presence"));
+        services.AddOptions<FeedOptions>().Bind(configuration.GetSection("Silo:Feed"));
         services.AddOptions<ConversationOptions>().Bind(configuration.GetSection("Silo:Conversations"));
         services.AddOptions<TypingOptions>().Bind(configuration.GetSection("Silo:Typing"))
             .Validate(o => o.Timeout > TimeSpan.Zero, "Silo:Typing:Timeout must be positive.").ValidateOnStart();

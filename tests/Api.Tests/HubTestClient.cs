@@ -28,13 +28,18 @@ public sealed class HubTestClient : IAsyncDisposable
 
     public List<(string Target, JsonElement Argument)> Events { get; } = [];
 
+    /// <summary>Every event in the order it came, with its feed cursor (the second argument; null when there is none).</summary>
+    public List<(string Target, long? Cursor)> Cursors { get; } = [];
+
     /// <summary>Completes when the server closes the connection.</summary>
     public Task Closed => _closed.Task;
 
-    public static async Task<HubTestClient> ConnectAsync(WebApplicationFactory<Program> factory, string token)
+    /// <summary>Connects; with <paramref name="cursor"/>, as a device that resumes from it (<c>?cursor=</c>).</summary>
+    public static async Task<HubTestClient> ConnectAsync(WebApplicationFactory<Program> factory, string token, string? cursor = null)
     {
         var client = factory.Server.CreateWebSocketClient();
-        var uri = new UriBuilder(factory.Server.BaseAddress) { Scheme = "ws", Path = "/hubs/chat", Query = "access_token=" + Uri.EscapeDataString(token) }.Uri;
+        var query = "access_token=" + Uri.EscapeDataString(token) + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
+        var uri = new UriBuilder(factory.Server.BaseAddress) { Scheme = "ws", Path = "/hubs/chat", Query = query }.Uri;
         var socket = await client.ConnectAsync(uri, CancellationToken.None);
         await SendAsync(socket, """{"protocol":"json","version":1}""");
         var handshake = await ReadRecordAsync(socket, new StringBuilder()) ?? throw new InvalidOperationException("No handshake response.");
@@ -164,7 +169,10 @@ public sealed class HubTestClient : IAsyncDisposable
                     case 1 when !message.TryGetProperty("invocationId", out _):
                         lock (Events)
                         {
-                            Events.Add((message.GetProperty("target").GetString()!, message.GetProperty("arguments")[0]));
+                            var arguments = message.GetProperty("arguments");
+                            Events.Add((message.GetProperty("target").GetString()!, arguments[0]));
+                            Cursors.Add((message.GetProperty("target").GetString()!,
+                                arguments.GetArrayLength() > 1 && arguments[1].ValueKind == JsonValueKind.Number ? arguments[1].GetInt64() : null));
                         }
 
                         await _events.Writer.WriteAsync(message);

@@ -24,7 +24,7 @@ public sealed class SubscriptionRenewalTests
         var connections = new UserConnections(grains, null!, delivered, NullLogger<UserConnections>.Instance);
         foreach (var user in new[] { "a", "b", "c" })
         {
-            await connections.AddAsync(user, "session", new Connection(), CancellationToken.None);
+            await connections.AddAsync(user, "session", new Connection(), replay: null, CancellationToken.None);
         }
 
         var scripted = (ScriptedGrains)(object)grains;

@@ -145,7 +145,11 @@ public class ClusterFixture : IAsyncLifetime
         // A start of typing not renewed ends after 1 s, so that tests can watch it end.
         new("Silo:Typing:Timeout", TypingTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture)),
         new("Attachments:UnattachedLifetime", UnattachedLifetime.ToString("c", System.Globalization.CultureInfo.InvariantCulture)),
+        new("Silo:Feed:MaxReplay", MaxReplay.ToString(System.Globalization.CultureInfo.InvariantCulture)),
     ];
+
+    /// <summary>A device more changes behind than this takes a snapshot here: small, so that tests reach it.</summary>
+    public const int MaxReplay = 30;
 }
 
 [CollectionDefinition(Name)]
@@ -161,29 +165,15 @@ public sealed class RecordingObserver : IUserObserver
 
     public List<object> Received { get; } = [];
 
-    public async ValueTask OnConversationEventsAsync(ConversationEvents events)
+    /// <summary>Records the change itself and each of its parts (a test waits for the part it is about).</summary>
+    public async ValueTask OnFeedChangeAsync(FeedChange change)
     {
-        if (events.Message is { } message)
+        await Record(change);
+        object?[] parts = [change.Message, change.Read, .. change.Delivered ?? [], change.MessageChange, change.Conversation, change.Profile, change.Contact, change.Subscription];
+        foreach (var part in parts.OfType<object>())
         {
-            await Record(message);
+            await Record(part);
         }
-
-        if (events.Read is { } read)
-        {
-            await Record(read);
-        }
-
-        foreach (var delivered in events.Delivered ?? [])
-        {
-            await Record(delivered);
-        }
-
-        if (events.MessageChange is { } change)
-        {
-            await Record(change);
-        }
-
-        await Record(events.Change);
     }
 
     public ValueTask OnCustomMessageAsync(CustomMessageSent sent) => Record(sent);
@@ -192,11 +182,7 @@ public sealed class RecordingObserver : IUserObserver
 
     public ValueTask OnSessionRevokedAsync(SessionRevoked revoked) => Record(revoked);
 
-    public ValueTask OnProfileUpdatedAsync(ProfileUpdated updated) => Record(updated);
-
     public ValueTask OnPresenceChangedAsync(UserPresence presence) => Record(presence);
-
-    public ValueTask OnSubscriptionChangedAsync(SubscriptionChanged change) => Record(change);
 
     public ValueTask OnSilencedChangedAsync(IReadOnlyList<string> silenced) => Record(silenced);
 
@@ -208,7 +194,6 @@ public sealed class RecordingObserver : IUserObserver
             return [.. Received.OfType<T>()];
         }
     }
-    public ValueTask OnContactChangedAsync(ContactChanged changed) => Record(changed);
 
     /// <summary>The next event of type <typeparamref name="T"/> matching <paramref name="match"/> (waits up to 5 s).</summary>
     public async Task<T> NextAsync<T>(Func<T, bool>? match = null)

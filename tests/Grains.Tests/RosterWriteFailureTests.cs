@@ -81,6 +81,9 @@ public sealed class RosterWriteFailureTests : IAsyncLifetime
     [Fact]
     public async Task Send_SenderStaleMarkWriteFails_SendFailsAndItsRetryStoresTheEntry()
     {
+        // A fresh activation, whose first change stores the mark (creating the user stored it for the first one).
+        await _grains!.GetGrain<IUserGrain>(_alice).Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        await EventuallyAsync(async () => !(await StoredUserAsync(_alice)).RosterMayBeStale);
         _storage!.FailNextWriteOf = GrainId.Create("User", _alice);
         var failure = await Assert.ThrowsAnyAsync<Exception>(async () => await Conversation.SendAsync(new SendMessageCommand(_alice, "hello", "m-1")));
         Assert.Contains("Injected storage failure", failure.ToString(), StringComparison.Ordinal);
@@ -139,6 +142,16 @@ public sealed class RosterWriteFailureTests : IAsyncLifetime
     }
 
     private IConversationGrain Conversation => _grains!.GetGrain<IConversationGrain>(ConversationKey.For(_organization, _alice, _bob).ToGrainKey());
+
+    private static async Task EventuallyAsync(Func<Task<bool>> condition)
+    {
+        for (var attempt = 0; attempt < 100 && !await condition(); attempt++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(await condition());
+    }
 
     private async Task<UserState> StoredUserAsync(string userId)
     {

@@ -51,6 +51,23 @@ public sealed record RefreshRequest(string? RefreshToken);
 public sealed record TokenExpiry(DateTimeOffset ExpiresAt);
 
 /// <summary>
+/// <c>messages:offline:stop</c>: the replay after a reconnect is over. <see cref="Cursor"/> is where the device stands;
+/// <see cref="SnapshotRequired"/> says the missed changes were not replayed (read the conversations anew);
+/// <see cref="Replayed"/> counts the events sent.
+/// </summary>
+public sealed record OfflineStop(long Cursor, bool SnapshotRequired, int Replayed);
+
+/// <summary>One event of <c>GET /v1/sync</c>: as the hub would have pushed it live (<see cref="Event"/> is its name).</summary>
+public sealed record SyncEvent(long Cursor, string Event, object Data);
+
+/// <summary>
+/// The changes after <c>since</c>, oldest first, as events; <see cref="Cursor"/> is the <c>since</c> of the next call.
+/// <see cref="SnapshotRequired"/>: the changes cannot be replayed (too many, the feed was reset after a crash, or no
+/// <c>since</c> was given): read the conversations anew and go on from <see cref="Cursor"/>.
+/// </summary>
+public sealed record SyncPage(IReadOnlyList<SyncEvent> Events, long Cursor, bool HasMore, bool SnapshotRequired);
+
+/// <summary>
 /// Send a 1-1 message; <see cref="ClientMessageId"/> makes retries safe. <see cref="Priority"/> high counts in the
 /// priority unread counters; <see cref="Metadata"/> carries the app's own entries; <see cref="Silent"/> raises no push;
 /// <see cref="TtlMinutes"/> (capped by the organization's maximum) and <see cref="DeleteOnRead"/> make it go by itself;

@@ -15,14 +15,27 @@ namespace Orleans.Chat.Api.Realtime;
 /// through <see cref="UserConnections"/>, the one grain observer per connected user in this process.
 /// </summary>
 [Authorize]
-public sealed partial class ChatHub(IGrainFactory grains, UserConnections connections, TypingRateLimiter typingLimiter, ConnectionExpiry expiry, AccessTokenIssuer tokens) : Hub<IChatClient>
+public sealed partial class ChatHub(
+    IGrainFactory grains, UserConnections connections, OfflineReplay replay, TypingRateLimiter typingLimiter, ConnectionExpiry expiry, AccessTokenIssuer tokens)
+    : Hub<IChatClient>
 {
     public const string Path = "/hubs/chat";
 
-    public override Task OnConnectedAsync()
+    /// <summary>
+    /// With <c>?cursor=</c> (the last cursor the device got), the changes it missed come first, then
+    /// <c>messages:offline:stop</c>, then live events; live events of the feed wait meanwhile.
+    /// </summary>
+    public override async Task OnConnectedAsync()
     {
         expiry.Start(Context);
-        return connections.AddAsync(CallerId, Context.User!.GetSessionId(), Context, Context.ConnectionAborted);
+        var sessionId = Context.User!.GetSessionId();
+        var cursor = OfflineReplay.CursorOf(Context.GetHttpContext());
+        var buffer = cursor is null ? null : new ReplayBuffer();
+        await connections.AddAsync(CallerId, sessionId, Context, buffer, Context.ConnectionAborted);
+        if (buffer is not null)
+        {
+            replay.Start(CallerId, sessionId, Context, cursor!.Value, buffer);
+        }
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)
@@ -63,6 +76,9 @@ public sealed partial class ChatHub(IGrainFactory grains, UserConnections connec
     /// <summary>Marks messages up to <paramref name="sortNumber"/> as read; returns my view of the conversation.</summary>
     public async Task<ConversationView> MarkRead(string conversationId, long sortNumber) =>
         await ChatConversations.Get(grains, conversationId).MarkReadAsync(CallerId, sortNumber);
+
+    /// <summary>The changes of my feed after my cursor <paramref name="since"/> (see the REST route <c>GET /v1/sync</c>).</summary>
+    public Task<SyncPage> Sync(long? since, int? limit) => SyncApi.ReadAsync(grains, CallerId, Context.User!.GetSessionId(), since, limit);
 
     /// <summary>A page of my conversations in the organization (see the REST route).</summary>
     public async Task<RosterPage> ListConversations(string organizationId, RosterQuery? query) =>

@@ -227,10 +227,10 @@ public sealed partial class UserConnections
         }
 
         var clients = Clients.GroupExcept(SignalRGroup(group.GroupId), excluded);
-        await clients.Message(message);
+        await clients.Message(message, null);
         if (message.Type == MessageType.GroupMembershipChange)
         {
-            await clients.GroupMembershipChange(message);
+            await clients.GroupMembershipChange(message, null);
         }
 
         NoteDelivered(message, reached);
@@ -280,7 +280,8 @@ public sealed partial class UserConnections
             }
         }
 
-        await MessageChanges.SendAsync(Clients.GroupExcept(SignalRGroup(group.GroupId), excluded), broadcast.Change);
+        // Not on the members' feeds: no cursor (a reconnecting member hears of the group through its roster entry).
+        await FeedEvents.Of(broadcast.Change, cursor: 0).Send(Clients.GroupExcept(SignalRGroup(group.GroupId), excluded), null);
     }
 
     private static string SignalRGroup(string groupId) => "broadcast:" + groupId;

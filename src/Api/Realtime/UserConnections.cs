@@ -31,7 +31,11 @@ public sealed partial class UserConnections(
     /// <summary>How many connections of the user are open here.</summary>
     public int ConnectionCount(string userId) => _users.TryGetValue(userId, out var link) ? link.Count : 0;
 
-    public async Task AddAsync(string userId, string sessionId, HubCallerContext connection, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds a connection of the user (subscribing the user's observer with the first one). With a
+    /// <paramref name="replay"/> buffer, the connection's feed events are held there until its replay is over.
+    /// </summary>
+    public async Task AddAsync(string userId, string sessionId, HubCallerContext connection, ReplayBuffer? replay, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -44,7 +48,7 @@ public sealed partial class UserConnections(
                     continue; // Its last connection left while we waited: take a fresh link.
                 }
 
-                link.Add(connection.ConnectionId, sessionId, connection);
+                link.Add(connection.ConnectionId, sessionId, connection, replay);
                 if (link.Reference is null)
                 {
                     var observer = new Observer(this, link);
@@ -266,9 +270,9 @@ public sealed partial class UserConnections(
         /// <summary>The users whose messages this user does not receive (a privacy list), as the user grain last said.</summary>
         public HashSet<string> Silenced { get; set; } = [];
 
-        public void Add(string connectionId, string sessionId, HubCallerContext context)
+        public void Add(string connectionId, string sessionId, HubCallerContext context, ReplayBuffer? replay)
         {
-            _connections = [.. _connections.Where(c => c.ConnectionId != connectionId), new UserConnection(connectionId, sessionId, context)];
+            _connections = [.. _connections.Where(c => c.ConnectionId != connectionId), new UserConnection(connectionId, sessionId, context, replay)];
             _version++;
         }
 
@@ -357,7 +361,8 @@ public sealed partial class UserConnections(
             sessionId is null ? _connections : [.. _connections.Where(c => !c.IsOf(sessionId))];
     }
 
-    private sealed record UserConnection(string ConnectionId, string SessionId, HubCallerContext Context, bool Active = true)
+    /// <summary>One connection; <see cref="Replay"/> holds its feed events while its missed changes are replayed.</summary>
+    private sealed record UserConnection(string ConnectionId, string SessionId, HubCallerContext Context, ReplayBuffer? Replay, bool Active = true)
     {
         public bool IsOf(string sessionId) => string.Equals(SessionId, sessionId, StringComparison.Ordinal);
     }
@@ -369,39 +374,21 @@ public sealed partial class UserConnections(
     /// </summary>
     private sealed class Observer(UserConnections owner, UserLink link) : IUserObserver
     {
-        public async ValueTask OnConversationEventsAsync(ConversationEvents events)
+        public async ValueTask OnFeedChangeAsync(FeedChange change)
         {
-            // The sending device has the message as its call result: only the user's other devices get it.
-            if (events.Message is { } sent)
+            foreach (var feedEvent in FeedEvents.Of(change))
             {
-                if (await SendAsync(sent.OriginSessionId, client => client.Message(sent.Message)) && sent.Message.SenderId != link.UserId)
+                // The device that sent a message has it as its call result: only the user's other devices get it.
+                if (await SendAsync(feedEvent) && feedEvent.Data is Message message && message.SenderId != link.UserId)
                 {
-                    owner.NoteDelivered(sent.Message, [link.UserId]);
-                }
-
-                if (sent.Message.Type == MessageType.GroupMembershipChange)
-                {
-                    await SendAsync(exceptSession: null, client => client.GroupMembershipChange(sent.Message));
+                    owner.NoteDelivered(message, [link.UserId]);
                 }
             }
 
-            if (events.Read is { } read)
+            if (change.Conversation is { } conversation)
             {
-                await SendAsync(exceptSession: null, client => client.MessageRead(read));
+                await owner.TrackGroupAsync(link, conversation.Conversation);
             }
-
-            foreach (var receipt in events.Delivered ?? [])
-            {
-                await SendAsync(exceptSession: null, client => client.MessageDelivered(receipt));
-            }
-
-            if (events.MessageChange is { } change)
-            {
-                await SendAsync(exceptSession: null, client => MessageChanges.SendAsync(client, change));
-            }
-
-            await SendAsync(exceptSession: null, client => client.ConversationChange(events.Change));
-            await owner.TrackGroupAsync(link, events.Change.Conversation);
         }
 
         public async ValueTask OnCustomMessageAsync(CustomMessageSent sent) =>
@@ -410,14 +397,8 @@ public sealed partial class UserConnections(
         public async ValueTask OnTypingChangedAsync(TypingChanged changed) =>
             await SendAsync(exceptSession: null, client => client.TypingChange(changed));
 
-        public async ValueTask OnProfileUpdatedAsync(ProfileUpdated updated) =>
-            await SendAsync(updated.OriginSessionId, client => client.UserUpdated(updated.Profile));
-
         public async ValueTask OnPresenceChangedAsync(UserPresence presence) =>
             await SendAsync(exceptSession: null, client => client.PresenceChange(presence));
-
-        public async ValueTask OnSubscriptionChangedAsync(SubscriptionChanged change) =>
-            await SendAsync(exceptSession: null, client => change.Subscribed ? client.UserSubscribed(change) : client.UserUnsubscribed(change));
 
         public ValueTask OnSilencedChangedAsync(IReadOnlyList<string> silenced)
         {
@@ -431,8 +412,28 @@ public sealed partial class UserConnections(
             return ValueTask.CompletedTask;
         }
 
-        public async ValueTask OnContactChangedAsync(ContactChanged changed) =>
-            await SendAsync(exceptSession: null, client => ContactChanges.SendAsync(client, changed));
+        /// <summary>
+        /// Sends a feed event to the user's connections here (but those of the session that caused it), holding it for
+        /// a connection whose replay is running; false if there were none.
+        /// </summary>
+        private async ValueTask<bool> SendAsync(FeedEvent feedEvent)
+        {
+            var targets = link.Except(feedEvent.ExceptSession);
+            var live = Array.Exists(targets, c => c.Replay is not null) ? [.. targets.Where(c => c.Replay is null || !c.Replay.TryHold(feedEvent))] : targets;
+            switch (live.Length)
+            {
+                case 0:
+                    break;
+                case 1:
+                    await feedEvent.SendAsync(owner.Clients.Client(live[0].ConnectionId));
+                    break;
+                default:
+                    await feedEvent.SendAsync(owner.Clients.Clients([.. live.Select(c => c.ConnectionId)]));
+                    break;
+            }
+
+            return targets.Length > 0;
+        }
 
         /// <summary>Sends to the user's connections here (but those of the session); false if there were none.</summary>
         private async ValueTask<bool> SendAsync(string? exceptSession, Func<IChatClient, Task> send)

@@ -117,7 +117,7 @@ public partial interface IUserGrain : IGrainWithStringKey
     /// and reject refuses nothing else (<c>not-found</c> for my own request or a contact); past
     /// <see cref="ContactLimits"/>, <c>conflict</c>. A repeated action changes nothing and tells nobody; reject and
     /// remove of what is not there succeed. Every device of both users gets the change
-    /// (<see cref="IUserObserver.OnContactChangedAsync"/>). Returns the actor's entry (null when none is left).
+    /// (<see cref="IUserObserver.OnFeedChangeAsync"/>). Returns the actor's entry (null when none is left).
     /// </summary>
     ValueTask<Contact?> ChangeContactAsync(ContactCommand command);
 

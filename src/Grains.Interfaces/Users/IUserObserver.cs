@@ -12,11 +12,13 @@ namespace Orleans.Chat.Grains.Users;
 public interface IUserObserver : IGrainObserver
 {
     /// <summary>
-    /// A conversation of the user changed: one call per change, so that devices get its events in order (Orleans does
-    /// not keep separate one-way calls in order).
+    /// A change on the user's feed, once it is stored: a conversation changed (with the message, receipts or message
+    /// change that caused it), their profile changed (for their devices but the one that changed it) or a profile they
+    /// follow did (public part), a contact or a subscription changed. One call per change, in the feed's order (Orleans
+    /// does not keep separate one-way calls in order).
     /// </summary>
     [OneWay]
-    ValueTask OnConversationEventsAsync(ConversationEvents events);
+    ValueTask OnFeedChangeAsync(FeedChange change);
 
     /// <summary>A custom message for the user's devices (see <see cref="CustomMessage"/>).</summary>
     [OneWay]
@@ -26,20 +28,9 @@ public interface IUserObserver : IGrainObserver
     [OneWay]
     ValueTask OnTypingChangedAsync(TypingChanged changed);
 
-    /// <summary>
-    /// The user's profile changed: for their devices but the one that changed it; or a user they are subscribed to
-    /// changed theirs (public part only).
-    /// </summary>
-    [OneWay]
-    ValueTask OnProfileUpdatedAsync(ProfileUpdated updated);
-
     /// <summary>A user the observed user is subscribed to changed presence (<c>presence:change</c>).</summary>
     [OneWay]
     ValueTask OnPresenceChangedAsync(UserPresence presence);
-
-    /// <summary>The observed user subscribed to someone, or someone to them, or a subscription ended.</summary>
-    [OneWay]
-    ValueTask OnSubscriptionChangedAsync(SubscriptionChanged change);
 
     /// <summary>The users whose messages the observed user does not receive changed (see <c>IUserGrain.GetSilencedAsync</c>).</summary>
     [OneWay]
@@ -48,12 +39,6 @@ public interface IUserObserver : IGrainObserver
     /// <summary>A session of the user ended: connections of that session must close.</summary>
     [OneWay]
     ValueTask OnSessionRevokedAsync(SessionRevoked revoked);
-
-    // Contacts
-
-    /// <summary>A contact of the user was requested, confirmed, rejected or removed (by either side): for every device.</summary>
-    [OneWay]
-    ValueTask OnContactChangedAsync(ContactChanged changed);
 }
 
 /// <summary>How long an observer subscription lives without renewal, and how often subscribers should renew.</summary>

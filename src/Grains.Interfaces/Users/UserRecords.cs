@@ -134,19 +134,6 @@ public sealed record ConversationChanged(
     [Id(0)] ConversationView Conversation,
     [Id(1)] UnreadSummary Unread);
 
-/// <summary>
-/// What one change of a conversation means to one of its members, in the order devices get it: the message that
-/// caused it (if any), another member's read receipt (if any), other members' delivered receipts (if any), then the
-/// member's new roster entry and totals.
-/// </summary>
-[GenerateSerializer, Immutable, Alias("chat.ConversationEvents")]
-public sealed record ConversationEvents(
-    [Id(0)] MessageSent? Message,
-    [Id(1)] MessageRead? Read,
-    [Id(2)] ConversationChanged Change,
-    [Id(3)] IReadOnlyList<MessageDelivered>? Delivered = null,
-    [Id(4)] MessageChange? MessageChange = null);
-
 /// <summary>A session of the observed user was revoked (signed out or replaced): its connections must close.</summary>
 [GenerateSerializer, Immutable, Alias("chat.SessionRevoked")]
 public sealed record SessionRevoked(

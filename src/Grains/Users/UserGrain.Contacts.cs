@@ -154,7 +154,7 @@ public sealed partial class UserGrain
 
         var myId = this.GetPrimaryKeyString();
         var changed = new ContactChanged(myId, contactId, KindOf(before?.State, after?.State, string.Equals(actorId, myId, StringComparison.Ordinal)), after?.State, actorId, at);
-        await NotifyAsync(o => o.OnContactChangedAsync(changed));
+        Feed(new FeedChange(0, Contact: changed));
     }
 
     /// <summary>My entries that count against each bound, leaving out the one for <paramref name="contactId"/>.</summary>

@@ -35,7 +35,7 @@ public sealed partial class UserGrain : IRemindable
     public async ValueTask<ConversationView> UnmuteConversationAsync(string conversationId)
     {
         EnsureCreated();
-        await EndLapsedMutesAsync();
+        EndLapsedMutes();
         var view = EntryOf(conversationId);
         if (view.MutedUntil is null)
         {
@@ -50,14 +50,14 @@ public sealed partial class UserGrain : IRemindable
     public async ValueTask<IReadOnlyList<ConversationView>> GetMutedAsync(string organizationId)
     {
         EnsureMember(organizationId);
-        await EndLapsedMutesAsync();
+        EndLapsedMutes();
         return [.. MutedIn(organizationId).OrderBy(v => v.MutedUntil)];
     }
 
     public async ValueTask<int> UnmuteAllAsync(string organizationId)
     {
         EnsureMember(organizationId);
-        await EndLapsedMutesAsync();
+        EndLapsedMutes();
         var views = MutedIn(organizationId).Select(v => v with { MutedUntil = null }).ToList();
         if (views.Count > 0)
         {
@@ -119,7 +119,7 @@ public sealed partial class UserGrain : IRemindable
             return;
         }
 
-        await EndLapsedMutesAsync();
+        EndLapsedMutes();
 
         // Even when this activation registered nothing: the reminder may be one an earlier activation left.
         await ScheduleMuteEndAsync(force: true);
@@ -175,15 +175,15 @@ public sealed partial class UserGrain : IRemindable
 
         _nextMuteEnd = NextMuteEnd();
         await ScheduleMuteEndAsync();
-        await TellChangedAsync(views);
+        TellChanged(views);
     }
 
     /// <summary>
     /// Ends the mutes that are over, in memory (their rows are stored with the activation's other changes; an end lost
-    /// in a crash is found over again by the next activation), and tells my devices. Synchronous up to the telling, so
-    /// that reads, which interleave, may call it.
+    /// in a crash is found over again by the next activation), and tells my devices. Synchronous, so that reads, which
+    /// interleave, may call it.
     /// </summary>
-    private async ValueTask EndLapsedMutesAsync()
+    private void EndLapsedMutes()
     {
         var now = timeProvider.GetUtcNow();
         if (!(_nextMuteEnd <= now))
@@ -199,7 +199,7 @@ public sealed partial class UserGrain : IRemindable
         }
 
         _nextMuteEnd = NextMuteEnd();
-        await TellChangedAsync(ended);
+        TellChanged(ended);
     }
 
     /// <summary>
@@ -226,12 +226,11 @@ public sealed partial class UserGrain : IRemindable
         _muteReminderAt = _nextMuteEnd;
     }
 
-    private async Task TellChangedAsync(IEnumerable<ConversationView> views)
+    private void TellChanged(IEnumerable<ConversationView> views)
     {
         foreach (var view in views)
         {
-            var events = new ConversationEvents(null, null, new ConversationChanged(_conversations[view.Id], _unread.For(view.OrganizationId)));
-            await NotifyAsync(o => o.OnConversationEventsAsync(events));
+            FeedEntryChanged(_conversations[view.Id]);
         }
     }
 }

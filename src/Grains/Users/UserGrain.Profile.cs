@@ -82,7 +82,7 @@ public sealed partial class UserGrain
         // Before the devices hear of it: if this fails, the caller's retry (or the next activation) publishes.
         await PublishListingAsync();
         var profile = ToProfile();
-        await NotifyAsync(o => o.OnProfileUpdatedAsync(new ProfileUpdated(profile, origin)));
+        Feed(new FeedChange(0, Profile: new ProfileUpdated(profile, origin)));
         await PublishProfileAsync(profile);
         return profile;
     }

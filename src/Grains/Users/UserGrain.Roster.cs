@@ -46,7 +46,7 @@ public sealed partial class UserGrain
             return;
         }
 
-        await EndLapsedMutesAsync();
+        EndLapsedMutes();
         var view = update.View;
         var isNew = !_conversations.TryGetValue(view.Id, out var known);
         if (!isNew && known!.Revision >= view.Revision)
@@ -96,8 +96,7 @@ public sealed partial class UserGrain
         // catch-up): a retried send pushes it again with a newer view, which is applied, but devices get it once.
         // A group message from a user I do not receive from (a privacy list) is not passed on either.
         var message = update.Message is { } sent && sent.Message.SortNumber > (known?.LastSortNumber ?? 0) && !Silences(sent.Message.SenderId) ? sent : null;
-        var events = new ConversationEvents(message, update.Read, new ConversationChanged(entry, _unread.For(view.OrganizationId)), update.Delivered, update.MessageChange);
-        await NotifyAsync(o => o.OnConversationEventsAsync(events));
+        Feed(new FeedChange(0, message, update.Read, update.Delivered, update.MessageChange, new ConversationChanged(entry, _unread.For(view.OrganizationId))));
     }
 
     public async ValueTask<IReadOnlyList<ConversationView>> GetConversationsAsync(string organizationId)
@@ -105,7 +104,7 @@ public sealed partial class UserGrain
         EnsureMember(organizationId);
         await RebuildFinishedAsync();
         await RefreshBroadcastGroupsAsync(organizationId);
-        await EndLapsedMutesAsync();
+        EndLapsedMutes();
         return [.. _index.After(organizationId, RosterSort.Recent, after: null).Select(key => _conversations[RosterIndex.IdOf(key)])];
     }
 
@@ -114,7 +113,7 @@ public sealed partial class UserGrain
         EnsureMember(organizationId);
         await RebuildFinishedAsync();
         await RefreshBroadcastGroupsAsync(organizationId);
-        await EndLapsedMutesAsync();
+        EndLapsedMutes();
         return _unread.For(organizationId);
     }
 
@@ -180,8 +179,7 @@ public sealed partial class UserGrain
                 _unsaved.UnionWith(changed.Select(v => v.Id));
                 foreach (var view in changed)
                 {
-                    var events = new ConversationEvents(null, null, new ConversationChanged(view, _unread.For(view.OrganizationId)));
-                    await NotifyAsync(o => o.OnConversationEventsAsync(events));
+                    FeedEntryChanged(view);
                 }
             }
         }
@@ -193,7 +191,9 @@ public sealed partial class UserGrain
     /// <summary>
     /// Brings the organization's broadcast groups up to date from their grains: their messages do not come through this
     /// grain, so their last message and unread count are asked for when the roster is read, one call per group, all at
-    /// once. Not stored: the group derives them again at any time. A group that does not answer keeps its entry.
+    /// once. Not stored: the group derives them again at any time. A group that does not answer keeps its entry. A
+    /// changed entry is fed: my devices do not get the group's messages through this grain, so this is how a
+    /// reconnecting device hears of them.
     /// </summary>
     private async Task RefreshBroadcastGroupsAsync(string organizationId)
     {
@@ -216,9 +216,14 @@ public sealed partial class UserGrain
             if (_conversations.TryGetValue(view.Id, out var known) && view.Revision > known.Revision)
             {
                 SetRosterEntry(view.Id, view);
+                FeedEntryChanged(_conversations[view.Id]);
             }
         }
     }
+
+    /// <summary>Puts a change of my roster entry alone (no message or receipt caused it) on my feed.</summary>
+    private void FeedEntryChanged(ConversationView view) =>
+        Feed(new FeedChange(0, Conversation: new ConversationChanged(view, _unread.For(view.OrganizationId))));
 
     /// <summary>
     /// Sets or (with null) removes a roster entry, keeping the unread totals in step. A view without a name keeps the

@@ -39,7 +39,7 @@ public sealed partial class UserGrain
 
         await RebuildFinishedAsync();
         await RefreshBroadcastGroupsAsync(organizationId);
-        await EndLapsedMutesAsync();
+        EndLapsedMutes();
 
         // From the index, in order: one entry past the page says whether another page follows.
         var entries = new List<(string Key, ConversationView View)>(limit + 1);

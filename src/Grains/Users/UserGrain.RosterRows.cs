@@ -48,6 +48,8 @@ public sealed partial class UserGrain
         _staleMarkStored = S.RosterMayBeStale;
         if (S.RosterMayBeStale)
         {
+            FeedReset();
+
             // Not awaited: the rebuild's turns interleave with calls, which is safe because it only reads conversation
             // grains and applies views newer than held (as a conversation's own push would), and it never writes, so
             // no write of a call can race one of its own. The stale mark stays stored until the rows are.
@@ -99,7 +101,7 @@ public sealed partial class UserGrain
             }
         }
 
-        var stale = _rebuild is not null && !(_rebuild.IsCompletedSuccessfully && _rebuild.Result);
+        var stale = (_rebuild is not null && !(_rebuild.IsCompletedSuccessfully && _rebuild.Result)) || _feedQueue.Count > 0;
         if (S.RosterMayBeStale != stale)
         {
             S.RosterMayBeStale = stale;

@@ -65,7 +65,7 @@ public sealed partial class UserGrain
         foreach (var id in added)
         {
             var change = new SubscriptionChanged(me, id, Subscribed: true, now);
-            await NotifyAsync(o => o.OnSubscriptionChangedAsync(change));
+            Feed(new FeedChange(0, Subscription: change));
         }
 
         return [.. answers.Select(a => a.Presence.Result)];
@@ -88,7 +88,7 @@ public sealed partial class UserGrain
         {
             await TryRemoveSubscriberAsync(id, me);
             var change = new SubscriptionChanged(me, id, Subscribed: false, now);
-            await NotifyAsync(o => o.OnSubscriptionChangedAsync(change));
+            Feed(new FeedChange(0, Subscription: change));
         }
     }
 
@@ -121,7 +121,7 @@ public sealed partial class UserGrain
             }
 
             var change = new SubscriptionChanged(subscriberId, this.GetPrimaryKeyString(), Subscribed: true, timeProvider.GetUtcNow());
-            await NotifyAsync(o => o.OnSubscriptionChangedAsync(change));
+            Feed(new FeedChange(0, Subscription: change));
         }
 
         return PresenceFor(subscriberId, timeProvider.GetUtcNow());
@@ -133,7 +133,7 @@ public sealed partial class UserGrain
         {
             await WriteStateAsync();
             var change = new SubscriptionChanged(subscriberId, this.GetPrimaryKeyString(), Subscribed: false, timeProvider.GetUtcNow());
-            await NotifyAsync(o => o.OnSubscriptionChangedAsync(change));
+            Feed(new FeedChange(0, Subscription: change));
         }
     }
 
@@ -153,7 +153,7 @@ public sealed partial class UserGrain
         {
             // As a lookup would show it: the organizations we share, never the private data.
             var shown = profile with { Organizations = [.. profile.Organizations.Intersect(S.Organizations, StringComparer.Ordinal)], PrivateData = null };
-            await NotifyAsync(o => o.OnProfileUpdatedAsync(new ProfileUpdated(shown, OriginSessionId: null)));
+            Feed(new FeedChange(0, Profile: new ProfileUpdated(shown, OriginSessionId: null)));
         }
     }
 

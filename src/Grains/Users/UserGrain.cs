@@ -18,9 +18,11 @@ namespace Orleans.Chat.Grains.Users;
 public sealed partial class UserGrain(
     [PersistentState("user")] IPersistentState<UserState> state,
     IRosterStore rosterStore,
+    IMessageLog messageLog,
     IPasswordHasher<UserState> passwordHasher,
     TimeProvider timeProvider,
     IOptions<PresenceOptions> presenceOptions,
+    IOptions<FeedOptions> feedOptions,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
     /// <summary>Devices per user; signing in on one more device ends the oldest session.</summary>
@@ -47,6 +49,7 @@ public sealed partial class UserGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         await SaveLastActivityAsync();
+        await FeedStoredAsync().WaitAsync(cancellationToken);
         await SaveRosterAsync(reason, cancellationToken);
     }
 
@@ -260,6 +263,10 @@ public sealed partial class UserGrain(
         }
 
         _lastActiveUnsaved = false;
+
+        // A write stores a change that the feed has yet to store: if this activation dies first, the next one must
+        // know (see UserState.RosterMayBeStale).
+        S.RosterMayBeStale = true;
         await state.WriteStateAsync();
         _staleMarkStored = S.RosterMayBeStale;
     }

@@ -47,9 +47,10 @@ public sealed class UserState
     public Dictionary<string, ConversationView> Conversations { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Set (and stored) by the first roster change of an activation, cleared when the activation ends and has stored the
-    /// changed rows. Found set by a new activation, it means the last one died with unsaved changes: the roster is rebuilt
-    /// from the conversation grains while the user grain answers (roster reads wait for it), and the mark stays set
+    /// Set (and stored) by the first roster change of an activation and by every state write, cleared when the activation
+    /// ends and has stored the changed rows and its feed. Found set by a new activation, it means the last one died with
+    /// unsaved changes: the feed gets a reset entry (changes may have been applied and never fed), and the roster is
+    /// rebuilt from the conversation grains while the user grain answers (roster reads wait for it); the mark stays set
     /// until that activation ends and saves the rebuilt roster.
     /// </summary>
     [Id(11)]
