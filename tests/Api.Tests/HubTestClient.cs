@@ -20,10 +20,10 @@ public sealed class HubTestClient : IAsyncDisposable
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _nextInvocation;
 
-    private HubTestClient(WebSocket socket)
+    private HubTestClient(WebSocket socket, StringBuilder received)
     {
         _socket = socket;
-        _receiving = ReceiveLoopAsync();
+        _receiving = ReceiveLoopAsync(received);
     }
 
     public List<(string Target, JsonElement Argument)> Events { get; } = [];
@@ -42,14 +42,16 @@ public sealed class HubTestClient : IAsyncDisposable
         var uri = new UriBuilder(factory.Server.BaseAddress) { Scheme = "ws", Path = "/hubs/chat", Query = query }.Uri;
         var socket = await client.ConnectAsync(uri, CancellationToken.None);
         await SendAsync(socket, """{"protocol":"json","version":1}""");
-        var handshake = await ReadRecordAsync(socket, new StringBuilder()) ?? throw new InvalidOperationException("No handshake response.");
+        // What came after the handshake in the same read (events the server sends at once on connect) is kept.
+        var received = new StringBuilder();
+        var handshake = await ReadRecordAsync(socket, received) ?? throw new InvalidOperationException("No handshake response.");
         using var document = JsonDocument.Parse(handshake);
         if (document.RootElement.TryGetProperty("error", out var error))
         {
             throw new InvalidOperationException("Handshake failed: " + error.GetString());
         }
 
-        return new HubTestClient(socket);
+        return new HubTestClient(socket, received);
     }
 
     /// <summary>Invokes a hub method; returns its result or throws <see cref="HubErrorException"/> with the server's message.</summary>
@@ -156,9 +158,8 @@ public sealed class HubTestClient : IAsyncDisposable
         }
     }
 
-    private async Task ReceiveLoopAsync()
+    private async Task ReceiveLoopAsync(StringBuilder buffer)
     {
-        var buffer = new StringBuilder();
         try
         {
             while (await ReadRecordAsync(_socket, buffer) is { } record)

@@ -37,8 +37,8 @@ public sealed class SyncApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
         var all = await SyncAsync(bob, 0);
         var events = Events(all);
 
-        Assert.Equal(["message", "conversation:change", "message", "conversation:change", "conversation:change"], events.Select(e => e.Name));
-        Assert.Equal([1001L, 1999, 2001, 2999, 3999], events.Select(e => e.Cursor));
+        Assert.Equal(["message", "message", "conversation:change"], events.Select(e => e.Name));
+        Assert.Equal([1001L, 2001, 3999], events.Select(e => e.Cursor));
         Assert.Equal(["m-1", "m-2"], events.Where(e => e.Name == "message").Select(e => e.Data.GetProperty("clientMessageId").GetString()));
         Assert.Equal((3999L, false, false), (all.GetProperty("cursor").GetInt64(), all.GetProperty("hasMore").GetBoolean(), all.GetProperty("snapshotRequired").GetBoolean()));
 
@@ -46,7 +46,7 @@ public sealed class SyncApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
         Assert.Equal(1, events[^1].Data.GetProperty("conversation").GetProperty("readSortNumber").GetInt64());
 
         var rest = Events(await SyncAsync(bob, 1999));
-        Assert.Equal([2001L, 2999, 3999], rest.Select(e => e.Cursor));
+        Assert.Equal([2001L, 3999], rest.Select(e => e.Cursor));
 
         var paged = await SyncAsync(bob, 0, limit: 1);
         Assert.Equal([1001L, 1999], Events(paged).Select(e => e.Cursor));
@@ -141,7 +141,7 @@ public sealed class SyncApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
         await again.NextAsync("message", m => m.GetProperty("clientMessageId").GetString() == "m-4");
         await again.NextAsync("conversation:change", c => c.GetProperty("conversation").GetProperty("lastSortNumber").GetInt64() == 4);
 
-        Assert.Equal((3999L, false, 4), (stop.GetProperty("cursor").GetInt64(), stop.GetProperty("snapshotRequired").GetBoolean(), stop.GetProperty("replayed").GetInt32()));
+        Assert.Equal((3999L, false, 3), (stop.GetProperty("cursor").GetInt64(), stop.GetProperty("snapshotRequired").GetBoolean(), stop.GetProperty("replayed").GetInt32()));
         lock (again.Events)
         {
             Assert.Equal(["m-2", "m-3", "m-4"], again.Events.Where(e => e.Target == "message").Select(e => e.Argument.GetProperty("clientMessageId").GetString()));
@@ -182,7 +182,7 @@ public sealed class SyncApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
 
         Assert.Equal([1001L, 1999], Events(page).Select(e => e.Cursor));
         var error = await Assert.ThrowsAsync<HubErrorException>(() => hub.InvokeAsync("Sync", 0, 0));
-        Assert.StartsWith("invalid-argument:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("invalid-argument:", error.Message, StringComparison.Ordinal);
     }
 
     private static string Conversation(string organizationId, TestUser a, TestUser b) => ConversationKey.For(organizationId, a.Id, b.Id).ToGrainKey();

@@ -255,6 +255,18 @@ public sealed partial class UserConnections(
 
         public SemaphoreSlim Gate { get; } = new(1, 1);
 
+        /// <summary>Taken while feed changes are put in order and sent (see <c>UserConnections.Feed.cs</c>).</summary>
+        public SemaphoreSlim FeedGate { get; } = new(1, 1);
+
+        /// <summary>The sequence of the next feed change to send; 0 before the first.</summary>
+        public long NextSequence { get; set; }
+
+        /// <summary>Feed changes that came before an earlier one, by sequence.</summary>
+        public SortedDictionary<long, FeedChange> Held { get; } = [];
+
+        /// <summary>Whether a check of a gap in the held changes is due.</summary>
+        public bool GapCheckDue { get; set; }
+
         public bool Closed { get; set; }
 
         /// <summary>Held here because Orleans keeps only a weak reference to the object behind an observer reference.</summary>
@@ -374,22 +386,7 @@ public sealed partial class UserConnections(
     /// </summary>
     private sealed class Observer(UserConnections owner, UserLink link) : IUserObserver
     {
-        public async ValueTask OnFeedChangeAsync(FeedChange change)
-        {
-            foreach (var feedEvent in FeedEvents.Of(change))
-            {
-                // The device that sent a message has it as its call result: only the user's other devices get it.
-                if (await SendAsync(feedEvent) && feedEvent.Data is Message message && message.SenderId != link.UserId)
-                {
-                    owner.NoteDelivered(message, [link.UserId]);
-                }
-            }
-
-            if (change.Conversation is { } conversation)
-            {
-                await owner.TrackGroupAsync(link, conversation.Conversation);
-            }
-        }
+        public async ValueTask OnFeedChangeAsync(FeedChange change) => await owner.AcceptAsync(link, change);
 
         public async ValueTask OnCustomMessageAsync(CustomMessageSent sent) =>
             await SendAsync(sent.OriginSessionId, client => client.CustomMessage(sent.Message));
@@ -410,29 +407,6 @@ public sealed partial class UserConnections(
         {
             owner.AbortSession(link.UserId, revoked.SessionId);
             return ValueTask.CompletedTask;
-        }
-
-        /// <summary>
-        /// Sends a feed event to the user's connections here (but those of the session that caused it), holding it for
-        /// a connection whose replay is running; false if there were none.
-        /// </summary>
-        private async ValueTask<bool> SendAsync(FeedEvent feedEvent)
-        {
-            var targets = link.Except(feedEvent.ExceptSession);
-            var live = Array.Exists(targets, c => c.Replay is not null) ? [.. targets.Where(c => c.Replay is null || !c.Replay.TryHold(feedEvent))] : targets;
-            switch (live.Length)
-            {
-                case 0:
-                    break;
-                case 1:
-                    await feedEvent.SendAsync(owner.Clients.Client(live[0].ConnectionId));
-                    break;
-                default:
-                    await feedEvent.SendAsync(owner.Clients.Clients([.. live.Select(c => c.ConnectionId)]));
-                    break;
-            }
-
-            return targets.Length > 0;
         }
 
         /// <summary>Sends to the user's connections here (but those of the session); false if there were none.</summary>

@@ -1,0 +1,151 @@
+using Orleans.Chat.Api.Endpoints;
+using Orleans.Chat.Grains.Messages;
+using Orleans.Chat.Grains.Users;
+
+namespace Orleans.Chat.Api.Realtime;
+
+/// <summary>
+/// Feed changes to a user's connections here, in the order of their sequence. The user grain tells each change once it
+/// is stored, one one-way call per change, and Orleans may deliver one-way calls out of order; so a change that comes
+/// before an earlier one waits for it, and a gap still open after <see cref="GapPatience"/> (a change told while this
+/// host was not subscribed, after a silo died; or a reset entry, which is never told) is read from the feed. A reset
+/// tells the connections to take a snapshot (<c>messages:offline:stop</c> with <c>snapshotRequired</c>).
+/// </summary>
+public sealed partial class UserConnections
+{
+    /// <summary>How long a change that came before an earlier one waits for it.</summary>
+    private static readonly TimeSpan GapPatience = TimeSpan.FromMilliseconds(500);
+
+    private async Task AcceptAsync(UserLink link, FeedChange change)
+    {
+        await link.FeedGate.WaitAsync();
+        try
+        {
+            if (link.NextSequence == 0 || change.Sequence == link.NextSequence)
+            {
+                await DeliverAsync(link, change);
+                await DeliverHeldAsync(link);
+            }
+            else if (change.Sequence > link.NextSequence)
+            {
+                link.Held[change.Sequence] = change;
+                if (!link.GapCheckDue)
+                {
+                    link.GapCheckDue = true;
+                    _ = CloseGapLaterAsync(link);
+                }
+            }
+
+            // Older than the next one expected: a gap read from the feed had it.
+        }
+        finally
+        {
+            link.FeedGate.Release();
+        }
+    }
+
+    private async Task DeliverHeldAsync(UserLink link)
+    {
+        while (link.Held.Remove(link.NextSequence, out var next))
+        {
+            await DeliverAsync(link, next);
+        }
+    }
+
+    private async Task CloseGapLaterAsync(UserLink link)
+    {
+        await Task.Delay(GapPatience);
+        await link.FeedGate.WaitAsync();
+        try
+        {
+            link.GapCheckDue = false;
+            if (link.Held.Count == 0)
+            {
+                return;
+            }
+
+            var first = link.Held.Keys.First();
+            try
+            {
+                var read = first - link.NextSequence > FeedReader.MaxPage ? null
+                    : await FeedReader.ReadAsync(grains, link.UserId, FeedCursor.After(link.NextSequence - 1), (int)(first - link.NextSequence));
+                if (read is null || read.SnapshotRequired)
+                {
+                    await SendToAllAsync(link, client => client.OfflineStop(new OfflineStop(FeedCursor.After(first - 1), SnapshotRequired: true, Replayed: 0)));
+                }
+                else
+                {
+                    foreach (var missed in read.Changes.Where(c => c.Sequence < first))
+                    {
+                        await DeliverAsync(link, missed);
+                    }
+                }
+            }
+            catch (Exception exception)
+            {
+                LogGapNotRead(logger, exception, link.UserId, link.NextSequence, first);
+            }
+
+            link.NextSequence = first;
+            await DeliverHeldAsync(link);
+        }
+        finally
+        {
+            link.FeedGate.Release();
+        }
+    }
+
+    /// <summary>Sends a change's events; a message written to a connection counts as delivered to the user.</summary>
+    private async Task DeliverAsync(UserLink link, FeedChange change)
+    {
+        link.NextSequence = change.Sequence + 1;
+        foreach (var feedEvent in FeedEvents.Of(change))
+        {
+            if (await SendAsync(link, feedEvent) && feedEvent.Data is Message message && message.SenderId != link.UserId)
+            {
+                NoteDelivered(message, [link.UserId]);
+            }
+        }
+
+        if (change.Conversation is { } conversation)
+        {
+            await TrackGroupAsync(link, conversation.Conversation);
+        }
+    }
+
+    /// <summary>
+    /// Sends a feed event to the user's connections here (but those of the session that caused it: the device that sent
+    /// a message has it as its call's result), holding it for a connection whose replay is running; false if there
+    /// were none.
+    /// </summary>
+    private async ValueTask<bool> SendAsync(UserLink link, FeedEvent feedEvent)
+    {
+        var targets = link.Except(feedEvent.ExceptSession);
+        var live = Array.Exists(targets, c => c.Replay is not null) ? [.. targets.Where(c => c.Replay is null || !c.Replay.TryHold(feedEvent))] : targets;
+        switch (live.Length)
+        {
+            case 0:
+                break;
+            case 1:
+                await feedEvent.SendAsync(Clients.Client(live[0].ConnectionId));
+                break;
+            default:
+                await feedEvent.SendAsync(Clients.Clients([.. live.Select(c => c.ConnectionId)]));
+                break;
+        }
+
+        return targets.Length > 0;
+    }
+
+    private async Task SendToAllAsync(UserLink link, Func<IChatClient, Task> send)
+    {
+        var targets = link.Except(null);
+        if (targets.Length > 0)
+        {
+            await send(Clients.Clients([.. targets.Select(c => c.ConnectionId)]));
+        }
+    }
+
+    [LoggerMessage(EventId = 4407, Level = LogLevel.Warning, Message = "Could not read the feed of user {UserId} from {Next} to {First}; its devices here skip those changes live (they get them when they reconnect)")]
+    private static partial void LogGapNotRead(ILogger logger, Exception exception, string userId, long next, long first);
+}
