@@ -101,6 +101,13 @@ public sealed partial class UserConnections
         link.NextSequence = change.Sequence + 1;
         foreach (var feedEvent in FeedEvents.Of(change))
         {
+            if (feedEvent.Cursor % FeedCursor.PerChange == FeedCursor.MessageSlot && !link.IsNewMessage((Message)feedEvent.Data))
+            {
+                // Fed again by an activation that came after a crash (a retried send it could not tell from a new one):
+                // the devices here had it live.
+                continue;
+            }
+
             if (await SendAsync(link, feedEvent) && feedEvent.Data is Message message && message.SenderId != link.UserId)
             {
                 NoteDelivered(message, [link.UserId]);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.SignalR;
 using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Messages;
@@ -266,6 +267,22 @@ public sealed partial class UserConnections(
 
         /// <summary>Whether a check of a gap in the held changes is due.</summary>
         public bool GapCheckDue { get; set; }
+
+        /// <summary>The last sortNumber sent live here per conversation (under <see cref="FeedGate"/>).</summary>
+        private readonly Dictionary<string, long> _lastMessages = new(StringComparer.Ordinal);
+
+        /// <summary>Whether the message is past the last one of its conversation sent here, and notes it.</summary>
+        public bool IsNewMessage(Message message)
+        {
+            ref var last = ref CollectionsMarshal.GetValueRefOrAddDefault(_lastMessages, message.ConversationId, out _);
+            if (message.SortNumber <= last)
+            {
+                return false;
+            }
+
+            last = message.SortNumber;
+            return true;
+        }
 
         public bool Closed { get; set; }
 
