@@ -15,6 +15,9 @@ namespace Orleans.Chat.Grains.Users;
 /// </summary>
 public sealed partial class UserGrain
 {
+    /// <summary>The most changes one feed read returns.</summary>
+    internal const int MaxFeedPage = 1000;
+
     /// <summary>How long a failed feed append waits before it is tried again, growing to the last value.</summary>
     private static readonly TimeSpan[] FeedRetryDelays = [TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
 
@@ -76,9 +79,6 @@ public sealed partial class UserGrain
         return new FeedPage(entries, conversations, last, hasMore);
     }
 
-    /// <summary>The most changes one feed read returns.</summary>
-    internal const int MaxFeedPage = 1000;
-
     /// <summary>Puts a change on my feed: stored, then passed to my devices with its sequence (see the class remarks).</summary>
     private void Feed(FeedChange change)
     {
@@ -89,7 +89,7 @@ public sealed partial class UserGrain
         }
     }
 
-    /// <summary>Waits until every change put on the feed so far is stored (or the activation gave up on it).</summary>
+    /// <summary>Waits until every change put on the feed so far is stored (a failed append is retried until it is).</summary>
     private async Task FeedStoredAsync()
     {
         while (!_feeding.IsCompleted)
