@@ -86,6 +86,7 @@ public static class ChatApiHostingExtensions
         app.MapAttachmentsApi();
         app.MapContactsApi();
         app.MapNotificationsApi();
+        app.MapPushApi();
         app.MapTypingApi();
         // Not CloseOnAuthenticationExpiration: ConnectionExpiry warns first and lets the client extend with a new token.
         app.MapHub<ChatHub>(ChatHub.Path);
