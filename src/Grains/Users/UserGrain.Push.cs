@@ -67,13 +67,14 @@ public sealed partial class UserGrain
     /// <summary>
     /// Hands one push per registered device to the dispatcher when a new message of a conversation of mine should raise
     /// one and no device of mine is connected (a connected device gets the <c>message</c> event). Never waits: the
-    /// dispatcher queues them. <paramref name="view"/> is my entry as held, after the message.
+    /// dispatcher queues them. <paramref name="sent"/> is what the roster passes on to my devices: null unless a new
+    /// message from a user I receive from (not silenced); <paramref name="view"/> is my entry as held, after it.
     /// </summary>
     private void QueuePushes(MessageSent? sent, ConversationView view)
     {
         var now = timeProvider.GetUtcNow();
         if (sent?.Message is not { } message || view.Broadcast || HasConnectedDevice(now)
-            || Silences(message.SenderId) || !ShouldPush(view, message, this.GetPrimaryKeyString(), now))
+            || !ShouldPush(view, message, this.GetPrimaryKeyString(), now))
         {
             return;
         }
