@@ -46,9 +46,10 @@ public sealed record PushTokenInfo(
 
 /// <summary>
 /// One push to one device: the payload the webhook sender POSTs (and, without <see cref="Token"/> and <see cref="Keys"/>,
-/// what the Web Push sender encrypts). <see cref="DeviceId"/> is the session id; <see cref="Keys"/> only for
-/// <c>webpush</c> (a relay needs them). <see cref="Title"/> is the conversation's name (the sender's name in a 1-1
-/// conversation, which is also <see cref="SenderName"/>; null in a group), <see cref="Body"/> the message's body cut to
+/// what the Web Push sender encrypts, with an empty token). <see cref="DeviceId"/> is the session id; <see cref="Keys"/> only for
+/// <c>webpush</c> (a relay needs them). <see cref="Title"/> is the conversation's name: a group's, or in a 1-1
+/// conversation the sender's display name, which is also <see cref="SenderName"/> (null in a group, whose members'
+/// names the user grain does not hold). <see cref="Body"/> is the message's body cut to
 /// <see cref="PushNotification.MaxBodyLength"/> characters (null when it has none), <see cref="Badge"/> the user's unread
 /// total in <see cref="OrganizationId"/>.
 /// </summary>

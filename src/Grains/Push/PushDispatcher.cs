@@ -23,6 +23,7 @@ public sealed partial class PushDispatcher(
     private readonly Channel<PushNotification> _queue = Channel.CreateBounded<PushNotification>(
         new BoundedChannelOptions(Math.Max(1, options.Value.QueueCapacity)) { SingleReader = true });
 
+    /// <summary>Not disposed: sends still finishing after the silo stops release it (it holds no wait handle).</summary>
     private readonly SemaphoreSlim _slots = new(Math.Max(1, options.Value.MaxConcurrentSends));
 
     /// <summary>Queues a push without waiting; one that does not fit is dropped and logged.</summary>
@@ -33,12 +34,6 @@ public sealed partial class PushDispatcher(
         {
             LogQueueFull(logger, push.UserId, push.DeviceId);
         }
-    }
-
-    public override void Dispose()
-    {
-        _slots.Dispose();
-        base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

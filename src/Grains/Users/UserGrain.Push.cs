@@ -79,30 +79,24 @@ public sealed partial class UserGrain
             return;
         }
 
-        PushNotification? template = null;
-        foreach (var (sessionId, session) in S.Sessions)
+        var devices = S.Sessions.Where(s => s.Value.Push is not null).ToList();
+        if (devices.Count == 0)
         {
-            if (session.Push is not { } push)
-            {
-                continue;
-            }
+            return;
+        }
 
-            template ??= new PushNotification(
-                this.GetPrimaryKeyString(), "", default, "", null, view.Id, view.OrganizationId, message.Id, message.SortNumber,
-                message.SenderId,
-                SenderName: view.Kind == ConversationKind.Direct ? view.Name : null,
-                Title: view.Name,
-                Body: Preview(message.Body),
-                Badge: _unread.For(view.OrganizationId).UnreadCount,
-                SentAt: message.CreatedAt);
-            _pushDispatcher ??= ServiceProvider.GetRequiredService<PushDispatcher>();
-            _pushDispatcher.Enqueue(template with
-            {
-                DeviceId = sessionId,
-                Provider = push.Provider,
-                Token = push.Token,
-                Keys = push.Provider == PushProvider.Webpush ? new WebPushKeys(push.P256dh, push.Auth) : null,
-            });
+        var userId = this.GetPrimaryKeyString();
+        var senderName = view.Kind == ConversationKind.Direct ? view.Name : null;
+        var body = Preview(message.Body);
+        var badge = _unread.For(view.OrganizationId).UnreadCount;
+        _pushDispatcher ??= ServiceProvider.GetRequiredService<PushDispatcher>();
+        foreach (var (sessionId, session) in devices)
+        {
+            var push = session.Push!;
+            var keys = push.Provider == PushProvider.Webpush ? new WebPushKeys(push.P256dh, push.Auth) : null;
+            _pushDispatcher.Enqueue(new PushNotification(
+                userId, sessionId, push.Provider, push.Token, keys, view.Id, view.OrganizationId, message.Id, message.SortNumber,
+                message.SenderId, senderName, view.Name, body, badge, message.CreatedAt));
         }
     }
 
