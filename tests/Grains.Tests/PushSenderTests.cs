@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Chat.Grains.Push;
@@ -120,6 +121,50 @@ public sealed class PushSenderTests : IDisposable
         Assert.StartsWith("vapid t=", authorization, StringComparison.Ordinal);
         Assert.Contains($"k={PublicKey(vapidKey.Q)}", authorization, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("logging", null, "LoggingPushSender", "LoggingPushSender")]
+    [InlineData("webhook", "https://relay.example/push", "WebhookPushSender", "WebhookPushSender")]
+    [InlineData("WebPush", null, "WebPushSender", "LoggingPushSender")]
+    [InlineData("webpush", "https://relay.example/push", "WebPushSender", "WebhookPushSender")]
+    public void Router_PushSender_RoutesWebPushTokensAndTheOthers(string sender, string? webhookUrl, string webPushTokens, string otherTokens)
+    {
+        using var services = PushServices(new()
+        {
+            ["Push:Sender"] = sender,
+            ["Push:Webhook:Url"] = webhookUrl,
+            ["Push:Webhook:Secret"] = Secret,
+            ["Push:WebPush:PublicKey"] = "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
+            ["Push:WebPush:PrivateKey"] = "tBHItJI5svbpez7KI4CCXgtBHItJI5svbpez7KI4CCX",
+            ["Push:WebPush:Subject"] = "mailto:ops@example.com",
+        });
+        var router = services.GetRequiredService<IPushRouter>();
+
+        Assert.Equal(
+            (webPushTokens, otherTokens, otherTokens),
+            (router.For(PushProvider.Webpush).GetType().Name, router.For(PushProvider.Apns).GetType().Name, router.For(PushProvider.Fcm).GetType().Name));
+    }
+
+    [Theory]
+    [InlineData("Push:Sender", "apns")]
+    [InlineData("Push:Sender", "webhook")] // without a URL
+    [InlineData("Push:Sender", "webpush")] // without VAPID keys
+    [InlineData("Push:Webhook:Url", "ftp://relay.example")]
+    [InlineData("Push:RetryDelays:0", "-00:00:01")]
+    public void Options_Invalid_FailValidation(string key, string value)
+    {
+        using var services = PushServices(new() { [key] = value, ["Push:Webhook:Secret"] = Secret });
+
+        Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<PushOptions>>().Value);
+    }
+
+    private static ServiceProvider PushServices(Dictionary<string, string?> settings) =>
+        new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<IGrainFactory>(_ => throw new InvalidOperationException("No grains here."))
+            .AddSingleton(TimeProvider.System)
+            .AddChatPush(new ConfigurationBuilder().AddInMemoryCollection(settings).Build())
+            .BuildServiceProvider();
 
     private WebhookPushSender Webhook(TimeSpan? timeout = null) =>
         new(_services.GetRequiredService<IHttpClientFactory>(), Options.Create(new PushOptions
