@@ -87,6 +87,7 @@ public static class ChatApiHostingExtensions
         app.MapAttachmentsApi();
         app.MapContactsApi();
         app.MapNotificationsApi();
+        app.MapPushApi();
         app.MapTypingApi();
         app.MapSyncApi();
         // Not CloseOnAuthenticationExpiration: ConnectionExpiry warns first and lets the client extend with a new token.

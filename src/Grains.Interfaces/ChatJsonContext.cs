@@ -87,6 +87,13 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(NotificationLevel))]
 [JsonSerializable(typeof(NotificationSettings))]
 [JsonSerializable(typeof(NotificationSettingsChanges))]
+// Push (IUserGrain.Push.cs); PushNotification is the webhook's payload.
+[JsonSerializable(typeof(PushProvider))]
+[JsonSerializable(typeof(WebPushKeys))]
+[JsonSerializable(typeof(PushTokenRegistration))]
+[JsonSerializable(typeof(PushTokenInfo))]
+[JsonSerializable(typeof(IReadOnlyList<PushTokenInfo>))]
+[JsonSerializable(typeof(PushNotification))]
 [JsonSerializable(typeof(RosterQuery))]
 [JsonSerializable(typeof(RosterPage))]
 [JsonSerializable(typeof(ConversationChanged))]

@@ -8,6 +8,7 @@ using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Groups;
 using Orleans.Chat.Grains.Users;
 using Orleans.Chat.Persistence;
+using Orleans.Chat.Silo.Push;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Hosting;
@@ -52,6 +53,7 @@ public static class ChatSiloHostingExtensions
         services.AddOptions<TypingOptions>().Bind(configuration.GetSection("Silo:Typing"))
             .Validate(o => o.Timeout > TimeSpan.Zero, "Silo:Typing:Timeout must be positive.").ValidateOnStart();
         services.AddChatAttachments(configuration);
+        services.AddChatPush(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IPasswordHasher<UserState>, PasswordHasher<UserState>>();
         return silo;

@@ -96,6 +96,7 @@ public sealed partial class UserGrain
         // catch-up): a retried send pushes it again with a newer view, which is applied, but devices get it once.
         // A group message from a user I do not receive from (a privacy list) is not passed on either.
         var message = update.Message is { } sent && sent.Message.SortNumber > (known?.LastSortNumber ?? 0) && !Silences(sent.Message.SenderId) ? sent : null;
+        QueuePushes(message, view); // UserGrain.Push.cs
         Feed(new FeedChange(0, message, update.Read, update.Delivered, update.MessageChange, new ConversationChanged(entry, _unread.For(view.OrganizationId))));
     }
 

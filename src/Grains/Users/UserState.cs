@@ -159,4 +159,28 @@ public sealed class UserSessionState
     /// <summary>Hashes of the refresh tokens already traded in, newest last (a few): presenting one again ends the session.</summary>
     [Id(5)]
     public List<string> UsedRefreshTokenHashes { get; set; } = [];
+
+    /// <summary>The device's push token (UserGrain.Push.cs), null for none: kept with its session, so it ends with it.</summary>
+    [Id(6)]
+    public PushTokenState? Push { get; set; }
+}
+
+/// <summary>A device's push token: for <c>webpush</c> the token is the subscription's endpoint, with its keys.</summary>
+[GenerateSerializer, Alias("chat.PushTokenState")]
+public sealed class PushTokenState
+{
+    [Id(0)]
+    public PushProvider Provider { get; set; }
+
+    [Id(1)]
+    public string Token { get; set; } = "";
+
+    [Id(2)]
+    public string? P256dh { get; set; }
+
+    [Id(3)]
+    public string? Auth { get; set; }
+
+    [Id(4)]
+    public DateTimeOffset RegisteredAt { get; set; }
 }
