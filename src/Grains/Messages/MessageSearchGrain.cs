@@ -1,6 +1,7 @@
 using System.Globalization;
 using Orleans.Chat.Grains.Conversations;
 using Orleans.Chat.Grains.Errors;
+using Orleans.Chat.Grains.Groups;
 using Orleans.Chat.Grains.Text;
 using Orleans.Chat.Grains.Users;
 using Orleans.Chat.Persistence;
@@ -32,7 +33,12 @@ public sealed class MessageSearchGrain(IMessageSearch search, IGrainFactory grai
         var terms = MessageSearchText.Terms(Validate.SearchText(query.Text));
         var limit = Validate.SearchLimit(query.Limit);
         var offset = query.Continuation is null ? 0 : OffsetOf(query.Continuation);
-        var conversationId = query.ConversationId is null ? null : Validate.Id(query.ConversationId, "conversationId");
+        var conversationId = query.ConversationId;
+        if (conversationId is not null && !ConversationKey.TryParse(conversationId, out _) && !GroupKey.TryParse(conversationId, out _))
+        {
+            throw new InvalidArgumentException("'conversationId' is not a conversation id.", "conversationId");
+        }
+
         if (!search.IsSupported)
         {
             throw new UnsupportedException("Message search is not available on this server's store.");
