@@ -56,6 +56,7 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(ChangePage))]
 [JsonSerializable(typeof(EditMessageCommand))]
 [JsonSerializable(typeof(IReadOnlyList<Message>))]
+[JsonSerializable(typeof(IReadOnlyList<long>))]
 // Conversations
 [JsonSerializable(typeof(ConversationView))]
 [JsonSerializable(typeof(ConversationUpdate))]
