@@ -9,9 +9,11 @@ namespace Orleans.Chat.Grains.Conversations;
 /// body, an edit indexes it again, a recall, an expiry or a delete on read removes it. Written by the grain right after
 /// the log's commit, not in the same transaction (the log's group commit knows nothing of message bodies). What a crash
 /// between the two leaves: a send is not acknowledged until both are done, so its retry (the same client message id)
-/// finds the stored message and indexes it; a change finished on the next activation is indexed then. An index that
-/// still holds a recalled, expired or edited text shows nobody anything: every hit is checked against the message as
-/// it is now (<see cref="IChatConversation.GetVisibleAsync"/>, <see cref="MessageSearchText.Matches"/>). Silenced
+/// finds the stored message and indexes it; a change the next activation finishes is indexed then. A change whose
+/// revise was stored but whose index write was not leaves the index behind: a recalled or expired text stays in it but
+/// is never shown, since every hit is checked against the message as it is now
+/// (<see cref="IChatConversation.GetVisibleAsync"/>, <see cref="MessageSearchText.Matches"/>); an edit's new words are
+/// not found until the message is edited again. Silenced
 /// senders, deletes for me and history windows are the reader's, so they are applied when a search reads, not here.
 /// </summary>
 internal sealed class MessageSearchIndex(IMessageSearch? search)
