@@ -15,12 +15,20 @@ using Orleans.Chat.Storage.Benchmarks;
 // PostgreSQL uses --postgres or ORLEANS_CHAT_TEST_POSTGRES (eval "$(scripts/postgres.sh start)").
 //
 // Also: grain-state [--writers 1,16,256]: grain state on PostgreSQL, our group-commit provider against Orleans' ADO.NET one.
+// And: search [--store sqlite|postgres|all] [--messages 1000000] [--conversations 10000] [--queries 1000]: p50/p99 of
+// message-index queries (see SearchBench).
 // And: crash-writer sqlite <file> | crash-writer postgres <connection string> <schema>: 50 senders append to their own
 // logs until the process is killed, printing "ack <log> <sequence>" for each acknowledged append (used by the
 // persistence tests, which SIGKILL it and check that every acknowledged append is stored).
 if (args is ["grain-state", ..])
 {
     await GrainStateBench.RunAsync(args[1..]);
+    return;
+}
+
+if (args is ["search", ..])
+{
+    await SearchBench.RunAsync(args[1..]);
     return;
 }
 

@@ -81,6 +81,7 @@ public static class ChatApiHostingExtensions
         app.MapPresenceApi();
         app.MapPrivacyApi();
         app.MapMessagesApi();
+        app.MapMessageSearchApi();
         app.MapMessageChangesApi();
         app.MapThreadsApi();
         app.MapGroupsApi();

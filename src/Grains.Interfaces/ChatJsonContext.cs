@@ -30,6 +30,10 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(HistoryOrder))]
 [JsonSerializable(typeof(HistoryQuery))]
 [JsonSerializable(typeof(MessagePage))]
+[JsonSerializable(typeof(MessageSearchQuery))]
+[JsonSerializable(typeof(MessageSearchPage))]
+[JsonSerializable(typeof(MessageSearchHit))]
+[JsonSerializable(typeof(TextRange))]
 [JsonSerializable(typeof(MessageSent))]
 [JsonSerializable(typeof(MessageRead))]
 [JsonSerializable(typeof(MessageDelivered))]
@@ -52,6 +56,7 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(ChangePage))]
 [JsonSerializable(typeof(EditMessageCommand))]
 [JsonSerializable(typeof(IReadOnlyList<Message>))]
+[JsonSerializable(typeof(IReadOnlyList<long>))]
 // Conversations
 [JsonSerializable(typeof(ConversationView))]
 [JsonSerializable(typeof(ConversationUpdate))]

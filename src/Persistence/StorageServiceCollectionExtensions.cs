@@ -89,6 +89,7 @@ public static class StorageServiceCollectionExtensions
         // StorageProvider.InMemory: Orleans' own in-memory grain storage and reminders; only the message log and the rosters are ours.
         services.AddSingleton<IMessageLog, InMemoryMessageLog>();
         services.AddSingleton<IRosterStore, InMemoryRosterStore>();
+        services.AddSingleton<IMessageSearch, InMemoryMessageSearch>();
         services.AddSingleton<IStorageProbe, InMemoryStorageProbe>();
         services.AddStorageHealthCheck();
         return silo.AddMemoryGrainStorageAsDefault().UseInMemoryReminderService();
@@ -173,6 +174,7 @@ public static class StorageServiceCollectionExtensions
         services.AddGrainStorage(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, static (sp, _) => ActivatorUtilities.CreateInstance<SqliteGrainStorage>(sp));
         services.AddSingleton<IReminderTable, SqliteReminderTable>();
         services.AddSingleton<IMessageLog, SqliteMessageLog>();
+        services.AddSingleton<IMessageSearch, SqliteMessageSearch>();
         services.AddSingleton<IRosterStore, SqliteRosterStore>();
         return services.AddStorageHealthCheck();
     }
@@ -197,6 +199,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IStorageProbe>(static sp => sp.GetRequiredService<PostgresStoreLifetime>());
         services.AddGrainStorage(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, static (sp, _) => ActivatorUtilities.CreateInstance<PostgresGrainStorage>(sp));
         services.AddSingleton<IMessageLog, PostgresMessageLog>();
+        services.AddSingleton<IMessageSearch, PostgresMessageSearch>();
         services.AddSingleton<IRosterStore, PostgresRosterStore>();
         return services.AddStorageHealthCheck();
     }
@@ -217,6 +220,7 @@ public static class StorageServiceCollectionExtensions
 
         services.AddSingleton<AzureTableMessageLog>();
         services.AddSingleton<IMessageLog>(static sp => sp.GetRequiredService<AzureTableMessageLog>());
+        services.AddSingleton<IMessageSearch, UnsupportedMessageSearch>();
         services.AddSingleton<AzureTableMessageLogLifetime>();
         services.AddHostedService(static sp => sp.GetRequiredService<AzureTableMessageLogLifetime>());
         services.AddSingleton<IStorageProbe>(static sp => sp.GetRequiredService<AzureTableMessageLogLifetime>());

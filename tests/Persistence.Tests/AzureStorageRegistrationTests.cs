@@ -106,6 +106,21 @@ public sealed class AzureStorageRegistrationTests
         Assert.Same(provider.GetRequiredService<AzureTableRosterStore>(), provider.GetRequiredService<IRosterStore>());
     }
 
+    /// <summary>Table Storage has no full-text query: the store says so, and a search is answered not-supported.</summary>
+    [Fact]
+    public async Task AddAzureTableMessageLog_MessageSearch_IsNotSupported()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddAzureTableMessageLog(options => options.ConnectionString = DevelopmentStorage);
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        var search = provider.GetRequiredService<IMessageSearch>();
+        Assert.False(search.IsSupported);
+        await search.IndexAsync("o1:a:b", 1, "nothing kept");
+        await Assert.ThrowsAsync<NotSupportedException>(async () => await search.SearchAsync(["o1:a:b"], ["nothing"], 0, 10));
+    }
+
     [AzuriteFact]
     public async Task HealthCheck_AzureStorageOnAzurite_IsHealthy()
     {

@@ -34,3 +34,13 @@ public sealed class SqliteRosterStoreContractTests(SqliteStorageFixture fixture)
 
 public sealed class PostgresRosterStoreContractTests(PostgresStorageFixture fixture)
     : RosterStoreContractTests(fixture), IClassFixture<PostgresStorageFixture>;
+
+// The message index: ours on every store that has one (Azure Storage has none: see AzureStorageRegistrationTests).
+public sealed class InMemoryMessageSearchContractTests(InMemoryMessageSearchFixture fixture)
+    : MessageSearchContractTests(fixture), IClassFixture<InMemoryMessageSearchFixture>;
+
+public sealed class SqliteMessageSearchContractTests(SqliteStorageFixture fixture)
+    : MessageSearchContractTests(fixture), IClassFixture<SqliteStorageFixture>;
+
+public sealed class PostgresMessageSearchContractTests(PostgresStorageFixture fixture)
+    : MessageSearchContractTests(fixture), IClassFixture<PostgresStorageFixture>;

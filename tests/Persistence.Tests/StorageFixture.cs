@@ -33,8 +33,14 @@ public interface IRosterStoreFixture
     Task ReopenAsync();
 }
 
+/// <summary>A store whose message index the search contract runs against.</summary>
+public interface IMessageSearchFixture
+{
+    IMessageSearch Search { get; }
+}
+
 /// <summary>One store per test class, built through the public registration methods on a plain service collection.</summary>
-public abstract class StorageFixture : IAsyncLifetime, IMessageLogFixture, IGrainStorageFixture, IReminderTableFixture, IRosterStoreFixture
+public abstract class StorageFixture : IAsyncLifetime, IMessageLogFixture, IGrainStorageFixture, IReminderTableFixture, IRosterStoreFixture, IMessageSearchFixture
 {
     private ServiceProvider? _services;
 
@@ -48,6 +54,8 @@ public abstract class StorageFixture : IAsyncLifetime, IMessageLogFixture, IGrai
     public IMessageLog Log => Services.GetRequiredService<IMessageLog>();
 
     public IRosterStore Roster => Services.GetRequiredService<IRosterStore>();
+
+    public IMessageSearch Search => Services.GetRequiredService<IMessageSearch>();
 
     /// <summary>Whether the container checks on build that every registered service can be constructed.</summary>
     protected abstract void AddStorage(IServiceCollection services);
@@ -93,6 +101,12 @@ public abstract class StorageFixture : IAsyncLifetime, IMessageLogFixture, IGrai
 public sealed class InMemoryMessageLogFixture : IMessageLogFixture
 {
     public IMessageLog Log { get; } = new InMemoryMessageLog();
+}
+
+/// <summary>The in-memory message index, constructed directly (the grain and API tests run on it).</summary>
+public sealed class InMemoryMessageSearchFixture : IMessageSearchFixture
+{
+    public IMessageSearch Search { get; } = new InMemoryMessageSearch();
 }
 
 public class SqliteStorageFixture : StorageFixture

@@ -61,6 +61,7 @@ public static class ChatProblemDetails
         StatusCodes.Status409Conflict => ErrorCodes.Conflict,
         StatusCodes.Status429TooManyRequests => ErrorCodes.RateLimited,
         StatusCodes.Status503ServiceUnavailable => ErrorCodes.Unavailable,
+        StatusCodes.Status501NotImplemented => ErrorCodes.NotSupported,
         _ => null,
     };
 
@@ -73,6 +74,7 @@ public static class ChatProblemDetails
         ErrorCodes.Unauthenticated => StatusCodes.Status401Unauthorized,
         ErrorCodes.RateLimited => StatusCodes.Status429TooManyRequests,
         ErrorCodes.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        ErrorCodes.NotSupported => StatusCodes.Status501NotImplemented,
         _ => StatusCodes.Status500InternalServerError,
     };
 }

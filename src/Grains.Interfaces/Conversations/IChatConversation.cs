@@ -53,6 +53,13 @@ public interface IChatConversation : IGrainWithStringKey
     ValueTask<Message> GetMessageAsync(string requesterId, long sortNumber);
 
     /// <summary>
+    /// Of the messages at <paramref name="sortNumbers"/> (at most 100), those the requester's history shows now, as it
+    /// shows them, in the order asked: a search checks its candidates here.
+    /// </summary>
+    [ReadOnly]
+    ValueTask<IReadOnlyList<Message>> GetVisibleAsync(string requesterId, IReadOnlyList<long> sortNumbers);
+
+    /// <summary>
     /// The sender changes the body (and the metadata, when given) of one of their messages; every member's devices get
     /// <c>message:updated</c>. An edit to what the message already says changes nothing. Returns the message.
     /// </summary>

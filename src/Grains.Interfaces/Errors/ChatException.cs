@@ -52,3 +52,7 @@ public sealed class UnauthenticatedException(string message, string? reason = nu
 /// <summary>The caller sends too much too fast.</summary>
 [GenerateSerializer, Alias("chat.RateLimitedException")]
 public sealed class RateLimitedException(string message) : ChatException(ErrorCodes.RateLimited, message);
+
+/// <summary>This server cannot do it at all, whoever asks (a feature its store lacks).</summary>
+[GenerateSerializer, Alias("chat.UnsupportedException")]
+public sealed class UnsupportedException(string message) : ChatException(ErrorCodes.NotSupported, message);

@@ -10,6 +10,9 @@ public static class ErrorCodes
     public const string Unauthenticated = "unauthenticated";
     public const string RateLimited = "rate-limited";
 
+    /// <summary>This server's store cannot do what was asked (message search on Azure Storage): HTTP 501.</summary>
+    public const string NotSupported = "not-supported";
+
     /// <summary>The cluster could not answer in time (a silo is down or overloaded): retry after a moment.</summary>
     public const string Unavailable = "unavailable";
 }

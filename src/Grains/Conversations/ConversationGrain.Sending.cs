@@ -50,6 +50,7 @@ public sealed partial class ConversationGrain
             }
 
             await SendBookkeeping.UndoAsync(message, _attachments, S.Members.Values.Select(m => m.Mentions), () => WriteStateAsync().AsTask());
+            await _changes.Search.SentAsync(earlier);
             await PushAsync(sender, new MessageSent(earlier, origin), read: null);
             return new SendMessageResult(earlier, Created: false);
         }
@@ -68,6 +69,7 @@ public sealed partial class ConversationGrain
             await _threads.RecordAsync(message);
         }
 
+        await _changes.Search.SentAsync(message);
         LogMessageStored(logger, _id, sortNumber, sender);
 
         // Before returning: the sender's roster has it. The recipient's follows in the background, in order.

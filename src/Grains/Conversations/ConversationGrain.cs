@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Chat.Grains.Errors;
@@ -57,7 +58,7 @@ public sealed partial class ConversationGrain(
 
         // The log is the truth for the messages: the last one is read back rather than kept in the state, after a change
         // a crash cut short is finished, so the last message and the counts below include it.
-        _changes = new MessageChanges(messageLog, _id, _key.OrganizationOf);
+        _changes = new MessageChanges(messageLog, _id, _key.OrganizationOf, new MessageSearchIndex(ServiceProvider.GetService<IMessageSearch>()));
         _threads = new MessageThreads(messageLog, _id);
         _attachments = new MessageAttachments(messageLog, grains, _id, _key.OrganizationOf);
         var (lastChange, lastMessage) = await _changes.ActivateAsync(cancellationToken);

@@ -13,12 +13,16 @@ namespace Orleans.Chat.Grains.Conversations;
 /// (<see cref="ActivateAsync"/>), except an edit, whose new body only the unanswered caller had (it retries).
 /// Messages a member deleted for themselves are kept per member in <c>{id}#hidden:{userId}</c>, read once per
 /// activation when that member first asks. A change names the organization of the member who made it
-/// (<paramref name="organizationOf"/>: in a conversation across organizations, each member's own).
+/// (<paramref name="organizationOf"/>: in a conversation across organizations, each member's own). Every change that
+/// changes a message's text updates the search index after the message (<see cref="MessageSearchIndex"/>).
 /// </summary>
-internal sealed class MessageChanges(IMessageLog log, string conversationId, Func<string, string> organizationOf)
+internal sealed class MessageChanges(IMessageLog log, string conversationId, Func<string, string> organizationOf, MessageSearchIndex search)
 {
     private readonly string _logId = conversationId + "#changes";
     private readonly Dictionary<string, HashSet<long>> _hidden = new(StringComparer.Ordinal);
+
+    /// <summary>The search index of the conversation's messages, which sends update too.</summary>
+    public MessageSearchIndex Search => search;
 
     /// <summary>The number of the last change, 0 before the first.</summary>
     public long Last { get; private set; }
@@ -64,6 +68,7 @@ internal sealed class MessageChanges(IMessageLog log, string conversationId, Fun
         {
             message = redone with { ChangeNumber = change.ChangeNumber };
             await log.ReviseAsync(conversationId, message.SortNumber, message.Id, Serialize(message), MessageRevisions.Counts(message), cancellationToken);
+            await search.ChangedAsync(message, change.Kind);
         }
 
         return (change, message);
@@ -85,6 +90,8 @@ internal sealed class MessageChanges(IMessageLog log, string conversationId, Fun
         {
             throw new InvalidOperationException($"Message {conversationId}/{current.SortNumber} is not in the log it was read from.");
         }
+
+        await search.ChangedAsync(revised, kind);
 
         return (change with { Message = revised.Removed is null ? revised : null }, revised);
     }

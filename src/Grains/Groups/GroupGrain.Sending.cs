@@ -45,6 +45,7 @@ public sealed partial class GroupGrain
             }
 
             await SendBookkeeping.UndoAsync(message, _attachments, S.Members.Values.Select(m => m.Mentions), WriteStateAsync);
+            await _changes.Search.SentAsync(earlier);
             await SendToRecipientsAsync(earlier, origin);
             await PublishMessageAsync(senderId, new MessageSent(earlier, origin));
             return new SendMessageResult(earlier, Created: false);
@@ -56,6 +57,7 @@ public sealed partial class GroupGrain
             await _threads.RecordAsync(message);
         }
 
+        await _changes.Search.SentAsync(message);
         LogMessageStored(logger, _id, message.SortNumber, senderId);
         await SendToRecipientsAsync(message, origin);
         await PublishMessageAsync(senderId, new MessageSent(message, origin));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Chat.Grains.Conversations;
@@ -48,7 +49,7 @@ public sealed partial class GroupGrain(
         _id = _key.ToGrainKey();
 
         // A change a crash cut short is finished first, so the last message and the counts include it.
-        _changes = new MessageChanges(messageLog, _id, _ => _key.OrganizationId);
+        _changes = new MessageChanges(messageLog, _id, _ => _key.OrganizationId, new MessageSearchIndex(ServiceProvider.GetService<IMessageSearch>()));
         _threads = new MessageThreads(messageLog, _id);
         _attachments = new MessageAttachments(messageLog, grains, _id, _ => _key.OrganizationId);
         var (lastChange, lastMessage) = await _changes.ActivateAsync(cancellationToken);

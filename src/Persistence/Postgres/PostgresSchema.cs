@@ -290,5 +290,18 @@ internal static class PostgresSchema
 
         ALTER TABLE blob_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
         """,
+
+        // 8: the message index (IMessageSearch, PostgresMessageSearch): each text message's folded words as a tsvector of
+        // the 'simple' configuration, under a GIN index; the primary key finds a conversation's rows for a scoped search.
+        """
+        CREATE TABLE message_search (
+            log_id text NOT NULL,
+            seq bigint NOT NULL,
+            document tsvector NOT NULL,
+            PRIMARY KEY (log_id, seq)
+        );
+
+        CREATE INDEX ix_message_search_document ON message_search USING gin (document);
+        """,
     ];
 }

@@ -94,5 +94,19 @@ internal static class SqliteSchema
         ALTER TABLE message_log ADD COLUMN counted INTEGER NOT NULL DEFAULT 1;
         ALTER TABLE message_journal ADD COLUMN counted INTEGER NOT NULL DEFAULT 1;
         """,
+        // The message index (IMessageSearch, SqliteMessageSearch): FTS5 over each text message's folded words and a word
+        // naming its conversation; contentless (the log holds the text), with deletes. Its rowid is the id of the entry's
+        // key row, which finds it by log and sequence.
+        """
+        CREATE TABLE message_search_keys (
+            id INTEGER PRIMARY KEY,
+            log_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            UNIQUE (log_id, seq)
+        );
+
+        CREATE VIRTUAL TABLE message_search USING fts5(
+            body, scope, content = '', contentless_delete = 1, prefix = '2 3', tokenize = 'unicode61 remove_diacritics 2');
+        """,
     ];
 }

@@ -216,6 +216,9 @@ public sealed partial class SqliteStore : IAsyncDisposable
                         case RosterWrite roster:
                             WriteRoster(session, roster);
                             break;
+                        case SearchIndexWrite search:
+                            WriteSearchIndex(session, search);
+                            break;
                         case RemindersClear clear:
                             session.Command(SqliteSql.ClearReminders).ExecuteNonQuery();
                             clear.StageResult(true);
