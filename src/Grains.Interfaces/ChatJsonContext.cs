@@ -103,6 +103,7 @@ namespace Orleans.Chat.Grains;
 [JsonSerializable(typeof(RosterPage))]
 [JsonSerializable(typeof(ConversationChanged))]
 [JsonSerializable(typeof(FeedChange))]
+[JsonSerializable(typeof(Connected))]
 [JsonSerializable(typeof(FeedEntry))]
 [JsonSerializable(typeof(FeedPage))]
 [JsonSerializable(typeof(SessionRevoked))]

@@ -81,7 +81,7 @@ public sealed class SubscriptionRenewalTests
 
             if (_id == _grains.FailingUser)
             {
-                return ValueTask.FromException<IReadOnlyList<string>>(new OperationCanceledException($"Message expired before placement could complete for grain User/{_id}."));
+                return ValueTask.FromException<Connected>(new OperationCanceledException($"Message expired before placement could complete for grain User/{_id}."));
             }
 
             lock (_grains.Subscribed)
@@ -89,7 +89,7 @@ public sealed class SubscriptionRenewalTests
                 _grains.Subscribed.Add(_id);
             }
 
-            return ValueTask.FromResult<IReadOnlyList<string>>([]);
+            return ValueTask.FromResult(new Connected([], FeedLast: 0));
         }
     }
 

@@ -6,31 +6,37 @@ namespace Orleans.Chat.Api.Realtime;
 
 /// <summary>
 /// The live events of a connection whose missed changes are being replayed: held, then sent after the replay but for
-/// those the replay already sent (a change stored during the replay can be both read and pushed live).
+/// those the replay already sent. A change stored during the replay can be both read and told live, and told live
+/// after the replay is over (one-way calls come when they come), so the replay's end stays the connection's floor.
 /// </summary>
 public sealed class ReplayBuffer
 {
     private readonly Lock _lock = new();
     private List<FeedEvent>? _held = [];
+    private long _replayedUpTo;
 
-    /// <summary>Holds the event; false once the connection is live (send it).</summary>
-    public bool TryHold(FeedEvent feedEvent)
+    /// <summary>Whether to send a live event now: not while the replay runs (it is held), nor if the replay sent it.</summary>
+    public bool Offer(FeedEvent feedEvent)
     {
         lock (_lock)
         {
             _held?.Add(feedEvent);
-            return _held is not null;
+            return _held is null && feedEvent.Cursor > _replayedUpTo;
         }
     }
 
-    /// <summary>The events held so far; null once none are left, and from then on the connection is live.</summary>
-    public List<FeedEvent>? TakeOrGoLive()
+    /// <summary>
+    /// The events held so far; null once none are left, and from then on the connection is live, above
+    /// <paramref name="replayedUpTo"/> (the cursor the replay ended at).
+    /// </summary>
+    public List<FeedEvent>? TakeOrGoLive(long replayedUpTo)
     {
         lock (_lock)
         {
             if (_held is not { Count: > 0 } held)
             {
                 _held = null;
+                _replayedUpTo = replayedUpTo;
                 return null;
             }
 
@@ -99,7 +105,7 @@ public sealed partial class OfflineReplay(IGrainFactory grains, IHubContext<Chat
             }
 
             await client.OfflineStop(new OfflineStop(cursor, snapshot, sent));
-            while (buffer.TakeOrGoLive() is { } held)
+            while (buffer.TakeOrGoLive(cursor) is { } held)
             {
                 foreach (var feedEvent in held.Where(e => e.Cursor > cursor))
                 {

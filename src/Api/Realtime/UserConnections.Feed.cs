@@ -9,30 +9,51 @@ namespace Orleans.Chat.Api.Realtime;
 /// is stored, one one-way call per change, and Orleans may deliver one-way calls out of order; so a change that comes
 /// before an earlier one waits for it, and a gap still open after <see cref="GapPatience"/> (a change told while this
 /// host was not subscribed, after a silo died; or a reset entry, which is never told) is read from the feed. A reset
-/// tells the connections to take a snapshot (<c>messages:offline:stop</c> with <c>snapshotRequired</c>).
+/// tells the connections to take a snapshot (<c>messages:offline:stop</c> with <c>snapshotRequired</c>). Until the
+/// subscription says where the changes told to this host begin (<see cref="StartFeedAsync"/>), they wait.
 /// </summary>
 public sealed partial class UserConnections
 {
     /// <summary>How long a change that came before an earlier one waits for it.</summary>
     private static readonly TimeSpan GapPatience = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>The user's feed changes told to this host start after <paramref name="feedLast"/>: those held go now.</summary>
+    private async Task StartFeedAsync(UserLink link, long feedLast)
+    {
+        await link.FeedGate.WaitAsync();
+        try
+        {
+            link.NextSequence = feedLast + 1;
+            foreach (var told in link.Held.Keys.Where(s => s < link.NextSequence).ToList())
+            {
+                link.Held.Remove(told); // Told during the subscription, before its place: not for this host's devices.
+            }
+
+            await DeliverHeldAsync(link);
+        }
+        finally
+        {
+            link.FeedGate.Release();
+        }
+    }
+
     private async Task AcceptAsync(UserLink link, FeedChange change)
     {
         await link.FeedGate.WaitAsync();
         try
         {
-            if (link.NextSequence == 0 || change.Sequence == link.NextSequence)
+            if (change.Sequence == link.NextSequence)
             {
                 await DeliverAsync(link, change);
                 await DeliverHeldAsync(link);
             }
             else if (change.Sequence > link.NextSequence)
             {
+                // Early, or before the subscription said where to start (NextSequence 0).
                 link.Held[change.Sequence] = change;
-                if (!link.GapCheckDue)
+                if (link.NextSequence > 0)
                 {
-                    link.GapCheckDue = true;
-                    _ = CloseGapLaterAsync(link);
+                    CheckGapLater(link);
                 }
             }
 
@@ -44,11 +65,26 @@ public sealed partial class UserConnections
         }
     }
 
+    /// <summary>Sends the held changes that follow on; a gap left before the others is read later.</summary>
     private async Task DeliverHeldAsync(UserLink link)
     {
         while (link.Held.Remove(link.NextSequence, out var next))
         {
             await DeliverAsync(link, next);
+        }
+
+        if (link.Held.Count > 0)
+        {
+            CheckGapLater(link);
+        }
+    }
+
+    private void CheckGapLater(UserLink link)
+    {
+        if (!link.GapCheckDue)
+        {
+            link.GapCheckDue = true;
+            _ = CloseGapLaterAsync(link);
         }
     }
 
@@ -86,7 +122,7 @@ public sealed partial class UserConnections
                 LogGapNotRead(logger, exception, link.UserId, link.NextSequence, first);
             }
 
-            link.NextSequence = first;
+            link.NextSequence = Math.Max(link.NextSequence, first);
             await DeliverHeldAsync(link);
         }
         finally
@@ -122,13 +158,13 @@ public sealed partial class UserConnections
 
     /// <summary>
     /// Sends a feed event to the user's connections here (but those of the session that caused it: the device that sent
-    /// a message has it as its call's result), holding it for a connection whose replay is running; false if there
-    /// were none.
+    /// a message has it as its call's result), holding it for a connection whose replay is running and leaving it out
+    /// for one whose replay sent it; false if there were none.
     /// </summary>
     private async ValueTask<bool> SendAsync(UserLink link, FeedEvent feedEvent)
     {
         var targets = link.Except(feedEvent.ExceptSession);
-        var live = Array.Exists(targets, c => c.Replay is not null) ? [.. targets.Where(c => c.Replay is null || !c.Replay.TryHold(feedEvent))] : targets;
+        var live = Array.Exists(targets, c => c.Replay is not null) ? [.. targets.Where(c => c.Replay is null || c.Replay.Offer(feedEvent))] : targets;
         switch (live.Length)
         {
             case 0:

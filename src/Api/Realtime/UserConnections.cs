@@ -58,7 +58,9 @@ public sealed partial class UserConnections(
                     try
                     {
                         var user = grains.GetGrain<IUserGrain>(userId);
-                        link.Silenced = (await user.ConnectAsync(reference, link.Devices())).ToHashSet(StringComparer.Ordinal);
+                        var connected = await user.ConnectAsync(reference, link.Devices());
+                        link.Silenced = connected.Silenced.ToHashSet(StringComparer.Ordinal);
+                        await StartFeedAsync(link, connected.FeedLast);
                         broadcastGroups = await user.GetBroadcastGroupsAsync();
                     }
                     catch
@@ -169,7 +171,7 @@ public sealed partial class UserConnections(
 
         try
         {
-            link.Silenced = (await grains.GetGrain<IUserGrain>(link.UserId).ConnectAsync(reference, link.Devices())).ToHashSet(StringComparer.Ordinal);
+            link.Silenced = (await grains.GetGrain<IUserGrain>(link.UserId).ConnectAsync(reference, link.Devices())).Silenced.ToHashSet(StringComparer.Ordinal);
         }
         catch (Exception exception)
         {
@@ -199,7 +201,7 @@ public sealed partial class UserConnections(
                 {
                     try
                     {
-                        link.Silenced = (await grains.GetGrain<IUserGrain>(link.UserId).ConnectAsync(reference, link.Devices())).ToHashSet(StringComparer.Ordinal);
+                        link.Silenced = (await grains.GetGrain<IUserGrain>(link.UserId).ConnectAsync(reference, link.Devices())).Silenced.ToHashSet(StringComparer.Ordinal);
                     }
                     catch (Exception exception) when (!token.IsCancellationRequested)
                     {
@@ -259,7 +261,7 @@ public sealed partial class UserConnections(
         /// <summary>Taken while feed changes are put in order and sent (see <c>UserConnections.Feed.cs</c>).</summary>
         public SemaphoreSlim FeedGate { get; } = new(1, 1);
 
-        /// <summary>The sequence of the next feed change to send; 0 before the first.</summary>
+        /// <summary>The sequence of the next feed change to send; 0 until the subscription says (changes wait meanwhile).</summary>
         public long NextSequence { get; set; }
 
         /// <summary>Feed changes that came before an earlier one, by sequence.</summary>

@@ -9,9 +9,10 @@ public partial interface IUserGrain
     /// Subscribes (or renews) an Api host's observer and records that host's connections of the user (see
     /// <see cref="DevicePresence"/>); a host reports again whenever they change and with every renewal, and its report
     /// lapses unless renewed (a host that died stops counting). Returns the users whose messages this user does not
-    /// receive (see <see cref="GetSilencedAsync"/>), which the host leaves out of broadcast groups' messages.
+    /// receive (see <see cref="GetSilencedAsync"/>), which the host leaves out of broadcast groups' messages, and the
+    /// place of the last feed change told before the observer was subscribed (the host sends the next one first).
     /// </summary>
-    ValueTask<IReadOnlyList<string>> ConnectAsync(IUserObserver observer, DevicePresence devices);
+    ValueTask<Connected> ConnectAsync(IUserObserver observer, DevicePresence devices);
 
     /// <summary>Sets the status I choose: <c>AVAILABLE</c> (follow my devices), <c>DND</c> or <c>UNAVAILABLE</c> (appear away).</summary>
     ValueTask<UserPresence> SetPresenceStatusAsync(PresenceStatus status);

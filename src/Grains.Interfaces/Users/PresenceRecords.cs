@@ -48,3 +48,10 @@ public sealed record SubscriptionChanged(
     [Id(1)] string UserId,
     [Id(2)] bool Subscribed,
     [Id(3)] DateTimeOffset At);
+
+/// <summary>
+/// What <see cref="IUserGrain.ConnectAsync"/> tells a host: the users whose messages this user does not receive, and the
+/// place on the user's feed of the last change told before its observer was subscribed.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("chat.Connected")]
+public sealed record Connected([Id(0)] IReadOnlyList<string> Silenced, [Id(1)] long FeedLast);

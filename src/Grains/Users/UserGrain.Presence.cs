@@ -26,11 +26,14 @@ public sealed partial class UserGrain
     private IGrainTimer? _publishTimer;
     private IGrainTimer? _leaseTimer;
 
-    public async ValueTask<IReadOnlyList<string>> ConnectAsync(IUserObserver observer, DevicePresence devices)
+    public async ValueTask<Connected> ConnectAsync(IUserObserver observer, DevicePresence devices)
     {
         ArgumentNullException.ThrowIfNull(observer);
         ArgumentNullException.ThrowIfNull(devices);
+
+        // Read with the subscription, in one turn: changes after it are told to this observer, those up to it were not.
         _observers.Subscribe(observer, observer);
+        var feedLast = _feedLast ?? 0;
         var now = timeProvider.GetUtcNow();
         var host = observer.GetGrainId();
         if (_hosts.TryGetValue(host, out var known) && known.Devices.Version > devices.Version)
@@ -53,7 +56,7 @@ public sealed partial class UserGrain
         }
 
         await OnDevicesChangedAsync(now);
-        return Silenced();
+        return new Connected(Silenced(), feedLast);
     }
 
     public async ValueTask<UserPresence> SetPresenceStatusAsync(PresenceStatus status)
