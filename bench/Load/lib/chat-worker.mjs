@@ -29,7 +29,7 @@ const log = (message) => parentPort.postMessage({ type: "log", message });
 // `messages:offline:stop`'s) and reconnects with it; until `messages:offline:stop` it is `replaying`.
 const users = share.map((a) => ({
   index: a.index, id: ids[a.index], token: a.token, contacts: a.contacts, device: undefined, up: false, inflight: 0, retry: [],
-  cursor: p.resume ? 0 : undefined, replaying: false, connectingAt: 0,
+  cursor: p.resume ? 0 : undefined, replaying: false, connectingAt: 0, replayedTo: 0,
 }));
 
 const ackLatency = new Histogram();
@@ -40,7 +40,7 @@ const counters = {
   sent: 0, acked: 0, failed: 0, retries: 0, interrupted: 0, deliveredLive: 0, duplicatesLive: 0,
   echoes: 0, misrouted: 0, unknown: 0, outOfOrder: 0, conversationChanges: 0, reads: 0,
   ackedInWindow: 0, deliveredInWindow: 0, shortfall: 0, tableFull: 0, unexpectedCloses: 0, drops: 0, reconnects: 0,
-  replayed: 0, duplicatesReplayed: 0, replays: 0, snapshots: 0, replayedEvents: 0, cursorNotIncreasing: 0,
+  replayed: 0, duplicatesReplayed: 0, replays: 0, snapshots: 0, replayedEvents: 0, cursorNotIncreasing: 0, atOrBelowReplay: 0,
 };
 const errors = {};
 const countError = (kind, message) => {
@@ -60,8 +60,11 @@ const timers = [];
 /** Keeps the device's cursor; every event's must be above the last one it got. */
 function advance(u, cursor) {
   if (cursor == null || u.cursor === undefined) return;
-  if (cursor <= u.cursor) counters.cursorNotIncreasing++;
-  else u.cursor = cursor;
+  if (cursor <= u.cursor) {
+    counters.cursorNotIncreasing++;
+    // Live after a replay, but at or below where the replay ended: the replay had sent it already.
+    if (!u.replaying && cursor <= u.replayedTo) counters.atOrBelowReplay++;
+  } else u.cursor = cursor;
 }
 
 const onMessage = (recipient) => (m, cursor) => {
@@ -97,6 +100,7 @@ const handlersFor = (u) => ({
     if (u.connectingAt) replayLatency.record((clock() - u.connectingAt) * 1000);
     if (stop.cursor < u.cursor) counters.cursorNotIncreasing++;
     else u.cursor = stop.cursor;
+    u.replayedTo = stop.cursor;
     // A snapshot means the feed cannot tell what was missed: the user catches up from history instead.
     if (stop.snapshotRequired) { counters.snapshots++; Atomics.store(dropped, u.index, 1); }
   },

@@ -215,7 +215,8 @@ export async function runChat(ctx, p, log) {
       histograms: { ack: ackLatency.toJSON(), e2e: e2eLatency.toJSON() },
       verification: {
         lost, lostLive, notPersisted: history.missing, duplicated, duplicatedLive: counters.duplicatesLive,
-        duplicatedInReplay: counters.duplicatesReplayed, cursorNotIncreasing: counters.cursorNotIncreasing, history,
+        duplicatedInReplay: counters.duplicatesReplayed, cursorNotIncreasing: counters.cursorNotIncreasing,
+        liveAtOrBelowReplay: counters.atOrBelowReplay, history,
       },
       connections: {
         drops: counters.drops, reconnects: counters.reconnects, unexpectedCloses: counters.unexpectedCloses, stillConnected,
