@@ -35,7 +35,7 @@ function device(url, token, { reconnect } = {}) {
       d.waiters.push({ name, match, ok: (x) => { clearTimeout(timer); ok(x); } });
     });
   };
-  /** The events since the last `messages:offline:stop` before this call, and from then on. */
+  /** A place in the events; `since(mark)` is every event from it on. */
   d.mark = () => d.events.length;
   d.since = (mark) => d.events.slice(mark);
   return d;

@@ -46,7 +46,7 @@ export function renderMarkdown(report, chartFile) {
       if (r.latencyUs.replay) {
         const rp = r.latencyUs.replay;
         const c = r.connections;
-        lines.push(`Replay (reconnect with \`?cursor=\`): ${n(mm.replayed)} messages replayed in ${n(c.replays)} replays (${n(c.replayedEvents)} events), ${n(v.duplicatedInReplay)} of them duplicates, ${n(c.snapshots)} snapshots asked, ${n(v.cursorNotIncreasing)} cursors not above the last; reconnect to \`messages:offline:stop\` p50 / p99 / max ${ms(rp.p50)} / ${ms(rp.p99)} / ${ms(rp.max)} ms (${n(rp.count)} reconnects).`);
+        lines.push(`Replay (reconnect with \`?cursor=\`): ${n(mm.replayed)} messages replayed in ${n(c.replays)} replays (${n(c.replayedEvents)} events), ${n(v.duplicatedInReplay)} of them duplicates, ${n(c.snapshots)} snapshots asked, ${n(v.cursorNotIncreasing)} cursors not above the last (${n(v.liveAtOrBelowReplay)} of them live events at or below the replay's end); reconnect to \`messages:offline:stop\` p50 / p99 / max ${ms(rp.p50)} / ${ms(rp.p99)} / ${ms(rp.max)} ms (${n(rp.count)} reconnects).`);
       }
       if (mm.shortfall) lines.push(`The generator could not offer ${n(mm.shortfall)} sends (outstanding cap reached or no connected sender).`);
       lines.push("");
