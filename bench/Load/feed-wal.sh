@@ -13,7 +13,10 @@ for case in $cases; do
   for round in $(seq 1 "$rounds"); do
     for build in before after; do
       dll=$before; [ "$build" = after ] && dll=$after
-      line=$(node bench/Load/tools/wal-per-message.mjs --case="$case" --messages="${messages[$case]}" --api-dll="$dll" 2>/dev/null)
+      if ! line=$(node bench/Load/tools/wal-per-message.mjs --case="$case" --messages="${messages[$case]}" --api-dll="$dll" 2>"/tmp/feed-wal-$build-$case-$round.log"); then
+        printf '{"build":"%s","round":%s,"case":"%s","failed":"see /tmp/feed-wal-%s-%s-%s.log"}\n' "$build" "$round" "$case" "$build" "$case" "$round"
+        continue
+      fi
       printf '{"build":"%s","round":%s,%s\n' "$build" "$round" "${line#\{}"
     done
   done
