@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 before=$1 after=$2 rounds=${3:-2} cases=${4:-"direct group forum"}
 started_pg=
 if [ -z "${ORLEANS_CHAT_TEST_POSTGRES:-}" ]; then eval "$(scripts/postgres.sh start)"; started_pg=1; fi
-trap '[ -n "$started_pg" ] && scripts/postgres.sh stop >/dev/null 2>&1 || true' EXIT
+trap 'if [ -n "$started_pg" ]; then scripts/postgres.sh stop >/dev/null 2>&1 || true; fi' EXIT
 declare -A messages=([direct]=500 [group]=300 [forum]=100)
 for case in $cases; do
   for round in $(seq 1 "$rounds"); do
