@@ -25,15 +25,22 @@ const closedLoop = !(p.rate > 0);
 const log = (message) => parentPort.postMessage({ type: "log", message });
 
 // This worker's users; a user is known everywhere by its global index (ids[index] is its id).
-const users = share.map((a) => ({ index: a.index, id: ids[a.index], token: a.token, contacts: a.contacts, device: undefined, up: false, inflight: 0, retry: [] }));
+// With `resume`, a user keeps the last cursor its device got (any event's second argument, or
+// `messages:offline:stop`'s) and reconnects with it; until `messages:offline:stop` it is `replaying`.
+const users = share.map((a) => ({
+  index: a.index, id: ids[a.index], token: a.token, contacts: a.contacts, device: undefined, up: false, inflight: 0, retry: [],
+  cursor: p.resume ? 0 : undefined, replaying: false, connectingAt: 0, replayedTo: 0,
+}));
 
 const ackLatency = new Histogram();
 const e2eLatency = new Histogram();
+const replayLatency = new Histogram(); // reconnect (before the handshake) to `messages:offline:stop`
 const conversations = new Map(); // conversationId -> [userIndexA, userIndexB]
 const counters = {
   sent: 0, acked: 0, failed: 0, retries: 0, interrupted: 0, deliveredLive: 0, duplicatesLive: 0,
   echoes: 0, misrouted: 0, unknown: 0, outOfOrder: 0, conversationChanges: 0, reads: 0,
   ackedInWindow: 0, deliveredInWindow: 0, shortfall: 0, tableFull: 0, unexpectedCloses: 0, drops: 0, reconnects: 0,
+  replayed: 0, duplicatesReplayed: 0, replays: 0, snapshots: 0, replayedEvents: 0, cursorNotIncreasing: 0, atOrBelowReplay: 0,
 };
 const errors = {};
 const countError = (kind, message) => {
@@ -50,8 +57,19 @@ const inWindow = (t) => t >= windowFrom && t <= windowTo;
 const tasks = [];
 const timers = [];
 
-const onMessage = (recipient) => (m) => {
+/** Keeps the device's cursor; every event's must be above the last one it got. */
+function advance(u, cursor) {
+  if (cursor == null || u.cursor === undefined) return;
+  if (cursor <= u.cursor) {
+    counters.cursorNotIncreasing++;
+    // Live after a replay, but at or below where the replay ended: the replay had sent it already.
+    if (!u.replaying && cursor <= u.replayedTo) counters.atOrBelowReplay++;
+  } else u.cursor = cursor;
+}
+
+const onMessage = (recipient) => (m, cursor) => {
   const now = clock();
+  advance(recipient, cursor);
   if (m.senderId === recipient.id) { counters.echoes++; return; }
   const slot = slotOf(m, ids, books);
   if (slot === 0) { counters.unknown++; return; }
@@ -61,7 +79,8 @@ const onMessage = (recipient) => (m) => {
   else lastSort.set(key, m.sortNumber);
   const seen = Atomics.load(live, slot);
   Atomics.store(live, slot, Math.min(255, seen + 1));
-  if (seen > 0) { counters.duplicatesLive++; return; }
+  if (seen > 0) { counters.duplicatesLive++; if (recipient.replaying) counters.duplicatesReplayed++; return; }
+  if (recipient.replaying) { counters.replayed++; return; }
   counters.deliveredLive++;
   const sentAt = sendAt[slot];
   if (inWindow(now)) counters.deliveredInWindow++;
@@ -70,17 +89,32 @@ const onMessage = (recipient) => (m) => {
 
 const handlersFor = (u) => ({
   message: onMessage(u),
-  "conversation:change": () => { counters.conversationChanges++; },
-  "message:read": () => { counters.reads++; },
+  "conversation:change": (_, cursor) => { advance(u, cursor); counters.conversationChanges++; },
+  "message:read": (_, cursor) => { advance(u, cursor); counters.reads++; },
+  "message:delivered": (_, cursor) => advance(u, cursor),
+  "messages:offline:stop": (stop) => {
+    if (!u.replaying) { countError("replay", "messages:offline:stop without a replay"); return; }
+    u.replaying = false;
+    counters.replays++;
+    counters.replayedEvents += stop.replayed;
+    if (u.connectingAt) replayLatency.record((clock() - u.connectingAt) * 1000);
+    if (stop.cursor < u.cursor) counters.cursorNotIncreasing++;
+    else u.cursor = stop.cursor;
+    u.replayedTo = stop.cursor;
+    // A snapshot means the feed cannot tell what was missed: the user catches up from history instead.
+    if (stop.snapshotRequired) { counters.snapshots++; Atomics.store(dropped, u.index, 1); }
+  },
 });
 
-async function connect(u) {
+async function connect(u, reconnecting = false) {
+  u.replaying = u.cursor !== undefined;
+  u.connectingAt = reconnecting ? clock() : 0;
   u.device = await openHub(url, u.token, handlersFor(u), (error) => {
     // The server (not the workload) closed this connection: count it; sends fail until the end.
     counters.unexpectedCloses++;
     u.up = false;
     countError("connection closed", error?.message ?? "without error");
-  });
+  }, u.cursor);
   u.up = true;
 }
 
@@ -144,7 +178,8 @@ function pump(u) {
 
 async function drop(u) {
   u.up = false;
-  Atomics.store(dropped, u.index, 1);
+  // Without a cursor, what a dropped user missed is only in history (read back at the end).
+  if (u.cursor === undefined) Atomics.store(dropped, u.index, 1);
   counters.drops++;
   const device = u.device;
   u.device = undefined;
@@ -152,7 +187,7 @@ async function drop(u) {
 }
 
 async function reconnect(u) {
-  await connect(u);
+  await connect(u, true);
   counters.reconnects++;
   const pending = u.retry.splice(0);
   for (const slot of pending) send(u, slot, true);
@@ -217,14 +252,16 @@ async function stop() {
 
 async function close() {
   const stillConnected = users.filter((u) => isConnected(u.device)).length;
+  const stillReplaying = users.filter((u) => u.replaying).length;
   await pool(users.length, 500, (i) => closeHub(users[i].device).catch(() => {}));
   return {
     type: "closed",
     counters,
     errors,
     stillConnected,
+    stillReplaying,
     conversations: [...conversations],
-    histograms: { ack: ackLatency.toJSON(), e2e: e2eLatency.toJSON() },
+    histograms: { ack: ackLatency.toJSON(), e2e: e2eLatency.toJSON(), replay: replayLatency.toJSON() },
   };
 }
 

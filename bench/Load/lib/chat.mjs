@@ -38,6 +38,9 @@ export const chatDefaults = {
   dropPercent: 0,
   dropEvery: 5,
   downtimeMs: 500,
+  // Devices keep the last feed cursor they got and reconnect with `?cursor=`: what they missed is
+  // replayed before `messages:offline:stop` (counted as replayed), instead of read from history.
+  resume: false,
 };
 
 /**
@@ -94,14 +97,18 @@ export async function runChat(ctx, p, log) {
     const conversations = new Map(); // conversationId -> [userIndexA, userIndexB]
     const ackLatency = new Histogram();
     const e2eLatency = new Histogram();
+    const replayLatency = new Histogram();
     let stillConnected = 0;
+    let stillReplaying = 0;
     for (const r of reports) {
       for (const [k, v] of Object.entries(r.counters)) counters[k] = (counters[k] ?? 0) + v;
       for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
       for (const [id, pair] of r.conversations) if (!conversations.has(id)) conversations.set(id, pair);
       ackLatency.add(Histogram.fromJSON(r.histograms.ack));
       e2eLatency.add(Histogram.fromJSON(r.histograms.e2e));
+      replayLatency.add(Histogram.fromJSON(r.histograms.replay));
       stillConnected += r.stillConnected;
+      stillReplaying += r.stillReplaying;
     }
     const last = lastSlot(books);
     const { state, live, caughtUp: caught, dropped } = books;
@@ -189,6 +196,7 @@ export async function runChat(ctx, p, log) {
         retries: counters.retries,
         unacknowledged,
         deliveredLive: counters.deliveredLive,
+        replayed: counters.replayed,
         caughtUpFromHistory: caughtUp,
         deliveredUnacked,
         echoes: counters.echoes,
@@ -203,15 +211,23 @@ export async function runChat(ctx, p, log) {
         ackedPerSec: Math.round(counters.ackedInWindow / windowSeconds),
         deliveredPerSec: Math.round(counters.deliveredInWindow / windowSeconds),
       },
-      latencyUs: { ack: ackLatency.summary(), e2e: e2eLatency.summary() },
+      latencyUs: { ack: ackLatency.summary(), e2e: e2eLatency.summary(), ...(p.resume ? { replay: replayLatency.summary() } : {}) },
       histograms: { ack: ackLatency.toJSON(), e2e: e2eLatency.toJSON() },
-      verification: { lost, lostLive, notPersisted: history.missing, duplicated, duplicatedLive: counters.duplicatesLive, history },
-      connections: { drops: counters.drops, reconnects: counters.reconnects, unexpectedCloses: counters.unexpectedCloses, stillConnected },
+      verification: {
+        lost, lostLive, notPersisted: history.missing, duplicated, duplicatedLive: counters.duplicatesLive,
+        duplicatedInReplay: counters.duplicatesReplayed, cursorNotIncreasing: counters.cursorNotIncreasing,
+        liveAtOrBelowReplay: counters.atOrBelowReplay, history,
+      },
+      connections: {
+        drops: counters.drops, reconnects: counters.reconnects, unexpectedCloses: counters.unexpectedCloses, stillConnected,
+        ...(p.resume ? { replays: counters.replays, replayedEvents: counters.replayedEvents, snapshots: counters.snapshots, stillReplaying } : {}),
+      },
       errors: { count: errorCount, kinds: errors },
       server: serverFigures(server, sampler.series(t0Local), windowSeconds, counters.deliveredInWindow),
       generator: generatorFigures(generatorCores, workerCount, stopped),
       ok: lost === 0 && duplicated === 0 && errorCount === 0 && counters.misrouted === 0 && counters.unknown === 0
-        && history.gaps === 0 && unacknowledged === 0 && counters.acked > 0,
+        && history.gaps === 0 && unacknowledged === 0 && counters.acked > 0
+        && counters.cursorNotIncreasing === 0 && stillReplaying === 0,
     };
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));

@@ -8,10 +8,12 @@ export const hubEvents = ["message", "conversation:change", "message:read"];
 /**
  * Opens a connection and resolves when the handshake is done. `handlers` maps event names to
  * functions; `onClose(error)` runs when the connection ends without stop() having been called.
+ * With a `cursor` (the last one the device got) the server first replays what the device missed,
+ * then sends `messages:offline:stop`.
  */
-export async function openHub(url, token, handlers = {}, onClose) {
+export async function openHub(url, token, handlers = {}, onClose, cursor) {
   const connection = new signalR.HubConnectionBuilder()
-    .withUrl(`${url}/hubs/chat`, {
+    .withUrl(`${url}/hubs/chat${cursor == null ? "" : `?cursor=${cursor}`}`, {
       accessTokenFactory: () => token,
       transport: signalR.HttpTransportType.WebSockets,
       skipNegotiation: true,

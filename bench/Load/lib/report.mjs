@@ -41,8 +41,13 @@ export function renderMarkdown(report, chartFile) {
       const e = r.latencyUs.e2e;
       lines.push(`| ${t.targetPerSec ? `${n(t.targetPerSec)}/s` : "saturation"} | ${n(t.ackedPerSec)} | ${n(t.deliveredPerSec)} | ${ms(a.p50)} / ${ms(a.p90)} / ${ms(a.p99)} / ${ms(a.max)} ms | ${ms(e.p50)} / ${ms(e.p90)} / ${ms(e.p99)} / ${ms(e.max)} ms | ${r.server.cpuCores ?? "–"} cores | ${n(r.server.rssMaxMB)} MB | ${r.generator.cpuCores ?? "–"} cores${r.generator.workers ? ` on ${r.generator.workers} worker thread${r.generator.workers > 1 ? "s" : ""}` : ""} (event-loop lag p99 ${r.generator.eventLoopLagP99Ms} ms${r.generator.workers > 1 ? ", worst thread" : ""}) |`, "");
       lines.push(`Server: ${r.server.cpuUsPerDelivered ?? "–"} µs of CPU per delivered message, ${r.server.diskWriteMBPerSec ?? "–"} MB/s written to disk (${r.server.diskWriteKBPerDelivered ?? "–"} KB per message), up to ${r.server.threadsMax ?? "–"} threads.`);
-      lines.push(`Books: ${n(mm.sent)} sent, ${n(mm.acked)} acknowledged, ${n(mm.deliveredLive)} delivered live${mm.caughtUpFromHistory ? `, ${n(mm.caughtUpFromHistory)} caught up from history` : ""}; **lost ${n(v.lost)}, duplicated ${n(v.duplicated)}**${v.history.checked ? `; history read back: ${n(v.history.messages)} messages in ${n(v.history.conversations)} conversations, ${n(v.history.missing)} acknowledged but not stored, ${n(v.history.gaps)} sort-number gaps` : ""}.`);
+      lines.push(`Books: ${n(mm.sent)} sent, ${n(mm.acked)} acknowledged, ${n(mm.deliveredLive)} delivered live${mm.replayed ? `, ${n(mm.replayed)} replayed on reconnect` : ""}${mm.caughtUpFromHistory ? `, ${n(mm.caughtUpFromHistory)} caught up from history` : ""}; **lost ${n(v.lost)}, duplicated ${n(v.duplicated)}**${v.history.checked ? `; history read back: ${n(v.history.messages)} messages in ${n(v.history.conversations)} conversations, ${n(v.history.missing)} acknowledged but not stored, ${n(v.history.gaps)} sort-number gaps` : ""}.`);
       if (r.connections?.drops) lines.push(`Connections: ${n(r.connections.drops)} dropped and ${n(r.connections.reconnects)} reopened by the workload, ${n(mm.interrupted)} sends cut and ${n(mm.retries)} retried with the same client message id.`);
+      if (r.latencyUs.replay) {
+        const rp = r.latencyUs.replay;
+        const c = r.connections;
+        lines.push(`Replay (reconnect with \`?cursor=\`): ${n(mm.replayed)} messages replayed in ${n(c.replays)} replays (${n(c.replayedEvents)} events), ${n(v.duplicatedInReplay)} of them duplicates, ${n(c.snapshots)} snapshots asked, ${n(v.cursorNotIncreasing)} cursors not above the last (${n(v.liveAtOrBelowReplay)} of them live events at or below the replay's end); reconnect to \`messages:offline:stop\` p50 / p99 / max ${ms(rp.p50)} / ${ms(rp.p99)} / ${ms(rp.max)} ms (${n(rp.count)} reconnects).`);
+      }
       if (mm.shortfall) lines.push(`The generator could not offer ${n(mm.shortfall)} sends (outstanding cap reached or no connected sender).`);
       lines.push("");
     }
@@ -56,6 +61,12 @@ export function renderMarkdown(report, chartFile) {
       lines.push(`| ${n(c.connected)} × ${r.params.subscriptions} | ${n(pr.flappers)} every ${pr.flapPeriodSeconds} s | ${n(pr.flapsPerSec)} | ${n(pr.eventsPerSec)} | ${pr.eventsPerFlap ?? "–"} (${pr.subscribersPerFlapper} subscribers each) | ${ms(d.p50)} / ${ms(d.p90)} / ${ms(d.p99)} / ${ms(d.max)} ms | ${s.cpuCores ?? "–"} (${s.idleCpuCores ?? "–"}) cores | ${n(s.cpuUsPerFlap)} µs (${n(s.cpuUsPerFlapAboveIdle)} above idle) | ${n(s.cpuUsPerEvent)} µs (${n(s.cpuUsPerEventAboveIdle)} above idle) | ${r.generator.cpuCores ?? "–"} cores (event-loop lag p99 ${r.generator.eventLoopLagP99Ms} ms) |`, "");
       lines.push(`Connected in ${c.connectSeconds} s, ${n(c.subscriptions)} subscriptions made in ${c.subscribeSeconds} s. Events: ${n(pr.events)} for ${n(pr.flaps)} flaps (${n(pr.eventsIfNoneMerged)} if none merged), ${n(pr.staleEvents)} older than the status held, ${n(pr.overtakenEvents)} after the flapper flapped again.`);
       lines.push(`Views checked after the last flap and one coalesce window: **${n(v.mismatches)} mismatches** in ${n(v.pairs)} subscriptions, ${n(v.silentPairs)} of a flapper's ${n(v.flapperPairs)} subscribers heard nothing.`, "");
+    }
+    if (r.offlineSync) {
+      const o = r.offlineSync;
+      const v = r.verification;
+      lines.push("| conversations × messages | time to `messages:offline:stop` | first event after | bytes sent until then | per message | events | messages replayed | lost / duplicated |", "|---|---|---|---|---|---|---|---|");
+      lines.push(`| ${n(r.params.conversations)} × ${r.params.perConversation} | ${o.secondsToOfflineStop} s | ${o.secondsToFirstEvent ?? "–"} s | ${n(o.bytesReceived)} | ${n(o.bytesPerMessage)} | ${n(o.events)} (${Object.entries(o.eventsByName).map(([k, c]) => `${k} ${n(c)}`).join(", ")}) | ${n(v.replayed)} of ${n(v.expected)} | **${n(v.lost)} / ${n(v.duplicated)}** |`, "");
     }
     if (r.errors?.count) {
       lines.push(`Errors (${n(r.errors.count)}):`, "");

@@ -62,6 +62,14 @@ export const standardSuite = [
     targets: books(),
   },
   {
+    // Issue 15: a user with 1,000 conversations back after 10,000 changes; replayed from its cursor.
+    name: "offline-sync",
+    workload: "offline-sync",
+    params: { conversations: 1000, perConversation: 10 },
+    timeoutSeconds: 240,
+    targets: books(),
+  },
+  {
     // Issue 14: 10,000 connected users, each subscribed to 20 others, 10% flapping (every 2.5 s, so each flap is
     // published). Mostly set-up: 200,000 subscriptions; about 2.5 minutes on a quiet machine.
     name: "presence-10k",
