@@ -54,7 +54,7 @@ public sealed partial class UserGrain
         await RebuildFinishedAsync();
         await RefreshBroadcastsForFeedAsync();
         await FeedStoredAsync();
-        var last = _feedLast ?? await messageLog.GetLastSequenceAsync(FeedLogId);
+        var last = await FeedLastAsync();
         if (afterSequence > last || last - afterSequence > feedOptions.Value.MaxReplay)
         {
             return new FeedPage([], [], last, HasMore: false, SnapshotRequired: true);
@@ -89,6 +89,18 @@ public sealed partial class UserGrain
         }
     }
 
+    /// <summary>The feed's last stored place, read from the log once per activation (not on activation: a user must answer while the store is slow).</summary>
+    private async ValueTask<long> FeedLastAsync()
+    {
+        if (_feedLast is null)
+        {
+            var stored = await messageLog.GetLastSequenceAsync(FeedLogId);
+            _feedLast ??= stored; // Another turn may have read it meanwhile and fed past it.
+        }
+
+        return _feedLast.Value;
+    }
+
     /// <summary>Waits until every change put on the feed so far is stored (a failed append is retried until it is).</summary>
     private async Task FeedStoredAsync()
     {
@@ -112,8 +124,7 @@ public sealed partial class UserGrain
             var stored = 0;
             try
             {
-                _feedLast ??= await messageLog.GetLastSequenceAsync(FeedLogId);
-                var first = _feedLast.Value + 1;
+                var first = await FeedLastAsync() + 1;
                 var appends = batch.Select((change, i) => messageLog.AppendAsync(ToLogEntry(change, first + i)).AsTask()).ToArray();
                 try
                 {

@@ -32,6 +32,7 @@ public sealed partial class UserGrain
         ArgumentNullException.ThrowIfNull(devices);
 
         // Read with the subscription, in one turn: changes after it are told to this observer, those up to it were not.
+        await FeedLastAsync();
         _observers.Subscribe(observer, observer);
         var feedLast = _feedLast ?? 0;
         var now = timeProvider.GetUtcNow();

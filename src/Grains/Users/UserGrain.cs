@@ -37,12 +37,6 @@ public sealed partial class UserGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (S.Created)
-        {
-            // Known from the start, so that a host subscribing learns where the changes it will be told begin.
-            _feedLast = await messageLog.GetLastSequenceAsync(FeedLogId, cancellationToken);
-        }
-
         await LoadRosterAsync(cancellationToken);
         await RepublishListingAsync();
         if (S.PrivacyChangesToTell.Count > 0)
