@@ -43,7 +43,8 @@ for project in tests/*/*.csproj; do
   step "dotnet test $name"
   out="$log_dir/$name.log"
   if ! dotnet test "$project" -c Release --no-build -nologo >"$out" 2>&1; then status=1; fi
-  grep -E '^\s*(Failed |Error Message|Passed!|Failed!)|^\s+at .*:line|error' "$out" || true
+  # The failures, each with its message (the line after "Error Message:") and the test's own stack lines.
+  awk 'after { print; after = 0 } /^[[:space:]]*(Failed |Error Message|Passed!|Failed!)|^[[:space:]]+at .*:line|error/ { print; after = /Error Message/ }' "$out"
   line=$(grep -E '(Passed|Failed)! +- +Failed: ' "$out" | tail -1 || true)
   if [ -z "$line" ]; then echo "no test result from $name"; status=1; continue; fi
   count "$(sed -E 's/.*Passed: *([0-9]+).*/\1/' <<<"$line")" \

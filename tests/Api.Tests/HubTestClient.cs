@@ -99,6 +99,15 @@ public sealed class HubTestClient : IAsyncDisposable
         }
     }
 
+    /// <summary>The events received so far, copied under the lock the receive loop takes (it adds while tests read).</summary>
+    public List<(string Target, JsonElement Argument)> Received()
+    {
+        lock (Events)
+        {
+            return [.. Events];
+        }
+    }
+
     public int Count(string target)
     {
         lock (Events)
