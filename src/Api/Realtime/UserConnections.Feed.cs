@@ -107,7 +107,7 @@ public sealed partial class UserConnections
                     : await FeedReader.ReadAsync(grains, link.UserId, FeedCursor.After(link.NextSequence - 1), (int)(first - link.NextSequence));
                 if (read is null || read.SnapshotRequired)
                 {
-                    await SendToAllAsync(link, client => client.OfflineStop(new OfflineStop(FeedCursor.After(first - 1), SnapshotRequired: true, Replayed: 0)));
+                    await SendToAsync(link.Except(null), client => client.OfflineStop(new OfflineStop(FeedCursor.After(first - 1), SnapshotRequired: true, Replayed: 0)));
                 }
                 else
                 {
@@ -165,28 +165,8 @@ public sealed partial class UserConnections
     {
         var targets = link.Except(feedEvent.ExceptSession);
         var live = Array.Exists(targets, c => c.Replay is not null) ? [.. targets.Where(c => c.Replay is null || c.Replay.Offer(feedEvent))] : targets;
-        switch (live.Length)
-        {
-            case 0:
-                break;
-            case 1:
-                await feedEvent.SendAsync(Clients.Client(live[0].ConnectionId));
-                break;
-            default:
-                await feedEvent.SendAsync(Clients.Clients([.. live.Select(c => c.ConnectionId)]));
-                break;
-        }
-
+        await SendToAsync(live, feedEvent.SendAsync);
         return targets.Length > 0;
-    }
-
-    private async Task SendToAllAsync(UserLink link, Func<IChatClient, Task> send)
-    {
-        var targets = link.Except(null);
-        if (targets.Length > 0)
-        {
-            await send(Clients.Clients([.. targets.Select(c => c.ConnectionId)]));
-        }
     }
 
     [LoggerMessage(EventId = 4407, Level = LogLevel.Warning, Message = "Could not read the feed of user {UserId} from {Next} to {First}; its devices here skip those changes live (they get them when they reconnect)")]

@@ -57,11 +57,9 @@ public sealed partial class UserConnections(
                     IReadOnlyList<ConversationView> broadcastGroups;
                     try
                     {
-                        var user = grains.GetGrain<IUserGrain>(userId);
-                        var connected = await user.ConnectAsync(reference, link.Devices());
-                        link.Silenced = connected.Silenced.ToHashSet(StringComparer.Ordinal);
+                        var connected = await ConnectAsync(link, reference);
                         await StartFeedAsync(link, connected.FeedLast);
-                        broadcastGroups = await user.GetBroadcastGroupsAsync();
+                        broadcastGroups = await grains.GetGrain<IUserGrain>(userId).GetBroadcastGroupsAsync();
                     }
                     catch
                     {
@@ -171,7 +169,7 @@ public sealed partial class UserConnections(
 
         try
         {
-            link.Silenced = (await grains.GetGrain<IUserGrain>(link.UserId).ConnectAsync(reference, link.Devices())).Silenced.ToHashSet(StringComparer.Ordinal);
+            await ConnectAsync(link, reference);
         }
         catch (Exception exception)
         {
@@ -201,7 +199,7 @@ public sealed partial class UserConnections(
                 {
                     try
                     {
-                        link.Silenced = (await grains.GetGrain<IUserGrain>(link.UserId).ConnectAsync(reference, link.Devices())).Silenced.ToHashSet(StringComparer.Ordinal);
+                        await ConnectAsync(link, reference);
                     }
                     catch (Exception exception) when (!token.IsCancellationRequested)
                     {
@@ -429,20 +427,33 @@ public sealed partial class UserConnections(
         }
 
         /// <summary>Sends to the user's connections here (but those of the session); false if there were none.</summary>
-        private async ValueTask<bool> SendAsync(string? exceptSession, Func<IChatClient, Task> send)
+        private ValueTask<bool> SendAsync(string? exceptSession, Func<IChatClient, Task> send) => owner.SendToAsync(link.Except(exceptSession), send);
+    }
+
+    /// <summary>
+    /// Sends to these connections: one straight to it, several addressed by id (not through a SignalR group, which
+    /// serializes into a buffer of its own and walks the group); false if there were none.
+    /// </summary>
+    private async ValueTask<bool> SendToAsync(UserConnection[] targets, Func<IChatClient, Task> send)
+    {
+        switch (targets.Length)
         {
-            var targets = link.Except(exceptSession);
-            switch (targets.Length)
-            {
-                case 0:
-                    return false;
-                case 1:
-                    await send(owner.Clients.Client(targets[0].ConnectionId));
-                    return true;
-                default:
-                    await send(owner.Clients.Clients([.. targets.Select(c => c.ConnectionId)]));
-                    return true;
-            }
+            case 0:
+                return false;
+            case 1:
+                await send(Clients.Client(targets[0].ConnectionId));
+                return true;
+            default:
+                await send(Clients.Clients([.. targets.Select(c => c.ConnectionId)]));
+                return true;
         }
+    }
+
+    /// <summary>Subscribes (or renews) the user's observer and reports this host's devices; keeps the silenced users.</summary>
+    private async Task<Connected> ConnectAsync(UserLink link, IUserObserver reference)
+    {
+        var connected = await grains.GetGrain<IUserGrain>(link.UserId).ConnectAsync(reference, link.Devices());
+        link.Silenced = connected.Silenced.ToHashSet(StringComparer.Ordinal);
+        return connected;
     }
 }
