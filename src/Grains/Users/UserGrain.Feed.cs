@@ -183,10 +183,7 @@ public sealed partial class UserGrain
         }
 
         _broadcastsRefreshedAt = now;
-        foreach (var organizationId in S.Organizations.ToList())
-        {
-            await RefreshBroadcastGroupsAsync(organizationId);
-        }
+        await RefreshBroadcastGroupsAsync(organizationId: null);
     }
 
     [LoggerMessage(EventId = 2040, Level = LogLevel.Warning, Message = "User {UserId} could not store its feed (attempt {Attempt}); its devices hear of the changes once they are stored")]

@@ -190,17 +190,17 @@ public sealed partial class UserGrain
     }
 
     /// <summary>
-    /// Brings the organization's broadcast groups up to date from their grains: their messages do not come through this
+    /// Brings the organization's broadcast groups (every organization's, with null) up to date from their grains: their messages do not come through this
     /// grain, so their last message and unread count are asked for when the roster is read, one call per group, all at
     /// once. Not stored: the group derives them again at any time. A group that does not answer keeps its entry. A
     /// changed entry is fed: my devices do not get the group's messages through this grain, so this is how a
     /// reconnecting device hears of them.
     /// </summary>
-    private async Task RefreshBroadcastGroupsAsync(string organizationId)
+    private async Task RefreshBroadcastGroupsAsync(string? organizationId)
     {
         var userId = this.GetPrimaryKeyString();
         var refreshes = _conversations.Values
-            .Where(v => v.Broadcast && v.IsMember && string.Equals(v.OrganizationId, organizationId, StringComparison.Ordinal))
+            .Where(v => v.Broadcast && v.IsMember && (organizationId is null || string.Equals(v.OrganizationId, organizationId, StringComparison.Ordinal)))
             .Select(v => ChatConversations.Get(GrainFactory, v.Id).GetRosterViewAsync(userId).AsTask())
             .ToList();
         try
